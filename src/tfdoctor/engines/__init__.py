@@ -1,0 +1,1 @@
+"""Where a scan runs: in this process, in a process pool over files, or on Apache Beam."""

@@ -1,0 +1,1 @@
+"""Where bytes come from: sources, compression and TFRecord framing."""

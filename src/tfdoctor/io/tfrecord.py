@@ -1,0 +1,230 @@
+"""TFRecord framing: `uint64 length | masked crc32c(length) | data | masked crc32c(data)`.
+
+The reader never trusts a length it has not checked, never allocates more than one record
+(plus a read chunk), and after a corrupt header looks for the next valid frame instead of
+giving up on the file, saying how many bytes it skipped.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import google_crc32c
+
+HEADER_BYTES = 12
+FOOTER_BYTES = 4
+DEFAULT_MAX_RECORD_BYTES = 1 << 31  # 2 GiB: protobuf's own hard limit on a message
+_CHUNK_BYTES = 1 << 20
+_MASK_DELTA = 0xA282EAD8
+_LENGTH = struct.Struct("<Q")
+_CRC = struct.Struct("<I")
+# A frame's length is below 2 GiB, so its upper four bytes are zero: a cheap pre-filter
+# for resynchronisation candidates before any CRC is computed.
+_CANDIDATE = re.compile(rb"(?s)(?=.{4}\x00\x00\x00\x00)")
+
+
+def masked_crc(data: bytes) -> int:
+    """TensorFlow's masked CRC32C (crc32c.h: rotate right 15, add a constant)."""
+    crc = google_crc32c.value(data)
+    return (((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF
+
+
+def frame(payload: bytes) -> bytes:
+    """One framed record, as `tf.io.TFRecordWriter` writes it."""
+    length = _LENGTH.pack(len(payload))
+    return length + _CRC.pack(masked_crc(length)) + payload + _CRC.pack(masked_crc(payload))
+
+
+class IssueKind(str, enum.Enum):
+    CORRUPT_LENGTH = "corrupt-length"  # header CRC mismatch
+    ABSURD_LENGTH = "absurd-length"  # header CRC fine, length beyond any sane record
+    CORRUPT_DATA = "corrupt-data"  # data CRC mismatch
+    TRUNCATED = "truncated"  # the file ends inside a record
+    NO_FRAMING = "no-framing"  # no valid frame at the start of the file
+    STREAM_ERROR = "stream-error"  # the (compressed) byte stream itself failed
+
+
+@dataclass(frozen=True)
+class Record:
+    offset: int  # byte offset of the frame in the (decompressed) stream
+    index: int  # record index in the file, counting corrupt frames as TensorFlow would
+    payload: bytes
+
+
+@dataclass(frozen=True)
+class FramingIssue:
+    kind: IssueKind
+    offset: int
+    record_index: int
+    bytes_skipped: int
+    detail: str
+
+
+class StreamError(Exception):
+    """Raised by a stream wrapper when the underlying bytes cannot be read (bad gzip...)."""
+
+
+class TFRecordReader:
+    """Iterate records and framing issues of one stream.
+
+    Yields `Record` and `FramingIssue` objects in stream order. After a corrupt header it
+    searches for the next frame whose header and data CRCs both check out.
+    """
+
+    def __init__(
+        self,
+        stream: BinaryIO,
+        max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+        chunk_bytes: int = _CHUNK_BYTES,
+    ) -> None:
+        self._stream = stream
+        self._max = max_record_bytes
+        self._chunk = chunk_bytes
+        self._buf = b""
+        self._pos = 0  # position of the current frame in _buf
+        self._base = 0  # stream offset of _buf[0]
+        self._eof = False
+        self._stream_error: str | None = None
+        self.bytes_read = 0  # stream bytes consumed so far, for progress
+
+    # -- buffering ---------------------------------------------------------------------
+    def _available(self) -> int:
+        return len(self._buf) - self._pos
+
+    def _ensure(self, n: int) -> bool:
+        """Make n bytes available from _pos; False at end of stream (or on a stream error)."""
+        if self._available() >= n:
+            return True
+        parts = [self._buf[self._pos :]]
+        have = len(parts[0])
+        self._base += self._pos
+        self._pos = 0
+        while have < n and not self._eof:
+            try:
+                chunk = self._stream.read(max(self._chunk, n - have))
+            except StreamError as exc:
+                self._stream_error = str(exc)
+                chunk = b""
+            if not chunk:
+                self._eof = True
+                break
+            parts.append(chunk)
+            have += len(chunk)
+            self.bytes_read += len(chunk)
+        self._buf = b"".join(parts)
+        return have >= n
+
+    def _offset(self) -> int:
+        return self._base + self._pos
+
+    # -- frames ------------------------------------------------------------------------
+    def _valid_frame_at(self, rel: int) -> bool:
+        """Whether a complete frame with both CRCs valid starts at _pos + rel."""
+        if not self._ensure(rel + HEADER_BYTES):
+            return False
+        p = self._pos + rel
+        header = self._buf[p : p + 8]
+        if masked_crc(header) != _CRC.unpack_from(self._buf, p + 8)[0]:
+            return False
+        length = _LENGTH.unpack(header)[0]
+        if length > self._max or not self._ensure(rel + HEADER_BYTES + length + FOOTER_BYTES):
+            return False
+        p = self._pos + rel
+        data = self._buf[p + HEADER_BYTES : p + HEADER_BYTES + length]
+        return masked_crc(data) == _CRC.unpack_from(self._buf, p + HEADER_BYTES + length)[0]
+
+    def _resync(self) -> int | None:
+        """Skip forward to the next valid frame. Returns bytes skipped, None if none found."""
+        start = self._offset()
+        self._pos += 1
+        while self._ensure(HEADER_BYTES):
+            match = _CANDIDATE.search(self._buf, self._pos)
+            if match is None:
+                # Keep only bytes that could still begin a header, then read on.
+                self._pos = max(self._pos, len(self._buf) - HEADER_BYTES + 1)
+                continue
+            self._pos = match.start()
+            if self._valid_frame_at(0):
+                return self._offset() - start
+            self._pos += 1
+        return None
+
+    def __iter__(self) -> Iterator[Record | FramingIssue]:
+        index = 0
+        while True:
+            if not self._ensure(HEADER_BYTES):
+                left = self._available()
+                if self._stream_error is not None:
+                    yield FramingIssue(
+                        IssueKind.STREAM_ERROR, self._offset(), index, left, self._stream_error
+                    )
+                elif left:
+                    yield FramingIssue(
+                        IssueKind.TRUNCATED,
+                        self._offset(),
+                        index,
+                        left,
+                        f"the file ends {left} bytes into a 12-byte record header",
+                    )
+                return
+            offset = self._offset()
+            buf, pos = self._buf, self._pos
+            header = buf[pos : pos + 8]
+            length = _LENGTH.unpack(header)[0]
+            if masked_crc(header) != _CRC.unpack_from(buf, pos + 8)[0] or length > self._max:
+                kind = IssueKind.CORRUPT_LENGTH
+                detail = "length field fails its CRC32C check"
+                if masked_crc(header) == _CRC.unpack_from(buf, pos + 8)[0]:
+                    kind = IssueKind.ABSURD_LENGTH
+                    detail = f"length field says {length:,} bytes, more than any record may hold"
+                if index == 0 and offset == 0:
+                    kind, detail = IssueKind.NO_FRAMING, "no TFRecord header at the start"
+                skipped = self._resync()
+                if skipped is None:
+                    self._skip_to_end()
+                    yield FramingIssue(
+                        kind,
+                        offset,
+                        index,
+                        self._offset() - offset,
+                        detail + "; no valid record follows, the rest of the file is skipped",
+                    )
+                    return
+                yield FramingIssue(
+                    kind, offset, index, skipped, detail + f"; resynchronised at byte {offset + skipped:,}"
+                )
+                continue
+            total = HEADER_BYTES + length + FOOTER_BYTES
+            if not self._ensure(total):
+                left = self._available()
+                kind = IssueKind.STREAM_ERROR if self._stream_error else IssueKind.TRUNCATED
+                detail = self._stream_error or (
+                    f"record of {length:,} bytes declared, the file ends after "
+                    f"{max(0, left - HEADER_BYTES):,} of them"
+                )
+                yield FramingIssue(kind, offset, index, left, detail)
+                return
+            buf, pos = self._buf, self._pos
+            data = buf[pos + HEADER_BYTES : pos + HEADER_BYTES + length]
+            self._pos = pos + total
+            if masked_crc(data) != _CRC.unpack_from(buf, pos + HEADER_BYTES + length)[0]:
+                yield FramingIssue(
+                    IssueKind.CORRUPT_DATA,
+                    offset,
+                    index,
+                    total,
+                    f"data of {length:,} bytes fails its CRC32C check; this record is skipped",
+                )
+            else:
+                yield Record(offset, index, data)
+            index += 1
+
+    def _skip_to_end(self) -> None:
+        self._pos = len(self._buf)
+        while self._ensure(1):
+            self._pos = len(self._buf)

@@ -1,0 +1,1 @@
+"""tf.train.Example / SequenceExample through protobuf, with our own wire-compatible .proto."""

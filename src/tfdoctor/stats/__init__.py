@@ -1,0 +1,1 @@
+"""Mergeable statistics over records: create / add / merge / extract."""

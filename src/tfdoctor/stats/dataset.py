@@ -1,0 +1,216 @@
+"""Dataset statistics: per-feature accumulators, label order and file facts, merged as one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..proto.decode import key_problem
+from .feature import FeatureAccumulator, FeatureStats
+from .files import FileFacts
+from .label_order import LabelOrder, LabelOrderAccumulator
+
+SECTION_ORDER = {"features": 0, "context": 1, "sequence": 2}
+_LABEL_NAMES = (
+    "label", "labels", "target", "targets", "class", "classes", "y", "category",
+    "class_id", "label_id", "species",
+)  # fmt: skip
+_LABEL_SUFFIXES = ("_label", "/label", "_class", "/class", "_target", "_labels")
+
+
+def label_priority(name: str) -> int | None:
+    """Lower is a likelier label; None: the name does not look like a label."""
+    lower = name.lower()
+    if lower in _LABEL_NAMES:
+        return _LABEL_NAMES.index(lower)
+    if lower.endswith(_LABEL_SUFFIXES) or lower.startswith("label"):
+        return len(_LABEL_NAMES)
+    return None
+
+
+@dataclass
+class DatasetStats:
+    """Everything a scan knows: the facts the TFD1xx/TFD2xx rules judge. Plain data."""
+
+    records: int
+    record_kinds: dict[str, int]
+    features: list[FeatureStats]
+    files: list[FileFacts]
+    label_orders: dict[str, LabelOrder]
+    label: str | None = None  # the feature taken as the label
+    label_requested: str | None = None
+    patterns: list[str] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def feature(self, name: str, section: str | None = None) -> FeatureStats | None:
+        for f in self.features:
+            if f.name == name and (section is None or f.section == section):
+                return f
+        return None
+
+    @property
+    def label_order(self) -> LabelOrder | None:
+        return self.label_orders.get(self.label) if self.label else None
+
+    @property
+    def stream_bytes(self) -> int:
+        return sum(f.stream_bytes for f in self.files)
+
+
+class DatasetAccumulator:
+    def __init__(self, label: str | None = None) -> None:
+        self.label = label  # the user's --label; None: guess from names
+        self.records = 0
+        self.record_kinds: dict[str, int] = {}
+        self.features: dict[tuple[str, str], FeatureAccumulator] = {}
+        self.labels: dict[str, LabelOrderAccumulator] = {}
+        self.files: dict[str, FileFacts] = {}
+        # per key bytes: (name, problem); cached so each distinct key is checked once
+        self._keys: dict[bytes, tuple[str, str | None]] = {}
+
+    def _key(self, key: bytes) -> tuple[str, str | None]:
+        hit = self._keys.get(key)
+        if hit is None:
+            problem = key_problem(key)
+            hit = (key.decode("utf-8", "replace"), problem)
+            self._keys[key] = hit
+        return hit
+
+    def _feature(self, section: str, name: str) -> FeatureAccumulator:
+        acc = self.features.get((section, name))
+        if acc is None:
+            acc = self.features[(section, name)] = FeatureAccumulator(name, section)
+            if section != "sequence" and (name == self.label or label_priority(name) is not None):
+                self.labels.setdefault(name, LabelOrderAccumulator(name))
+        return acc
+
+    def add(self, message: Any, file: FileFacts, index: int) -> str | None:
+        """Add one parsed record. Returns why it is not an Example (and adds nothing) or None."""
+        is_sequence = message.HasField("feature_lists")
+        entries = message.context.feature
+        seq_entries = message.feature_lists.feature_list if is_sequence else ()
+        for entry in entries:
+            problem = self._key(entry.key)[1]
+            if problem:
+                return problem
+        for entry in seq_entries:
+            problem = self._key(entry.key)[1]
+            if problem:
+                return problem
+        section = "context" if is_sequence else "features"
+        kind_name = "sequence_example" if is_sequence else "example"
+        self.records += 1
+        self.record_kinds[kind_name] = self.record_kinds.get(kind_name, 0) + 1
+        if is_sequence:
+            file.sequence_examples += 1
+        else:
+            file.examples += 1
+        features, labels = self.features, self.labels
+        for entry in entries:
+            name = self._keys[entry.key][0]
+            acc = features.get((section, name)) or self._feature(section, name)
+            value = entry.value
+            which = value.WhichOneof("kind")
+            if which == "float_list":
+                values: Any = value.float_list.value
+                acc.add("float", values)
+            elif which == "int64_list":
+                values = value.int64_list.value
+                acc.add("int64", values)
+            elif which == "bytes_list":
+                values = value.bytes_list.value
+                acc.add("bytes", values)
+            else:
+                values = ()
+                acc.add("unset", values)
+            if name in labels and len(values) == 1:
+                label = values[0]
+                text = label.decode("latin-1") if isinstance(label, bytes) else str(label)
+                labels[name].add(file.url, index, text)
+        for entry in seq_entries:
+            name = self._keys[entry.key][0]
+            acc = features.get(("sequence", name)) or self._feature("sequence", name)
+            steps = []
+            for step in entry.value.feature:
+                which = step.WhichOneof("kind")
+                if which == "float_list":
+                    steps.append(("float", step.float_list.value))
+                elif which == "int64_list":
+                    steps.append(("int64", step.int64_list.value))
+                elif which == "bytes_list":
+                    steps.append(("bytes", step.bytes_list.value))
+                else:
+                    steps.append(("unset", ()))
+            acc.add_sequence(steps)
+        return None
+
+    def file(self, url: str, size: int | None = None) -> FileFacts:
+        facts = self.files.get(url)
+        if facts is None:
+            facts = self.files[url] = FileFacts(url=url, size=size)
+        return facts
+
+    def merge(self, other: DatasetAccumulator) -> DatasetAccumulator:
+        self.records += other.records
+        for kind, count in other.record_kinds.items():
+            self.record_kinds[kind] = self.record_kinds.get(kind, 0) + count
+        for key, acc in other.features.items():
+            mine = self.features.get(key)
+            self.features[key] = acc if mine is None else mine.merge(acc)
+        for name, lab in other.labels.items():
+            mine_l = self.labels.get(name)
+            self.labels[name] = lab if mine_l is None else mine_l.merge(lab)
+        for url, facts in other.files.items():
+            mine_f = self.files.get(url)
+            self.files[url] = facts if mine_f is None else mine_f.merge(facts)
+        self._keys.update(other._keys)
+        return self
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_keys"] = {}
+        return state
+
+    def extract(self) -> DatasetStats:
+        label = self.label
+        totals = {
+            "features": self.record_kinds.get("example", 0),
+            "context": self.record_kinds.get("sequence_example", 0),
+            "sequence": self.record_kinds.get("sequence_example", 0),
+        }
+        orders = {name: acc.extract() for name, acc in sorted(self.labels.items())}
+        chosen = choose_label(label, self.features, orders)
+        features = [
+            acc.extract(totals[section], label_like=(name == chosen))
+            for (section, name), acc in sorted(
+                self.features.items(), key=lambda kv: (SECTION_ORDER[kv[0][0]], kv[0][1])
+            )
+        ]
+        return DatasetStats(
+            records=self.records,
+            record_kinds=dict(sorted(self.record_kinds.items())),
+            features=features,
+            files=[self.files[u] for u in sorted(self.files)],
+            label_orders=orders,
+            label=chosen,
+            label_requested=label,
+        )
+
+
+def choose_label(
+    requested: str | None,
+    features: dict[tuple[str, str], FeatureAccumulator],
+    orders: dict[str, LabelOrder],
+) -> str | None:
+    if requested is not None:
+        present = any(name == requested for _section, name in features)
+        return requested if present else None
+    candidates = []
+    for name, order in orders.items():
+        if order.records * 2 < max((acc.records_present for acc in features.values()), default=0):
+            continue  # a label is in (nearly) every record
+        priority = label_priority(name)
+        if priority is not None and order.records:
+            candidates.append((priority, -order.records, name))
+    return min(candidates)[2] if candidates else None

@@ -1,0 +1,419 @@
+"""Per-feature statistics as a mergeable accumulator.
+
+`add` only appends protobuf values to Python lists (the cheapest thing a per-record loop can
+do); every `FLUSH_AT` records the lists are folded into NumPy arrays and sketches in bulk.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import sketches
+from .images import image_format
+
+FLUSH_AT = 4096
+TOP_K = 10
+QUANTILES = (0.0, 0.01, 0.25, 0.5, 0.75, 0.99, 1.0)
+
+
+def display_value(raw: str, kind: str) -> str:
+    """Render a top-k key (bytes are kept as latin-1 text) for humans and JSON."""
+    if kind != "bytes":
+        return raw
+    data = raw.encode("latin-1")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return repr(data[:40])[1:] + ("…" if len(data) > 40 else "")
+    if text.isprintable():
+        return text if len(text) <= 60 else text[:60] + "…"
+    return repr(data[:40])[1:] + ("…" if len(data) > 40 else "")
+
+
+@dataclass
+class CountStats:
+    """min / max / mean / quantiles of a count (values per record, steps per sequence)."""
+
+    min: int
+    max: int
+    mean: float
+    quantiles: dict[str, float]
+
+
+@dataclass
+class NumericStats:
+    count: int
+    min: float | None
+    max: float | None
+    mean: float | None
+    std: float | None
+    zeros: int
+    nan: int
+    pos_inf: int
+    neg_inf: int
+    quantiles: dict[str, float]
+
+
+@dataclass
+class BytesStats:
+    count: int
+    min_length: int
+    max_length: int
+    mean_length: float
+    image_formats: dict[str, int]
+
+
+@dataclass
+class FeatureStats:
+    """What a scan knows about one feature: plain data, JSON-able, input to the rules."""
+
+    name: str
+    section: str  # "features" (Example), "context" or "sequence" (SequenceExample)
+    kind: str  # dominant stored kind: int64 / float / bytes / unset
+    kinds: dict[str, int]  # records per stored kind
+    records_present: int
+    records_with_values: int
+    total_values: int
+    value_count: CountStats | None
+    numeric: NumericStats | None
+    bytes: BytesStats | None
+    distinct_estimate: float
+    top_values: list[tuple[str, int]]
+    constant_value: str | None  # the single value, where every value is the same
+    sequence_length: CountStats | None = None
+    total_records: int = 0  # records in the dataset (of this feature's record kind)
+    label_like: bool = False
+
+    @property
+    def path(self) -> str:
+        return self.name if self.section != "sequence" else f"sequence:{self.name}"
+
+    @property
+    def records_missing(self) -> int:
+        return self.total_records - self.records_present
+
+    @property
+    def is_image(self) -> bool:
+        return bool(self.bytes and sum(self.bytes.image_formats.values()) * 2 > self.bytes.count)
+
+
+@dataclass
+class _Numbers:
+    """Running numeric moments. Sums are exact-ish via math.fsum per flush."""
+
+    count: int = 0
+    min: float = math.inf
+    max: float = -math.inf
+    total: float = 0.0
+    total_sq: float = 0.0
+    zeros: int = 0
+    nan: int = 0
+    pos_inf: int = 0
+    neg_inf: int = 0
+
+
+class FeatureAccumulator:
+    """Statistics of one feature. Picklable (sketches serialise themselves) and small."""
+
+    def __init__(self, name: str, section: str) -> None:
+        self.name = name
+        self.section = section
+        self.records_present = 0
+        self.kinds: dict[str, int] = {}
+        self.records_empty = 0
+        self.total_values = 0
+        self.vc_min: int | None = None
+        self.vc_max: int | None = None
+        self.vc_sketch = sketches.new_kll_ints()
+        self.steps_min: int | None = None
+        self.steps_max: int | None = None
+        self.steps_total = 0
+        self.steps_sketch = sketches.new_kll_ints()
+        self.numbers = _Numbers()
+        self.quantiles = sketches.new_kll_doubles()
+        self.distinct = sketches.new_hll()
+        self.top = sketches.new_top()
+        self.bytes_count = 0
+        self.len_min: int | None = None
+        self.len_max: int | None = None
+        self.len_total = 0
+        self.image_formats: dict[str, int] = {}
+        self.single: str | None = None  # the one value seen so far (top-k key form)
+        self.varies = False
+        self._vc: list[int] = []
+        self._steps: list[int] = []
+        self._ints: list[int] = []
+        self._floats: list[float] = []
+        self._bytes: list[bytes] = []
+        self._records_buffered = 0
+
+    # -- add ---------------------------------------------------------------------------
+    def add(self, kind: str, values: Any) -> None:
+        """One record's values (a protobuf repeated field or any sequence)."""
+        self.records_present += 1
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
+        self._add_values(kind, values)
+        self._records_buffered += 1
+        if self._records_buffered >= FLUSH_AT:
+            self.flush()
+
+    def add_sequence(self, steps: list[tuple[str, Any]]) -> None:
+        """One record's feature list: (kind, values) per time step."""
+        self.records_present += 1
+        kind = steps[0][0] if steps else "unset"
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
+        self._steps.append(len(steps))
+        for step_kind, values in steps:
+            self._add_values(step_kind, values)
+        self._records_buffered += 1
+        if self._records_buffered >= FLUSH_AT:
+            self.flush()
+
+    def _add_values(self, kind: str, values: Any) -> None:
+        self._vc.append(len(values))
+        if kind == "float":
+            self._floats.extend(values)
+        elif kind == "int64":
+            self._ints.extend(values)
+        elif kind == "bytes":
+            self._bytes.extend(values)
+
+    # -- flush -------------------------------------------------------------------------
+    def flush(self) -> None:
+        self._records_buffered = 0
+        if self._vc:
+            counts = np.asarray(self._vc, dtype=np.int64)
+            self._vc = []
+            self.total_values += int(counts.sum())
+            self.vc_min = _min(self.vc_min, int(counts.min()))
+            self.vc_max = _max(self.vc_max, int(counts.max()))
+            self.vc_sketch.update(counts)
+            if self.section != "sequence":
+                self.records_empty += int((counts == 0).sum())
+        if self._steps:
+            steps = np.asarray(self._steps, dtype=np.int64)
+            self._steps = []
+            self.steps_total += int(steps.sum())
+            self.steps_min = _min(self.steps_min, int(steps.min()))
+            self.steps_max = _max(self.steps_max, int(steps.max()))
+            self.steps_sketch.update(steps)
+            self.records_empty += int((steps == 0).sum())
+        if self._floats:
+            self._flush_numbers(np.asarray(self._floats, dtype=np.float64), is_int=False)
+            self._floats = []
+        if self._ints:
+            self._flush_numbers(np.asarray(self._ints, dtype=np.int64), is_int=True)
+            self._ints = []
+        if self._bytes:
+            self._flush_bytes(self._bytes)
+            self._bytes = []
+
+    def _note_values(self, distinct: int, first: str) -> None:
+        """Track whether every value so far is one and the same (exact, for TFD206)."""
+        if self.varies:
+            return
+        if distinct > 1:
+            self.varies = True
+        elif self.single is None:
+            self.single = first
+        elif self.single != first:
+            self.varies = True
+
+    def _flush_numbers(self, arr: np.ndarray, is_int: bool) -> None:
+        n = self.numbers
+        values = arr.astype(np.float64, copy=False)
+        if is_int:
+            finite = values
+        else:
+            nan = np.isnan(values)
+            posinf = np.isposinf(values)
+            neginf = np.isneginf(values)
+            n.nan += int(nan.sum())
+            n.pos_inf += int(posinf.sum())
+            n.neg_inf += int(neginf.sum())
+            finite = values[~(nan | posinf | neginf)]
+        n.count += len(arr)
+        if len(finite):
+            n.min = min(n.min, float(finite.min()))
+            n.max = max(n.max, float(finite.max()))
+            n.total = math.fsum((n.total, math.fsum(finite)))
+            n.total_sq = math.fsum((n.total_sq, math.fsum(finite * finite)))
+            n.zeros += int((finite == 0).sum())
+            self.quantiles.update(finite)
+        if is_int:
+            uniq, counts = np.unique(arr, return_counts=True)
+            for value, count in zip(uniq.tolist(), counts.tolist()):
+                self.top.update(str(value), count)
+                self.distinct.update(value)
+            self._note_values(len(uniq), str(uniq[0]))
+        else:
+            uniq = np.unique(values)  # NaNs collapse to one entry in NumPy >= 1.21
+            for value in uniq.tolist():
+                self.distinct.update(value)
+            self._note_values(len(uniq), repr(float(uniq[0])))
+
+    def _flush_bytes(self, values: list[bytes]) -> None:
+        counter = Counter(values)
+        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+        self.bytes_count += len(values)
+        self.len_total += int(lengths.sum())
+        self.len_min = _min(self.len_min, int(lengths.min()))
+        self.len_max = _max(self.len_max, int(lengths.max()))
+        key = ""
+        for value, count in counter.items():
+            key = value.decode("latin-1")  # lossless: every byte maps to one code point
+            self.top.update(key, count)
+            self.distinct.update(key)
+            fmt = image_format(value)
+            if fmt is not None:
+                self.image_formats[fmt] = self.image_formats.get(fmt, 0) + count
+        self._note_values(len(counter), key)
+
+    # -- merge -------------------------------------------------------------------------
+    def merge(self, other: FeatureAccumulator) -> FeatureAccumulator:
+        """Fold `other` into self (both flushed first) and return self."""
+        self.flush()
+        other.flush()
+        self.records_present += other.records_present
+        for kind, count in other.kinds.items():
+            self.kinds[kind] = self.kinds.get(kind, 0) + count
+        self.records_empty += other.records_empty
+        self.total_values += other.total_values
+        self.vc_min = _min(self.vc_min, other.vc_min)
+        self.vc_max = _max(self.vc_max, other.vc_max)
+        self.vc_sketch.merge(other.vc_sketch)
+        self.steps_min = _min(self.steps_min, other.steps_min)
+        self.steps_max = _max(self.steps_max, other.steps_max)
+        self.steps_total += other.steps_total
+        self.steps_sketch.merge(other.steps_sketch)
+        a, b = self.numbers, other.numbers
+        a.count += b.count
+        a.min = min(a.min, b.min)
+        a.max = max(a.max, b.max)
+        a.total = math.fsum((a.total, b.total))
+        a.total_sq = math.fsum((a.total_sq, b.total_sq))
+        a.zeros += b.zeros
+        a.nan += b.nan
+        a.pos_inf += b.pos_inf
+        a.neg_inf += b.neg_inf
+        self.quantiles.merge(other.quantiles)
+        self.distinct = sketches.merge_hll(self.distinct, other.distinct)
+        self.top.merge(other.top)
+        self.bytes_count += other.bytes_count
+        self.len_min = _min(self.len_min, other.len_min)
+        self.len_max = _max(self.len_max, other.len_max)
+        self.len_total += other.len_total
+        for fmt, count in other.image_formats.items():
+            self.image_formats[fmt] = self.image_formats.get(fmt, 0) + count
+        if other.varies:
+            self.varies = True
+        elif other.single is not None:
+            self._note_values(1, other.single)
+        return self
+
+    # -- pickling (sketch objects are not picklable; their bytes are) ------------------
+    _SKETCHES = {
+        "vc_sketch": "kll_ints",
+        "steps_sketch": "kll_ints",
+        "quantiles": "kll_doubles",
+        "distinct": "hll",
+        "top": "top",
+    }
+
+    def __getstate__(self) -> dict[str, Any]:
+        self.flush()
+        state = dict(self.__dict__)
+        for attr in self._SKETCHES:
+            state[attr] = sketches.dump(state[attr])
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for attr, kind in self._SKETCHES.items():
+            state[attr] = sketches.load(kind, state[attr])
+        self.__dict__.update(state)
+
+    # -- extract -----------------------------------------------------------------------
+    def extract(self, total_records: int, label_like: bool = False) -> FeatureStats:
+        self.flush()
+        kind = max(self.kinds, key=lambda k: (self.kinds[k], k)) if self.kinds else "unset"
+        if kind == "unset" and len(self.kinds) > 1:
+            kind = max((k for k in self.kinds if k != "unset"), key=lambda k: (self.kinds[k], k))
+        value_count = _count_stats(self.vc_min, self.vc_max, self.total_values, self.vc_sketch)
+        n = self.numbers
+        numeric = None
+        if n.count:
+            finite = n.count - n.nan - n.pos_inf - n.neg_inf
+            mean = n.total / finite if finite else None
+            std = math.sqrt(max(0.0, n.total_sq / finite - mean * mean)) if finite and mean is not None else None
+            numeric = NumericStats(
+                count=n.count,
+                min=n.min if finite else None,
+                max=n.max if finite else None,
+                mean=mean,
+                std=std,
+                zeros=n.zeros,
+                nan=n.nan,
+                pos_inf=n.pos_inf,
+                neg_inf=n.neg_inf,
+                quantiles=_quantiles(self.quantiles),
+            )
+        byte_stats = None
+        if self.bytes_count:
+            byte_stats = BytesStats(
+                count=self.bytes_count,
+                min_length=self.len_min or 0,
+                max_length=self.len_max or 0,
+                mean_length=self.len_total / self.bytes_count,
+                image_formats=dict(sorted(self.image_formats.items())),
+            )
+        top = [] if kind == "float" else sketches.top_items(self.top, TOP_K)
+        constant = None
+        if not self.varies and self.single is not None:
+            constant = display_value(self.single, kind)
+        seq = None
+        if self.section == "sequence":
+            seq = _count_stats(self.steps_min, self.steps_max, self.steps_total, self.steps_sketch)
+        return FeatureStats(
+            name=self.name,
+            section=self.section,
+            kind=kind,
+            kinds=dict(sorted(self.kinds.items())),
+            records_present=self.records_present,
+            records_with_values=self.records_present - self.records_empty,
+            total_values=self.total_values,
+            value_count=value_count,
+            numeric=numeric,
+            bytes=byte_stats,
+            distinct_estimate=round(float(self.distinct.get_estimate()), 1),
+            top_values=[(display_value(v, kind), c) for v, c in top],
+            constant_value=constant,
+            sequence_length=seq,
+            total_records=total_records,
+            label_like=label_like,
+        )
+
+
+def _count_stats(lo: int | None, hi: int | None, total: int, sketch: Any) -> CountStats | None:
+    if lo is None or hi is None or sketch.is_empty():
+        return None
+    return CountStats(min=lo, max=hi, mean=total / sketch.n, quantiles=_quantiles(sketch))
+
+
+def _quantiles(sketch: Any) -> dict[str, float]:
+    if sketch.is_empty():
+        return {}
+    values = sketch.get_quantiles(list(QUANTILES))
+    return {f"q{int(q * 100):02d}" if q not in (0.0, 1.0) else ("min" if q == 0 else "max"): float(v) for q, v in zip(QUANTILES, values)}
+
+
+def _min(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _max(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else max(a, b)
