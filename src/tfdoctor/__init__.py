@@ -1,0 +1,21 @@
+"""tfdoctor: finds out why a model trained from TFRecord files through tf.data does not learn."""
+
+__version__ = "0.1.0"
+
+from .api import ScanResult, scan  # noqa: E402
+from .config import Config, Thresholds, load_config  # noqa: E402
+from .findings import Finding, Fix, RuleError, Severity, Where  # noqa: E402
+
+__all__ = [
+    "Config",
+    "Finding",
+    "Fix",
+    "RuleError",
+    "ScanResult",
+    "Severity",
+    "Thresholds",
+    "Where",
+    "__version__",
+    "load_config",
+    "scan",
+]

@@ -85,7 +85,7 @@ class _GuardedGzip(io.RawIOBase):
         try:
             return self._gz.read(n)
         except EOFError:
-            raise StreamError("the GZIP stream ends early: the file is truncated") from None
+            raise StreamError("the GZIP stream ends early: the file is truncated", truncated=True) from None
         except (OSError, zlib.error) as exc:
             raise StreamError(f"the GZIP stream is corrupt: {exc}") from None
 
@@ -110,7 +110,7 @@ class _ZlibReader(io.RawIOBase):
                 raise StreamError(f"the ZLIB stream is corrupt: {exc}") from None
             if not data:
                 if not self._d.eof:
-                    raise StreamError("the ZLIB stream ends early: the file is truncated")
+                    raise StreamError("the ZLIB stream ends early: the file is truncated", truncated=True)
                 break
         if n < 0:
             out, self._out = self._out, b""

@@ -68,6 +68,10 @@ class FramingIssue:
 class StreamError(Exception):
     """Raised by a stream wrapper when the underlying bytes cannot be read (bad gzip...)."""
 
+    def __init__(self, message: str, truncated: bool = False) -> None:
+        super().__init__(message)
+        self.truncated = truncated
+
 
 class TFRecordReader:
     """Iterate records and framing issues of one stream.
@@ -89,7 +93,7 @@ class TFRecordReader:
         self._pos = 0  # position of the current frame in _buf
         self._base = 0  # stream offset of _buf[0]
         self._eof = False
-        self._stream_error: str | None = None
+        self._stream_error: StreamError | None = None
         self.bytes_read = 0  # stream bytes consumed so far, for progress
 
     # -- buffering ---------------------------------------------------------------------
@@ -108,7 +112,7 @@ class TFRecordReader:
             try:
                 chunk = self._stream.read(max(self._chunk, n - have))
             except StreamError as exc:
-                self._stream_error = str(exc)
+                self._stream_error = exc
                 chunk = b""
             if not chunk:
                 self._eof = True
@@ -160,9 +164,7 @@ class TFRecordReader:
             if not self._ensure(HEADER_BYTES):
                 left = self._available()
                 if self._stream_error is not None:
-                    yield FramingIssue(
-                        IssueKind.STREAM_ERROR, self._offset(), index, left, self._stream_error
-                    )
+                    yield self._stream_issue(index, left)
                 elif left:
                     yield FramingIssue(
                         IssueKind.TRUNCATED,
@@ -202,12 +204,14 @@ class TFRecordReader:
             total = HEADER_BYTES + length + FOOTER_BYTES
             if not self._ensure(total):
                 left = self._available()
-                kind = IssueKind.STREAM_ERROR if self._stream_error else IssueKind.TRUNCATED
-                detail = self._stream_error or (
+                if self._stream_error is not None:
+                    yield self._stream_issue(index, left)
+                    return
+                detail = (
                     f"record of {length:,} bytes declared, the file ends after "
                     f"{max(0, left - HEADER_BYTES):,} of them"
                 )
-                yield FramingIssue(kind, offset, index, left, detail)
+                yield FramingIssue(IssueKind.TRUNCATED, offset, index, left, detail)
                 return
             buf, pos = self._buf, self._pos
             data = buf[pos + HEADER_BYTES : pos + HEADER_BYTES + length]
@@ -223,6 +227,12 @@ class TFRecordReader:
             else:
                 yield Record(offset, index, data)
             index += 1
+
+    def _stream_issue(self, index: int, left: int) -> FramingIssue:
+        err = self._stream_error
+        assert err is not None
+        kind = IssueKind.TRUNCATED if err.truncated else IssueKind.STREAM_ERROR
+        return FramingIssue(kind, self._offset(), index, left, str(err))
 
     def _skip_to_end(self) -> None:
         self._pos = len(self._buf)

@@ -1,0 +1,232 @@
+"""The command line: parse arguments, call the API, render, set the exit code. Nothing else.
+
+Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage error,
+bad configuration or unreadable input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from . import __version__
+from .api import ScanResult, scan
+from .config import Config, load_config, parse_fail_on
+from .io.compression import Compression
+from .report.terminal import render_scan
+from .rules.registry import all_rules, get_rule
+
+app = typer.Typer(
+    name="tfdoctor",
+    help="Finds out why a model trained from TFRecord files through tf.data does not learn.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _codes(values: list[str] | None) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    return tuple(c.strip().upper() for v in values for c in v.split(",") if c.strip())
+
+
+class _ScanProgress:
+    """A rich progress line with records/s and MB/s; silent for short scans."""
+
+    def __init__(self, console: Console, files: int) -> None:
+        self._files: dict[str, tuple[int, int]] = {}
+        self._start = time.perf_counter()
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total} files"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
+        self._task = self._progress.add_task("scanning", total=files)
+        self._started = False
+
+    def __call__(self, url: str, nbytes: int, records: int) -> None:
+        self._files[url] = (nbytes, records)
+        elapsed = time.perf_counter() - self._start
+        if not self._started and elapsed > 1.0:
+            self._progress.start()
+            self._started = True
+        total_bytes = sum(b for b, _ in self._files.values())
+        total_records = sum(r for _, r in self._files.values())
+        rate = f"{total_records / elapsed:,.0f} records/s, {total_bytes / elapsed / 1e6:,.1f} MB/s"
+        self._progress.update(self._task, description=f"{total_records:,} records · {rate}")
+
+    def file_done(self) -> None:
+        self._progress.advance(self._task)
+
+    def stop(self) -> None:
+        if self._started:
+            self._progress.stop()
+
+
+def _run_scan(
+    paths: list[str],
+    *,
+    config: Config,
+    label: str | None,
+    compression: Compression,
+    workers: int | None,
+    max_records: int | None,
+    quiet_progress: bool,
+) -> ScanResult:
+    from .io.sources import resolve
+
+    progress = None if quiet_progress else _ScanProgress(err, len(resolve(paths).sources))
+    try:
+        return scan(
+            paths,
+            label=label,
+            compression=compression,
+            config=config,
+            workers=workers,
+            max_records_per_file=max_records,
+            progress=progress,
+        )
+    finally:
+        if progress is not None:
+            progress.stop()
+
+
+@app.command("scan")
+def scan_command(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories, globs, name@N shard specs or fsspec URLs.")],
+    label: Annotated[Optional[str], typer.Option(help="The label feature (default: guessed from names).")] = None,
+    compression: Annotated[
+        Compression, typer.Option(case_sensitive=False, help="Declared compression; auto detects it from the bytes.")
+    ] = Compression.AUTO,
+    select: Annotated[Optional[list[str]], typer.Option(help="Only these codes or prefixes (TFD1,TFD207).")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option(help="Skip these codes or prefixes.")] = None,
+    fail_on: Annotated[Optional[str], typer.Option(help="error, warning, info or never (default: error).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON report (docs/json-report.md) only.")] = False,
+    stats_out: Annotated[Optional[Path], typer.Option(help="Write TFMD DatasetFeatureStatisticsList (binary).")] = None,
+    schema_out: Annotated[Optional[Path], typer.Option(help="Write the schema: .pbtxt (TFMD) or .json.")] = None,
+    workers: Annotated[Optional[int], typer.Option(help="Processes; default one per CPU for several files.")] = None,
+    max_records: Annotated[Optional[int], typer.Option(help="Read at most this many records per file.")] = None,
+) -> None:
+    """Read TFRecord files, compute statistics and a schema, report problems (TFD1xx, TFD2xx)."""
+    try:
+        config = load_config().with_overrides(
+            select=_codes(select), ignore=_codes(ignore)
+        )
+        if fail_on is not None:
+            config = config.with_overrides(fail_on=parse_fail_on(fail_on))
+            if fail_on.strip().lower() == "never":
+                from dataclasses import replace
+
+                config = replace(config, fail_on=None)
+    except ValueError as exc:
+        err.print(Text(f"tfdoctor: {exc}", style="red"))
+        raise typer.Exit(EXIT_USAGE) from None
+    result = _run_scan(
+        paths, config=config, label=label, compression=compression, workers=workers,
+        max_records=max_records, quiet_progress=as_json,
+    )
+    if stats_out is not None:
+        result.write_statistics(stats_out)
+    if schema_out is not None:
+        result.write_schema(schema_out)
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+    else:
+        render_scan(result, out)
+    if result.unreadable:
+        for f in result.stats.files:
+            if f.read_error:
+                err.print(Text(f"tfdoctor: {f.url}: {f.read_error}", style="red"))
+        raise typer.Exit(EXIT_USAGE)
+    raise typer.Exit(EXIT_FINDINGS if result.failed() else EXIT_CLEAN)
+
+
+@app.command("rules")
+def rules_command(
+    code: Annotated[Optional[str], typer.Argument(help="A rule code, e.g. TFD101.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable rule list.")] = False,
+) -> None:
+    """List the rules, or explain one."""
+    if code is None:
+        rules = all_rules()
+        if as_json:
+            data = [{"code": r.code, "name": r.name, "severity": r.severity.label, "summary": r.summary}
+                    for r in rules]
+            sys.stdout.write(json.dumps(data, indent=2) + "\n")
+            return
+        table = Table(title="tfdoctor rules", title_justify="left")
+        for col in ("code", "name", "severity", "summary"):
+            table.add_column(col)
+        for r in rules:
+            table.add_row(r.code, r.name, r.severity.label, r.summary)
+        out.print(table)
+        return
+    found = get_rule(code)
+    if found is None:
+        err.print(Text(f"tfdoctor: no rule {code!r}; `tfdoctor rules` lists them.", style="red"))
+        raise typer.Exit(EXIT_USAGE)
+    out.print(Markdown(rule_markdown(found)))
+
+
+def rule_markdown(r: object) -> str:
+    from .rules.registry import Rule
+
+    assert isinstance(r, Rule)
+    parts = [f"# {r.code} {r.name} ({r.severity.label})", r.summary]
+    for heading, body in r.sections().items():
+        parts.append(f"## {heading}\n{body}")
+    return "\n\n".join(parts)
+
+
+@app.command("demo")
+def demo_command(
+    folder: Annotated[Optional[Path], typer.Option("--dir", help="Write the demo data here (default: a temp dir).")] = None,
+) -> None:
+    """Write a small dataset with planted faults and scan it."""
+    from .demo import write_demo
+
+    target = folder or Path(tempfile.mkdtemp(prefix="tfdoctor-demo-"))
+    paths = write_demo(target)
+    out.print(Text(f"Demo data: {len(paths)} shards in {target} (a corrupt record, a label-sorted "
+                   "shard, NaN values, a constant and an empty feature).\n", style="bold"))
+    out.print(Text(f"$ tfdoctor scan {target}\n", style="dim"))
+    result = _run_scan([str(target)], config=Config(), label=None, compression=Compression.AUTO,
+                       workers=1, max_records=None, quiet_progress=False)
+    render_scan(result, out)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"tfdoctor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True)] = False,
+) -> None:
+    """tfdoctor: why does my model not learn from these TFRecords?"""
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,101 @@
+"""Configuration: which rules run, the exit threshold, and every numeric threshold a rule
+uses. Read from `[tool.tfdoctor]` in pyproject.toml; CLI flags override it."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from .findings import Severity
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    # TFD106: the largest shard holds this many times the median shard's records
+    unbalanced_shard_ratio: float = 4.0
+    # TFD206: ignore features seen in fewer records than this (one record is always constant)
+    constant_min_records: int = 10
+    # TFD208: the most common class holds at least this fraction of labelled records
+    label_majority_fraction: float = 0.9
+    # TFD208: a class with fewer than this fraction of the records is "nearly missing"
+    label_rare_fraction: float = 0.001
+    # TFD208: labels with more distinct values than this are not treated as classes
+    label_max_classes: int = 1000
+    # TFD213: the feature is empty in at least this fraction of the records that have it
+    empty_feature_fraction: float = 0.95
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] = ()  # codes or prefixes; empty: all rules
+    ignore: tuple[str, ...] = ()
+    fail_on: Severity | None = Severity.ERROR  # None: never fail
+    severity: dict[str, Severity] = field(default_factory=dict)  # per-code overrides
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+    def enabled(self, code: str) -> bool:
+        if self.select and not any(code.startswith(p) for p in self.select):
+            return False
+        return not any(code.startswith(p) for p in self.ignore)
+
+    def with_overrides(self, **changes: Any) -> Config:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def parse_fail_on(text: str) -> Severity | None:
+    return None if text.strip().lower() == "never" else Severity.parse(text)
+
+
+def _codes(value: Any, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"[tool.tfdoctor] {key} must be a list of rule codes or prefixes")
+    return tuple(v.strip().upper() for v in value)
+
+
+def load_config(start: Path | None = None) -> Config:
+    """The `[tool.tfdoctor]` table of the nearest pyproject.toml (cwd upwards), or defaults."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            with candidate.open("rb") as fh:
+                data = tomllib.load(fh)
+            table = data.get("tool", {}).get("tfdoctor")
+            if table is not None:
+                return config_from_table(table, str(candidate))
+            break
+    return Config()
+
+
+def config_from_table(table: dict[str, Any], origin: str = "[tool.tfdoctor]") -> Config:
+    known = {f.name for f in fields(Thresholds)}
+    threshold_values: dict[str, Any] = {}
+    cfg: dict[str, Any] = {}
+    for key, value in table.items():
+        norm = key.replace("-", "_")
+        if norm == "select":
+            cfg["select"] = _codes(value, key)
+        elif norm == "ignore":
+            cfg["ignore"] = _codes(value, key)
+        elif norm == "fail_on":
+            cfg["fail_on"] = parse_fail_on(str(value))
+        elif norm == "severity":
+            cfg["severity"] = {k.upper(): Severity.parse(str(v)) for k, v in dict(value).items()}
+        elif norm == "thresholds":
+            for tkey, tvalue in dict(value).items():
+                tnorm = tkey.replace("-", "_")
+                if tnorm not in known:
+                    raise ValueError(f"{origin}: unknown threshold {tkey!r}; known: {sorted(known)}")
+                threshold_values[tnorm] = tvalue
+        else:
+            raise ValueError(f"{origin}: unknown key {key!r}")
+    return Config(thresholds=Thresholds(**threshold_values), **cfg)

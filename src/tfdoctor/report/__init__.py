@@ -1,0 +1,1 @@
+"""Renderers: findings and statistics in, text out. Nothing here decides anything."""

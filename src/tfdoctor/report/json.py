@@ -1,0 +1,65 @@
+"""The JSON report. Its shape is public API: see docs/json-report.md. Bump SCHEMA_VERSION on
+any change that is not a pure addition."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from .. import __version__
+
+if TYPE_CHECKING:
+    from ..api import ScanResult
+
+SCHEMA_VERSION = 1
+
+
+def _feature(f: Any) -> dict[str, Any]:
+    data = asdict(f)
+    data["path"] = f.path
+    data["records_missing"] = f.records_missing
+    data["top_values"] = [{"value": v, "count": c} for v, c in f.top_values]
+    return data
+
+
+def scan_to_json(result: ScanResult) -> dict[str, Any]:
+    stats = result.stats
+    order = stats.label_order
+    return {
+        "tool": "tfdoctor",
+        "version": __version__,
+        "schema_version": SCHEMA_VERSION,
+        "command": "scan",
+        "inputs": {"patterns": stats.patterns, "unmatched": stats.unmatched, "missing": stats.missing},
+        "summary": {
+            "files": len(stats.files),
+            "records": stats.records,
+            "record_kinds": stats.record_kinds,
+            "bytes": stats.stream_bytes,
+            "findings": result.counts(),
+            "label": stats.label,
+        },
+        "findings": [f.to_json() for f in result.findings],
+        "rule_errors": [e.to_json() for e in result.rule_errors],
+        "files": [
+            {
+                "url": f.url,
+                "size": f.size,
+                "compression": f.compression,
+                "compression_declared": f.compression_declared,
+                "records": f.records,
+                "examples": f.examples,
+                "sequence_examples": f.sequence_examples,
+                "not_example": f.not_example,
+                "problems": f.problem_counts,
+                "bytes_skipped": f.bytes_skipped,
+                "read_error": f.read_error,
+            }
+            for f in stats.files
+        ],
+        "features": [_feature(f) for f in stats.features],
+        "label_order": None
+        if order is None
+        else {**asdict(order), "sortedness": round(order.sortedness, 4)},
+        "schema": result.schema.to_json(),
+    }

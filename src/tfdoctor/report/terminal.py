@@ -1,0 +1,143 @@
+"""The terminal report (rich). Every piece of data goes into a `Text`, never into markup:
+feature names and values come from untrusted files."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from ..findings import Finding, Severity
+from ..stats.feature import FeatureStats
+
+if TYPE_CHECKING:
+    from ..api import ScanResult
+
+STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+MAX_FEATURE_ROWS = 200
+
+
+def _num(x: float | None) -> str:
+    if x is None:
+        return "-"
+    if x == int(x) and abs(x) < 1e15:
+        return f"{int(x):,}"
+    return f"{x:.4g}"
+
+
+def _values_per_record(f: FeatureStats) -> str:
+    vc = f.value_count
+    if vc is None:
+        return "0"
+    return f"{vc.min}" if vc.min == vc.max else f"{vc.min}-{vc.max}"
+
+
+def _summary(f: FeatureStats) -> str:
+    if f.numeric is not None and f.numeric.mean is not None:
+        n = f.numeric
+        text = f"{_num(n.min)} .. {_num(n.max)}, mean {_num(n.mean)}"
+        if n.nan or n.pos_inf or n.neg_inf:
+            text += f", {n.nan + n.pos_inf + n.neg_inf:,} non-finite"
+        return text
+    if f.bytes is not None:
+        if f.bytes.image_formats:
+            fmts = ", ".join(f"{k} {v:,}" for k, v in f.bytes.image_formats.items())
+            return f"images: {fmts}; {_num(f.bytes.min_length)}-{_num(f.bytes.max_length)} bytes"
+        top = ", ".join(f"{v!r}" for v, _ in f.top_values[:3])
+        return f"len {f.bytes.min_length}-{f.bytes.max_length}" + (f"; top {top}" if top else "")
+    if f.numeric is not None:
+        return "all non-finite"
+    return "no values"
+
+
+def feature_table(result: ScanResult) -> Table:
+    stats = result.stats
+    table = Table(title="Features", title_justify="left", expand=False)
+    for col in ("feature", "kind", "present", "values/rec", "distinct", "summary"):
+        table.add_column(col, overflow="fold")
+    for f in stats.features[:MAX_FEATURE_ROWS]:
+        present = f"{100 * f.records_present / f.total_records:.0f}%" if f.total_records else "-"
+        name = Text(f.path)
+        if f.name == stats.label and f.section != "sequence":
+            name.append(" (label)", style="bold")
+        kind = f.kind if len(f.kinds) == 1 else "/".join(f.kinds)
+        table.add_row(
+            name, Text(kind), Text(present), Text(_values_per_record(f)),
+            Text(f"~{_num(f.distinct_estimate)}"), Text(_summary(f)),
+        )
+    if len(stats.features) > MAX_FEATURE_ROWS:
+        table.caption = f"{len(stats.features) - MAX_FEATURE_ROWS} more features in --json"
+    return table
+
+
+def label_line(result: ScanResult) -> Text | None:
+    order = result.stats.label_order
+    if order is None:
+        if result.stats.label_requested:
+            return Text(f"Label '{result.stats.label_requested}' not found in the data.", style="yellow")
+        return None
+    text = Text("Label ")
+    text.append(order.feature, style="bold")
+    if order.classes is not None:
+        text.append(f": {len(order.classes):,} classes; ")
+    else:
+        text.append(": ")
+    text.append(
+        f"{order.runs:,} runs of equal labels in {order.records:,} records as stored "
+        f"(random order would give ~{order.expected_runs:,.0f}), longest run {order.longest_run:,}"
+    )
+    if order.sortedness > 0.9:
+        text.append(" — stored sorted by label; shuffle with a buffer larger than the longest run",
+                    style="yellow")
+    return text
+
+
+def finding_block(f: Finding) -> Text:
+    text = Text()
+    text.append(f"{f.severity.label:<7} ", style=STYLES[f.severity])
+    text.append(f"{f.code} ", style="bold")
+    text.append(f"{f.name}", style="dim")
+    where = f.where.describe()
+    if where:
+        text.append("  ")
+        text.append(where, style="blue")
+    text.append("\n        ")
+    text.append(f.message)
+    if f.fix is not None:
+        text.append("\n        fix: ", style="green")
+        text.append(f.fix.text)
+    return text
+
+
+def render_scan(result: ScanResult, console: Console) -> None:
+    stats = result.stats
+    kinds = ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in stats.record_kinds.items()) or "no records"
+    console.print(
+        Text(f"Scanned {len(stats.files):,} file(s): {stats.records:,} records ({kinds}), "
+             f"{stats.stream_bytes / 1e6:,.1f} MB of record data.")
+    )
+    if stats.features:
+        console.print(feature_table(result))
+    line = label_line(result)
+    if line is not None:
+        console.print(line)
+    render_findings(result.findings, console)
+    for err in result.rule_errors:
+        console.print(Text(f"rule {err.code} failed to run: {err.error}", style="magenta"))
+    counts = result.counts()
+    summary = ", ".join(f"{n} {sev}" for sev, n in counts.items())
+    console.print(Text(f"\n{summary}.", style="bold"))
+
+
+def render_findings(findings: list[Finding], console: Console) -> None:
+    if not findings:
+        console.print(Text("\nNo findings.", style="green"))
+        return
+    console.print()
+    for sev in sorted(Severity, reverse=True):
+        group = [f for f in findings if f.severity == sev]
+        if group:
+            console.print(Text(f"{sev.label.capitalize()}s ({len(group)})", style=STYLES[sev]))
+            console.print(Group(*(finding_block(f) for f in group)))

@@ -1,0 +1,262 @@
+"""TFD1xx: the files themselves. No TensorFlow needed."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterator
+
+from ..config import Thresholds
+from ..findings import Fix, Severity, Where
+from ..stats.dataset import DatasetStats
+from ..stats.files import FileFacts, Problem
+from ._text import fraction, listing, share
+from .registry import Report, rule
+
+_CORRUPT = ("corrupt-length", "absurd-length", "corrupt-data", "stream-error")
+
+
+def _offsets(problems: list[Problem]) -> str:
+    return listing(f"byte {p.offset:,} (record {p.record:,})" for p in problems)
+
+
+@rule("TFD101", "corrupt-record", Severity.ERROR, DatasetStats)
+def corrupt_record(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
+    """A record whose length or data fails its CRC32C check.
+
+    What it finds:
+    TFRecord frames whose masked CRC32C of the length field or of the data does not match
+    (bit rot, a partial copy, two writers on one file), and compressed streams that fail to
+    decompress. Says which file, the byte offset of each bad frame, and how many bytes were
+    skipped before the next valid frame.
+
+    Why it hurts training:
+    `tf.data.TFRecordDataset` stops with `DataLossError: corrupted record at N` when it
+    reaches the record, which may be hours into an epoch. Pipelines that add
+    `.ignore_errors()` to get past it silently lose the rest of that file.
+
+    Example:
+    A shard copied with a dropped block: `train-00003-of-00008` has a data CRC mismatch at
+    byte 1,048,576 (record 9,412).
+
+    Fix:
+    Re-copy or re-write the file from its source. Until then, exclude the shard; do not
+    paper over it with `ignore_errors()`.
+    """
+    for f in facts.files:
+        bad = [p for p in f.problems if p.kind in _CORRUPT or (p.kind == "no-framing" and f.records)]
+        count = sum(f.problem_counts.get(k, 0) for k in _CORRUPT)
+        if f.records and "no-framing" in f.problem_counts:
+            count += f.problem_counts["no-framing"]
+        if not count:
+            continue
+        first = bad[0]
+        yield Report(
+            f"{count:,} corrupt record(s) in {f.url}: {first.detail}. At {_offsets(bad)}; "
+            f"{f.bytes_skipped:,} bytes skipped, {f.records:,} good records read.",
+            Where(file=f.url, offset=first.offset, record=first.record),
+            {"corrupt": count, "bytes_skipped": f.bytes_skipped, "good_records": f.records,
+             "offsets": [p.offset for p in bad]},
+            Fix("Re-copy or re-write this file from its source; until then leave it out of the "
+                "input list rather than using ignore_errors()."),
+        )
+
+
+@rule("TFD102", "truncated-file", Severity.ERROR, DatasetStats)
+def truncated_file(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
+    """A file that ends inside a record.
+
+    What it finds:
+    The last frame of a file is incomplete: the header, the data or the trailing CRC is cut
+    off, or a GZIP/ZLIB stream ends before its end marker. Typical of an interrupted upload
+    or a writer that was killed before `close()`.
+
+    Why it hurts training:
+    TensorFlow raises `DataLossError: truncated record at N` when it reaches the end of the
+    file, every epoch; with `ignore_errors()` the tail is silently dropped.
+
+    Example:
+    `shard-7.tfrecord` is 1,000,000 bytes but its last record declares 4,096 bytes of data
+    with only 1,200 present.
+
+    Fix:
+    Re-write the file, and make sure writers call `close()` (or use `with
+    tf.io.TFRecordWriter(...)`) before the file is copied.
+    """
+    for f in facts.files:
+        cut = [p for p in f.problems if p.kind == "truncated"]
+        if not cut:
+            continue
+        p = cut[0]
+        yield Report(
+            f"{f.url} is truncated at byte {p.offset:,} (record {p.record:,}): {p.detail}; "
+            f"{f.records:,} complete records before it.",
+            Where(file=f.url, offset=p.offset, record=p.record),
+            {"offset": p.offset, "bytes_in_partial_record": p.bytes_skipped, "good_records": f.records},
+            Fix("Re-write or re-copy the file; writers must close() the TFRecordWriter before the "
+                "file is used."),
+        )
+
+
+def _compression_advice(f: FileFacts) -> str:
+    detected = f.compression_detected
+    if detected in ("gzip", "zlib"):
+        return f"pass compression_type='{detected.upper()}' to tf.data.TFRecordDataset"
+    return "pass compression_type=None (the file is not compressed)"
+
+
+@rule("TFD103", "not-tfrecord", Severity.ERROR, DatasetStats)
+def not_tfrecord(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
+    """Bytes that are not TFRecord framing, or compressed differently than declared.
+
+    What it finds:
+    A file with no valid TFRecord frame at its start and none after it: a text file, a
+    Git LFS pointer, another format. Also a file read with the wrong `compression_type`:
+    GZIP or ZLIB bytes declared as plain, or plain bytes declared as compressed.
+
+    Why it hurts training:
+    TensorFlow fails with `DataLossError: corrupted record at 0`, which reads like a
+    corrupt file, not a wrong option; a glob that picks up a stray file fails the whole
+    pipeline, and `ignore_errors()` turns it into a silently smaller dataset.
+
+    Example:
+    `tf.data.TFRecordDataset("data.tfrecord.gz")` without `compression_type="GZIP"`.
+
+    Fix:
+    Pass the right `compression_type`, or narrow the file pattern so it only matches
+    TFRecord files (`git lfs pull` for LFS pointers).
+    """
+    for f in facts.files:
+        declared, detected = f.compression_declared, f.compression_detected
+        if declared not in ("auto", detected):
+            yield Report(
+                f"{f.url} was declared '{declared}' but its bytes are '{detected}': TensorFlow "
+                f"would fail at byte 0. It was scanned as '{detected}'.",
+                Where(file=f.url, offset=0),
+                {"declared": declared, "detected": detected},
+                Fix(_compression_advice(f).capitalize() + "."),
+            )
+        if "no-framing" in f.problem_counts and f.records == 0:
+            yield Report(
+                f"{f.url} is not a TFRecord file: {f.looks_like}.",
+                Where(file=f.url, offset=0),
+                {"bytes": f.size, "records": 0},
+                Fix("Leave this file out of the input pattern, or convert it to TFRecord."),
+            )
+
+
+@rule("TFD104", "not-example", Severity.ERROR, DatasetStats)
+def not_example(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
+    """Records whose payload is not a tf.train.Example or SequenceExample.
+
+    What it finds:
+    Valid TFRecord frames that hold another message: TensorBoard event logs, an
+    `ExampleListWithContext`, any other proto, or bytes that are no proto at all. Protobuf
+    keeps unknown fields instead of rejecting them, so many of these "parse" as empty
+    Examples; tfdoctor checks for fields an Example does not define and for feature keys
+    that are really nested messages.
+
+    Why it hurts training:
+    `tf.io.parse_example` on such records returns the default value for every feature, or
+    fails on a required one; a model trained on them sees only defaults.
+
+    Example:
+    Pointing the pipeline at a directory that also holds `events.out.tfevents.*` files.
+
+    Fix:
+    Read only the files that hold Examples (narrow the pattern), or decode the real
+    message type (e.g. `tfr.data.build_ranking_dataset` for ELWC).
+    """
+    for f in facts.files:
+        if not f.not_example:
+            continue
+        first = f.not_example_samples[0]
+        yield Report(
+            f"{share(f.not_example, f.records)} in {f.url} are not tf.train.Example: "
+            f"{first.detail} (first at byte {first.offset:,}, record {first.record:,}).",
+            Where(file=f.url, offset=first.offset, record=first.record),
+            {"not_example": f.not_example, "records": f.records,
+             "fraction": fraction(f.not_example, f.records)},
+            Fix("Leave files of other message types out of the input, or parse the message type "
+                "they really hold."),
+        )
+
+
+@rule("TFD105", "empty-input", Severity.ERROR, DatasetStats)
+def empty_input(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
+    """A pattern that matches no file, a named file that does not exist, or no records at all.
+
+    What it finds:
+    Input patterns that match nothing, shard specs (`train@8`) with missing shards, and
+    inputs whose files hold no records.
+
+    Why it hurts training:
+    `tf.data.Dataset.list_files` raises on an empty match, but a hand-built file list
+    silently yields an empty dataset: Keras trains zero steps per epoch, or a missing shard
+    quietly drops part of the data.
+
+    Example:
+    `gs://bucket/train-*.tfrecord` when the files are named `train-*.tfrecord.gz`.
+
+    Fix:
+    Correct the pattern or the path; check that the job that writes the data finished.
+    """
+    for pattern in facts.unmatched:
+        yield Report(f"the pattern {pattern!r} matches no file.", Where(file=pattern),
+                     {"files": 0}, Fix("Correct the pattern; list the folder to see the real names."))
+    for path in facts.missing:
+        yield Report(f"{path} does not exist.", Where(file=path), {"files": 0},
+                     Fix("Correct the path, or re-run the job that writes it."))
+    readable = [f for f in facts.files if f.read_error is None]
+    if readable and facts.records == 0 and sum(f.records for f in readable) == 0:
+        yield Report(
+            f"the {len(readable):,} file(s) scanned hold no records.",
+            Where(file=readable[0].url if len(readable) == 1 else None),
+            {"files": len(readable), "records": 0},
+            Fix("Check that the writer wrote and closed the files; an empty file is valid "
+                "TFRecord, so TensorFlow will not complain."),
+        )
+
+
+@rule("TFD106", "unbalanced-shards", Severity.INFO, DatasetStats)
+def unbalanced_shards(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
+    """Shards of very different sizes, some of them empty.
+
+    What it finds:
+    Among several input files, the largest holds many times the records of the median one
+    (`unbalanced_shard_ratio`, default 4), or some files are empty while others are not.
+
+    Why it hurts training:
+    `interleave` and `shard` assume similar shards: one large shard makes the tail of each
+    epoch read from a single file (poor mixing, idle workers), and with
+    `Dataset.shard(num_workers, index)` one worker gets most of the data.
+
+    Example:
+    `train-00000-of-00004` holds 90,000 records and the three other shards 3,000 each.
+
+    Fix:
+    Re-shard the data into files of similar size (e.g. `num_shards` in the writer).
+    """
+    files = [f for f in facts.files if f.read_error is None and "no-framing" not in f.problem_counts]
+    if len(files) < 2:
+        return
+    counts = [f.records for f in files]
+    empty = [f.url for f in files if f.records == 0]
+    if empty and len(empty) < len(files):
+        yield Report(
+            f"{len(empty):,} of {len(files):,} files hold no records: {listing(empty, 3)}.",
+            Where(file=empty[0]),
+            {"empty_files": len(empty), "files": len(files)},
+            Fix("Remove the empty files or re-shard the data evenly."),
+        )
+    median = statistics.median(counts)
+    largest = max(files, key=lambda f: f.records)
+    if median > 0 and largest.records / median >= cfg.unbalanced_shard_ratio:
+        ratio = largest.records / median
+        yield Report(
+            f"{largest.url} holds {largest.records:,} records, {ratio:.1f}x the median shard "
+            f"({median:,.0f}); shard sizes range {min(counts):,} to {max(counts):,}.",
+            Where(file=largest.url),
+            {"largest": largest.records, "median": median, "ratio": round(ratio, 2),
+             "min": min(counts), "files": len(files)},
+            Fix("Re-shard the data into files of similar size."),
+        )
