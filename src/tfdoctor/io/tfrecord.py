@@ -217,12 +217,14 @@ class TFRecordReader:
             data = buf[pos + HEADER_BYTES : pos + HEADER_BYTES + length]
             self._pos = pos + total
             if masked_crc(data) != _CRC.unpack_from(buf, pos + HEADER_BYTES + length)[0]:
+                # TensorFlow reports the offset of the data, not of the frame: use the same.
                 yield FramingIssue(
                     IssueKind.CORRUPT_DATA,
-                    offset,
+                    offset + HEADER_BYTES,
                     index,
                     total,
-                    f"data of {length:,} bytes fails its CRC32C check; this record is skipped",
+                    f"data of {length:,} bytes (frame at byte {offset:,}) fails its CRC32C check; "
+                    "this record is skipped",
                 )
             else:
                 yield Record(offset, index, data)

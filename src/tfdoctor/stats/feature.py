@@ -407,8 +407,11 @@ def _count_stats(lo: int | None, hi: int | None, total: int, sketch: Any) -> Cou
 def _quantiles(sketch: Any) -> dict[str, float]:
     if sketch.is_empty():
         return {}
-    values = sketch.get_quantiles(list(QUANTILES))
-    return {f"q{int(q * 100):02d}" if q not in (0.0, 1.0) else ("min" if q == 0 else "max"): float(v) for q, v in zip(QUANTILES, values)}
+    values = sketch.get_quantiles(list(QUANTILES[1:-1]))
+    out = {"min": float(sketch.get_min_value())}
+    out.update({f"q{int(q * 100):02d}": float(v) for q, v in zip(QUANTILES[1:-1], values)})
+    out["max"] = float(sketch.get_max_value())
+    return out
 
 
 def _min(a: int | None, b: int | None) -> int | None:

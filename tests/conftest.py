@@ -1,0 +1,50 @@
+"""Shared fixtures. TensorFlow is imported once per test process, lazily."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+REALDATA = Path(os.environ.get("TFDOCTOR_REALDATA", Path(__file__).resolve().parents[2] / "shared" / "realdata"))
+
+
+@pytest.fixture(scope="session")
+def tf() -> Any:
+    return pytest.importorskip("tensorflow")
+
+
+@pytest.fixture(scope="session")
+def realdata() -> Path:
+    if not REALDATA.is_dir():
+        pytest.skip(f"real data folder {REALDATA} not present (set TFDOCTOR_REALDATA)")
+    return REALDATA
+
+
+def tf_example(tf: Any, features: dict[str, Any]) -> bytes:
+    """A tf.train.Example built by TensorFlow's own classes."""
+    feats = {}
+    for name, value in features.items():
+        values = value if isinstance(value, list) else [value]
+        if values and isinstance(values[0], float):
+            feats[name] = tf.train.Feature(float_list=tf.train.FloatList(value=values))
+        elif values and isinstance(values[0], bytes):
+            feats[name] = tf.train.Feature(bytes_list=tf.train.BytesList(value=values))
+        else:
+            feats[name] = tf.train.Feature(int64_list=tf.train.Int64List(value=values))
+    return tf.train.Example(features=tf.train.Features(feature=feats)).SerializeToString()  # type: ignore[no-any-return]
+
+
+def tf_read(tf: Any, path: Path | str, compression: str = "") -> tuple[list[bytes], str | None]:
+    """Records TensorFlow's C++ reader yields, and its error message if it stops with one."""
+    out: list[bytes] = []
+    try:
+        for rec in tf.data.TFRecordDataset(str(path), compression_type=compression):
+            out.append(rec.numpy())
+    except tf.errors.DataLossError as exc:
+        return out, str(exc)
+    return out, None
