@@ -173,9 +173,11 @@ def empty_feature(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     written, a column that was always null.
 
     Why it hurts training:
-    A `FixedLenFeature` with a `default_value` fills every such record with the default,
-    a `VarLenFeature` yields empty tensors; nothing fails, and the model gets no signal
-    from the feature, or a constant.
+    What TensorFlow does depends on how the value is empty. A Feature with no value list
+    at all (kind unset) counts as missing: a `FixedLenFeature` with a `default_value`
+    fills every such record with the default, silently. A typed but empty list makes a
+    `FixedLenFeature` fail (`Number of values != expected`) even with a default. A
+    `VarLenFeature` yields empty tensors. Either way the model gets no signal from it.
 
     Example:
     `image/object/bbox/xmin` is present in all 10,000 records with zero values.
@@ -189,11 +191,21 @@ def empty_feature(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
         empty = f.records_present - f.records_with_values
         if empty == 0 or empty / f.records_present < cfg.empty_feature_fraction:
             continue
+        unset = f.kinds.get("unset", 0)
+        typed = empty - unset
+        how = []
+        if unset:
+            how.append(f"{unset:,} with no value list at all (a FixedLenFeature default_value "
+                       "would fill them silently)")
+        if typed:
+            how.append(f"{typed:,} with an empty {f.kind} list (a FixedLenFeature fails on them, "
+                       "even with a default_value)")
         yield Report(
             f"'{f.path}' is present in {f.records_present:,} records but empty in "
-            f"{share(empty, f.records_present)}.",
+            f"{share(empty, f.records_present)}: {'; '.join(how)}.",
             Where(feature=f.path),
-            {"empty": empty, "present": f.records_present, "fraction": fraction(empty, f.records_present)},
-            Fix("Fix the writer so the feature carries values, or remove it from the parse spec; "
-                "a default_value would fill every one of these records."),
+            {"empty": empty, "present": f.records_present, "fraction": fraction(empty, f.records_present),
+             "unset": unset, "empty_list": typed},
+            Fix("Fix the writer so the feature carries values, or drop it from the parse spec; "
+                "read it with VarLenFeature/RaggedFeature if empties are legitimate."),
         )

@@ -100,8 +100,8 @@ def truncated_file(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
 def _compression_advice(f: FileFacts) -> str:
     detected = f.compression_detected
     if detected in ("gzip", "zlib"):
-        return f"pass compression_type='{detected.upper()}' to tf.data.TFRecordDataset"
-    return "pass compression_type=None (the file is not compressed)"
+        return f"Pass compression_type='{detected.upper()}' to tf.data.TFRecordDataset"
+    return "Pass compression_type=None (the file is not compressed)"
 
 
 @rule("TFD103", "not-tfrecord", Severity.ERROR, DatasetStats)
@@ -133,7 +133,7 @@ def not_tfrecord(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
                 f"would fail at byte 0. It was scanned as '{detected}'.",
                 Where(file=f.url, offset=0),
                 {"declared": declared, "detected": detected},
-                Fix(_compression_advice(f).capitalize() + "."),
+                Fix(_compression_advice(f) + "."),
             )
         if "no-framing" in f.problem_counts and f.records == 0:
             yield Report(
