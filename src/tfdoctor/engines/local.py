@@ -6,7 +6,9 @@ accumulator runs inside a Beam CombineFn, so every engine computes the same stat
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -107,7 +109,10 @@ def scan_sources(
             total.merge(scan_file(source, options, progress))
         return total
     results: dict[str, DatasetAccumulator] = {}
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # Forking a process that has imported TensorFlow (a notebook) can deadlock on TF's
+    # threads: start clean interpreters then.
+    context = multiprocessing.get_context("spawn" if "tensorflow" in sys.modules else None)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {pool.submit(_scan_file_task, s, options): s for s in sources}
         for future in as_completed(futures):
             source = futures[future]
