@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..proto.decode import key_problem
-from .feature import FeatureAccumulator, FeatureStats
+from .feature import FLUSH_AT, FeatureAccumulator, FeatureStats
 from .files import FileFacts
 from .label_order import LabelOrder, LabelOrderAccumulator
 
@@ -62,6 +62,7 @@ class DatasetAccumulator:
     def __init__(self, label: str | None = None) -> None:
         self.label = label  # the user's --label; None: guess from names
         self.records = 0
+        self._since_flush = 0
         self.record_kinds: dict[str, int] = {}
         self.features: dict[tuple[str, str], FeatureAccumulator] = {}
         self.labels: dict[str, LabelOrderAccumulator] = {}
@@ -106,28 +107,41 @@ class DatasetAccumulator:
             file.sequence_examples += 1
         else:
             file.examples += 1
-        features, labels = self.features, self.labels
+        features, labels, keys = self.features, self.labels, self._keys
         for entry in entries:
-            name = self._keys[entry.key][0]
+            name = keys[entry.key][0]
             acc = features.get((section, name)) or self._feature(section, name)
             value = entry.value
             which = value.WhichOneof("kind")
+            # FeatureAccumulator.add, inlined: this loop is the scan's hot path (~1 us a feature).
             if which == "float_list":
                 values: Any = value.float_list.value
-                acc.add("float", values)
+                acc._vc.append(len(values))
+                acc._floats.extend(values)
+                acc._n_float += 1
             elif which == "int64_list":
                 values = value.int64_list.value
-                acc.add("int64", values)
+                acc._vc.append(len(values))
+                acc._ints.extend(values)
+                acc._n_int64 += 1
             elif which == "bytes_list":
                 values = value.bytes_list.value
-                acc.add("bytes", values)
+                acc._vc.append(len(values))
+                acc._bytes.extend(values)
+                acc._n_bytes += 1
             else:
                 values = ()
-                acc.add("unset", values)
+                acc._vc.append(0)
+                acc._n_unset += 1
             if name in labels and len(values) == 1:
                 label = values[0]
                 text = label.decode("latin-1") if isinstance(label, bytes) else str(label)
                 labels[name].add(file.url, index, text)
+        self._since_flush += 1
+        if self._since_flush >= FLUSH_AT:
+            self._since_flush = 0
+            for acc in features.values():
+                acc.flush()
         for entry in seq_entries:
             name = self._keys[entry.key][0]
             acc = features.get(("sequence", name)) or self._feature("sequence", name)

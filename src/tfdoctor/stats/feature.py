@@ -150,29 +150,33 @@ class FeatureAccumulator:
         self._ints: list[int] = []
         self._floats: list[float] = []
         self._bytes: list[bytes] = []
-        self._records_buffered = 0
+        # Records per stored kind since the last flush. DatasetAccumulator.add inlines what
+        # `add` does (append to the buffers, bump one of these) for speed: keep them in step.
+        self._n_float = 0
+        self._n_int64 = 0
+        self._n_bytes = 0
+        self._n_unset = 0
 
     # -- add ---------------------------------------------------------------------------
     def add(self, kind: str, values: Any) -> None:
         """One record's values (a protobuf repeated field or any sequence)."""
-        self.records_present += 1
-        self.kinds[kind] = self.kinds.get(kind, 0) + 1
+        self._count_kind(kind)
         self._add_values(kind, values)
-        self._records_buffered += 1
-        if self._records_buffered >= FLUSH_AT:
+        if len(self._vc) >= FLUSH_AT:
             self.flush()
 
     def add_sequence(self, steps: list[tuple[str, Any]]) -> None:
         """One record's feature list: (kind, values) per time step."""
-        self.records_present += 1
-        kind = steps[0][0] if steps else "unset"
-        self.kinds[kind] = self.kinds.get(kind, 0) + 1
+        self._count_kind(steps[0][0] if steps else "unset")
         self._steps.append(len(steps))
         for step_kind, values in steps:
             self._add_values(step_kind, values)
-        self._records_buffered += 1
-        if self._records_buffered >= FLUSH_AT:
+        if len(self._steps) >= FLUSH_AT:
             self.flush()
+
+    def _count_kind(self, kind: str) -> None:
+        attr = f"_n_{kind}"
+        setattr(self, attr, getattr(self, attr) + 1)
 
     def _add_values(self, kind: str, values: Any) -> None:
         self._vc.append(len(values))
@@ -185,7 +189,13 @@ class FeatureAccumulator:
 
     # -- flush -------------------------------------------------------------------------
     def flush(self) -> None:
-        self._records_buffered = 0
+        for kind in ("float", "int64", "bytes", "unset"):
+            attr = f"_n_{kind}"
+            count = getattr(self, attr)
+            if count:
+                self.kinds[kind] = self.kinds.get(kind, 0) + count
+                self.records_present += count
+                setattr(self, attr, 0)
         if self._vc:
             counts = np.asarray(self._vc, dtype=np.int64)
             self._vc = []
