@@ -35,26 +35,37 @@ IMAGE_SHARDS = 4
 
 
 def tabular_record(rng: random.Random, i: int) -> bytes:
-    return example({
-        "label": rng.randrange(10),
-        "age": rng.uniform(0, 100),
-        "income": rng.lognormvariate(10, 1),
-        "score": rng.random(),
-        "height": rng.gauss(170, 10),
-        "weight": rng.gauss(70, 12),
-        "clicks": rng.randrange(1000),
-        "user_id": i,
-        "country": rng.choice([b"us", b"de", b"fr", b"in", b"br", b"jp"]),
-        "device": rng.choice([b"ios", b"android", b"web"]),
-        "embedding": [rng.random() for _ in range(4)],
-        "tags": [rng.randrange(50) for _ in range(rng.randint(1, 3))],
-    })
+    return example(
+        {
+            "label": rng.randrange(10),
+            "age": rng.uniform(0, 100),
+            "income": rng.lognormvariate(10, 1),
+            "score": rng.random(),
+            "height": rng.gauss(170, 10),
+            "weight": rng.gauss(70, 12),
+            "clicks": rng.randrange(1000),
+            "user_id": i,
+            "country": rng.choice([b"us", b"de", b"fr", b"in", b"br", b"jp"]),
+            "device": rng.choice([b"ios", b"android", b"web"]),
+            "embedding": [rng.random() for _ in range(4)],
+            "tags": [rng.randrange(50) for _ in range(rng.randint(1, 3))],
+        }
+    )
 
 
 TABULAR_SPEC = {
-    "label": ("int64", []), "age": ("float", []), "income": ("float", []), "score": ("float", []),
-    "height": ("float", []), "weight": ("float", []), "clicks": ("int64", []), "user_id": ("int64", []),
-    "country": ("bytes", []), "device": ("bytes", []), "embedding": ("float", [4]), "tags": ("int64", None),
+    "label": ("int64", []),
+    "age": ("float", []),
+    "income": ("float", []),
+    "score": ("float", []),
+    "height": ("float", []),
+    "weight": ("float", []),
+    "clicks": ("int64", []),
+    "user_id": ("int64", []),
+    "country": ("bytes", []),
+    "device": ("bytes", []),
+    "embedding": ("float", [4]),
+    "tags": ("int64", None),
 }
 IMAGE_SPEC = {"image": ("bytes", []), "label": ("int64", []), "format": ("bytes", [])}
 
@@ -122,8 +133,10 @@ def run_tfdoctor(paths: list[Path], workers: int) -> int:
 
 def tf_spec(tf, spec):  # type: ignore[no-untyped-def]
     dtypes = {"int64": tf.int64, "float": tf.float32, "bytes": tf.string}
-    return {k: tf.io.FixedLenFeature(shape, dtypes[d]) if shape is not None else tf.io.VarLenFeature(dtypes[d])
-            for k, (d, shape) in spec.items()}
+    return {
+        k: tf.io.FixedLenFeature(shape, dtypes[d]) if shape is not None else tf.io.VarLenFeature(dtypes[d])
+        for k, (d, shape) in spec.items()
+    }
 
 
 def tf_parse(tf, paths: list[Path], spec) -> int:  # type: ignore[no-untyped-def]
@@ -132,7 +145,11 @@ def tf_parse(tf, paths: list[Path], spec) -> int:  # type: ignore[no-untyped-def
     ds = ds.map(lambda b: tf.io.parse_example(b, features))
     n = 0
     for batch in ds:
-        n += int(next(iter(batch.values())).shape[0]) if not hasattr(next(iter(batch.values())), "dense_shape") else 0
+        n += (
+            int(next(iter(batch.values())).shape[0])
+            if not hasattr(next(iter(batch.values())), "dense_shape")
+            else 0
+        )
     return n
 
 
@@ -144,7 +161,9 @@ def tf_read_only(tf, paths: list[Path]) -> int:  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--images", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
@@ -176,8 +195,10 @@ def main() -> None:
         r = rows[name]
         r["tf_read_s"], _ = timed(lambda: tf_read_only(tf, paths))
         r["tf_parse_s"], _ = timed(lambda: tf_parse(tf, paths, spec))
-    print(f"\npeak RSS: tfdoctor (in-process) {rss_tfdoctor:,.0f} MB, a pool worker {rss_children:,.0f} MB, "
-          f"after TensorFlow {peak_rss_mb():,.0f} MB")
+    print(
+        f"\npeak RSS: tfdoctor (in-process) {rss_tfdoctor:,.0f} MB, a pool worker {rss_children:,.0f} MB, "
+        f"after TensorFlow {peak_rss_mb():,.0f} MB"
+    )
     for name, r in rows.items():
         n, mb = r["records"], r["bytes"] / 1e6
         print(f"\n== {name}: {int(n):,} records, {mb:,.1f} MB ==")
@@ -190,7 +211,9 @@ def main() -> None:
         ]:
             s = r[key]
             print(f"  {label:<36} {s:7.2f}s {n / s:12,.0f} rec/s {mb / s:8.1f} MB/s")
-        print(f"  ratio scan({args.workers} proc) / TF parse throughput: {r['tf_parse_s'] / r['scanN_s']:.2f}x")
+        print(
+            f"  ratio scan({args.workers} proc) / TF parse throughput: {r['tf_parse_s'] / r['scanN_s']:.2f}x"
+        )
         print(f"  ratio scan(1 proc) / TF parse throughput:  {r['tf_parse_s'] / r['scan1_s']:.2f}x")
         print(f"  ratio framing+CRC / TF read throughput:    {r['tf_read_s'] / r['framing_s']:.2f}x")
 

@@ -10,7 +10,9 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-REALDATA = Path(os.environ.get("TFDOCTOR_REALDATA", Path(__file__).resolve().parents[2] / "shared" / "realdata"))
+REALDATA = Path(
+    os.environ.get("TFDOCTOR_REALDATA", Path(__file__).resolve().parents[2] / "shared" / "realdata")
+)
 
 
 @pytest.fixture(scope="session")

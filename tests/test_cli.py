@@ -34,10 +34,14 @@ def test_clean_scan_exits_0(tmp_path: Path) -> None:
 
 def test_findings_exit_1_and_fail_on(tmp_path: Path) -> None:
     path = tmp_path / "n.tfrecord"
-    write_tfrecord(path, [example({"x": float("nan") if i % 5 else i / 3, "label": i % 2}) for i in range(50)])
+    write_tfrecord(
+        path, [example({"x": float("nan") if i % 5 else i / 3, "label": i % 2}) for i in range(50)]
+    )
     assert runner.invoke(app, ["scan", str(path)]).exit_code == 0  # a warning only
     assert runner.invoke(app, ["scan", str(path), "--fail-on", "warning"]).exit_code == 1
-    assert runner.invoke(app, ["scan", str(path), "--fail-on", "warning", "--ignore", "TFD207"]).exit_code == 0
+    assert (
+        runner.invoke(app, ["scan", str(path), "--fail-on", "warning", "--ignore", "TFD207"]).exit_code == 0
+    )
     assert runner.invoke(app, ["scan", str(path), "--fail-on", "never"]).exit_code == 0
     assert runner.invoke(app, ["scan", str(path), "--fail-on", "bogus"]).exit_code == 2
 
@@ -52,7 +56,7 @@ def test_pyproject_config(tmp_path: Path) -> None:
     write_tfrecord(path, [example({"x": float("nan"), "label": i % 2}) for i in range(50)])
     (tmp_path / "pyproject.toml").write_text('[tool.tfdoctor]\nfail-on = "warning"\n')
     assert runner.invoke(app, ["scan", str(path)]).exit_code == 1
-    (tmp_path / "pyproject.toml").write_text('[tool.tfdoctor]\nbogus = 1\n')
+    (tmp_path / "pyproject.toml").write_text("[tool.tfdoctor]\nbogus = 1\n")
     res = runner.invoke(app, ["scan", str(path)])
     assert res.exit_code == 2 and "unknown key 'bogus'" in res.output
 
@@ -77,8 +81,19 @@ def test_stats_and_schema_out_load_with_tfmd(tmp_path: Path) -> None:
     from tensorflow_metadata.proto.v0 import schema_pb2, statistics_pb2
 
     write_demo(tmp_path / "demo")
-    res = runner.invoke(app, ["scan", str(tmp_path / "demo"), "--stats-out", "s.pb", "--schema-out",
-                              "schema.pbtxt", "--fail-on", "never"])
+    res = runner.invoke(
+        app,
+        [
+            "scan",
+            str(tmp_path / "demo"),
+            "--stats-out",
+            "s.pb",
+            "--schema-out",
+            "schema.pbtxt",
+            "--fail-on",
+            "never",
+        ],
+    )
     assert res.exit_code == 0, res.output
     stats = statistics_pb2.DatasetFeatureStatisticsList.FromString((tmp_path / "s.pb").read_bytes())
     ds = stats.datasets[0]
@@ -89,8 +104,12 @@ def test_stats_and_schema_out_load_with_tfmd(tmp_path: Path) -> None:
     schema = text_format.Parse((tmp_path / "schema.pbtxt").read_text(), schema_pb2.Schema())
     pixels = next(f for f in schema.feature if f.name == "pixels")
     assert (pixels.value_count.min, pixels.value_count.max, pixels.type) == (16, 16, schema_pb2.FLOAT)
-    assert runner.invoke(app, ["scan", str(tmp_path / "demo"), "--schema-out", "schema.json",
-                               "--fail-on", "never"]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["scan", str(tmp_path / "demo"), "--schema-out", "schema.json", "--fail-on", "never"]
+        ).exit_code
+        == 0
+    )
     js = json.loads((tmp_path / "schema.json").read_text())
     assert next(f for f in js["features"] if f["name"] == "pixels")["shape"] == [16]
     assert next(f for f in js["features"] if f["name"] == "label")["shape"] == []
@@ -135,5 +154,10 @@ def test_memory_filesystem_and_pool(tmp_path: Path) -> None:
     assert result.stats.records == 150
     assert [f.url for f in result.stats.files][0] == "memory:///bucket/train-0.tfrecord"  # fsspec canonical
     pooled = tfdoctor.scan([str(tmp_path / f"p{i}.tfrecord") for i in range(3)], workers=2)
-    assert pooled.stats.records == 150 and pooled.to_json()["features"] == tfdoctor.scan(
-        [str(tmp_path / f"p{i}.tfrecord") for i in range(3)], workers=1).to_json()["features"]
+    assert (
+        pooled.stats.records == 150
+        and pooled.to_json()["features"]
+        == tfdoctor.scan([str(tmp_path / f"p{i}.tfrecord") for i in range(3)], workers=1).to_json()[
+            "features"
+        ]
+    )

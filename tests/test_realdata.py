@@ -14,34 +14,82 @@ import tfdoctor
 pytestmark = pytest.mark.realdata
 
 TITANIC = "cabin_id cabin_type embarked fare gender parch pass_id pclass sibsp ticket"
-TAXI = ("company dropoff_census_tract dropoff_community_area dropoff_latitude dropoff_longitude fare "
-        "payment_type pickup_census_tract pickup_community_area pickup_latitude pickup_longitude")
+TAXI = (
+    "company dropoff_census_tract dropoff_community_area dropoff_latitude dropoff_longitude fare "
+    "payment_type pickup_census_tract pickup_community_area pickup_latitude pickup_longitude"
+)
 CASES = [
-    ("detext/test/detext/resources/train/binary_classification/tfrecord/test.tfrecord", 2, "example",
-     "dense_ftrs doc_title label query shallow_tower_sparse_ftrs_indices0 shallow_tower_sparse_ftrs_values "
-     "sparse_ftrs_indices0 sparse_ftrs_values user_headline"),
-    ("detext/test/detext/resources/train/classification/tfrecord/test.tfrecord", 1, "example",
-     "dense_ftrs label query_text sparse_ftrs_idx sparse_ftrs_val user_headline"),
-    ("detext/test/detext/resources/train/multitask/tfrecord/test.tfrecord", 50, "example",
-     "doc_field1 doc_field2 label query task_id wide_ftrs"),
-    ("detext/test/smart_compose/resources/train/dataset/tfrecord/test.tfrecord", 40, "example", "query user_input"),
-    ("lingvo/lingvo/tasks/mt/testdata/wmt14_ende_wpm_32k_test.tfrecord", 100, "example",
-     "example_index natural_order source_id source_padding source_word target_id target_label "
-     "target_padding target_weight target_word"),
-    ("tensorflow-recorder/tfrecorder/test_data/sample_tfrecords/train-00000-of-00001.tfrecord.gz", 2, "example",
-     "image image_channels image_height image_name image_width label split"),
+    (
+        "detext/test/detext/resources/train/binary_classification/tfrecord/test.tfrecord",
+        2,
+        "example",
+        "dense_ftrs doc_title label query shallow_tower_sparse_ftrs_indices0 shallow_tower_sparse_ftrs_values "
+        "sparse_ftrs_indices0 sparse_ftrs_values user_headline",
+    ),
+    (
+        "detext/test/detext/resources/train/classification/tfrecord/test.tfrecord",
+        1,
+        "example",
+        "dense_ftrs label query_text sparse_ftrs_idx sparse_ftrs_val user_headline",
+    ),
+    (
+        "detext/test/detext/resources/train/multitask/tfrecord/test.tfrecord",
+        50,
+        "example",
+        "doc_field1 doc_field2 label query task_id wide_ftrs",
+    ),
+    (
+        "detext/test/smart_compose/resources/train/dataset/tfrecord/test.tfrecord",
+        40,
+        "example",
+        "query user_input",
+    ),
+    (
+        "lingvo/lingvo/tasks/mt/testdata/wmt14_ende_wpm_32k_test.tfrecord",
+        100,
+        "example",
+        "example_index natural_order source_id source_padding source_word target_id target_label "
+        "target_padding target_weight target_word",
+    ),
+    (
+        "tensorflow-recorder/tfrecorder/test_data/sample_tfrecords/train-00000-of-00001.tfrecord.gz",
+        2,
+        "example",
+        "image image_channels image_height image_name image_width label split",
+    ),
     ("tf-kaggle-titanic/test.tfrecord", 418, "example", TITANIC),
     ("tf-kaggle-titanic/train.tfrecord", 891, "example", TITANIC + " label"),
-    ("tfx/tfx/components/testdata/csv_example_gen/Split-eval/data_tfrecord-00000-of-00012.gz", 424, "example", TAXI),
-    ("tfx/tfx/components/testdata/penguin/data/Split-train/data_tfrecord-00000-of-00001.gz", 234, "example",
-     "body_mass_g culmen_depth_mm culmen_length_mm flipper_length_mm species"),
-    ("tfx/tfx/components/testdata/tfrecord_sequence/Split-eval/data_tfrecord_eval.gz", 4500, "sequence_example",
-     "f i sequence:s"),
+    (
+        "tfx/tfx/components/testdata/csv_example_gen/Split-eval/data_tfrecord-00000-of-00012.gz",
+        424,
+        "example",
+        TAXI,
+    ),
+    (
+        "tfx/tfx/components/testdata/penguin/data/Split-train/data_tfrecord-00000-of-00001.gz",
+        234,
+        "example",
+        "body_mass_g culmen_depth_mm culmen_length_mm flipper_length_mm species",
+    ),
+    (
+        "tfx/tfx/components/testdata/tfrecord_sequence/Split-eval/data_tfrecord_eval.gz",
+        4500,
+        "sequence_example",
+        "f i sequence:s",
+    ),
     ("tfx/tfx/examples/mnist/data/mnist.tfrecord", 1000, "example", "image_class image_floats"),
-    ("tfx/tfx/examples/tfjs_next_page_prediction/data/data.tfrecord.gz", 100, "example",
-     "cur_page label session_index"),
-    ("transform/examples/testdata/sequence_example/data_tfrecord.gz", 3, "sequence_example",
-     "float_feature int_feature sequence:int_feature sequence:string_feature"),
+    (
+        "tfx/tfx/examples/tfjs_next_page_prediction/data/data.tfrecord.gz",
+        100,
+        "example",
+        "cur_page label session_index",
+    ),
+    (
+        "transform/examples/testdata/sequence_example/data_tfrecord.gz",
+        3,
+        "sequence_example",
+        "float_feature int_feature sequence:int_feature sequence:string_feature",
+    ),
 ]
 
 
@@ -68,12 +116,15 @@ def test_event_log_is_not_example(realdata: Path) -> None:
     assert result.stats.records == 0
 
 
-@pytest.mark.parametrize("rel", [
-    "ranking/tensorflow_ranking/examples/data/train_elwc.tfrecord",
-    "ranking/tensorflow_ranking/examples/data/train_numerical_elwc.tfrecord",
-    "ranking/tensorflow_ranking/extension/testdata/tfrbert_elwc_train.tfrecord",
-    "lingvo/lingvo/tasks/mt/testdata/en_fr.tfrecord",
-])
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "ranking/tensorflow_ranking/examples/data/train_elwc.tfrecord",
+        "ranking/tensorflow_ranking/examples/data/train_numerical_elwc.tfrecord",
+        "ranking/tensorflow_ranking/extension/testdata/tfrbert_elwc_train.tfrecord",
+        "lingvo/lingvo/tasks/mt/testdata/en_fr.tfrecord",
+    ],
+)
 def test_other_protos_are_not_example(realdata: Path, rel: str) -> None:
     result = tfdoctor.scan(str(realdata / rel))
     codes = [f.code for f in result.findings]
@@ -89,7 +140,9 @@ def test_git_lfs_pointer_is_not_tfrecord(realdata: Path) -> None:
 
 
 def test_empty_file_is_zero_records(realdata: Path) -> None:
-    path = realdata / "tensorflow-recorder/tfrecorder/test_data/sample_tfrecords/discarded-data-00000-of-00001"
+    path = (
+        realdata / "tensorflow-recorder/tfrecorder/test_data/sample_tfrecords/discarded-data-00000-of-00001"
+    )
     result = tfdoctor.scan(str(path))
     assert result.stats.records == 0
     assert [f.code for f in result.findings] == ["TFD105"]

@@ -22,7 +22,9 @@ from tfdoctor.rules.registry import SECTIONS, all_rules
 
 def _good(n: int = 200, seed: int = 0) -> list[bytes]:
     rng = random.Random(seed)
-    return [example({"x": [rng.random(), rng.random()], "label": rng.randrange(3), "id": i}) for i in range(n)]
+    return [
+        example({"x": [rng.random(), rng.random()], "label": rng.randrange(3), "id": i}) for i in range(n)
+    ]
 
 
 def _codes(result: tfdoctor.ScanResult) -> list[str]:
@@ -52,7 +54,9 @@ def test_tfd101_corrupt_record(tmp_path: Path, tf: Any) -> None:
     result = _scan(tmp_path)
     [finding] = [f for f in result.findings if f.code == "TFD101"]
     assert finding.where.file == str(bad) and finding.where.record == 10
-    assert finding.numbers["good_records"] == 49 and finding.numbers["bytes_skipped"] == len(frame(records[10]))
+    assert finding.numbers["good_records"] == 49 and finding.numbers["bytes_skipped"] == len(
+        frame(records[10])
+    )
     assert result.stats.records == 99  # the other file and the rest of this one are still read
     _, error = tf_read(tf, bad)
     assert error is not None and f"corrupted record at {finding.where.offset}" in error
@@ -106,7 +110,9 @@ def test_tfd104_not_example(tmp_path: Path) -> None:
 
 def test_tfd105_empty_input(tmp_path: Path) -> None:
     result = _scan(tmp_path / "nothing-*.tfrecord")
-    assert [(f.code, f.where.file) for f in result.findings] == [("TFD105", str(tmp_path / "nothing-*.tfrecord"))]
+    assert [(f.code, f.where.file) for f in result.findings] == [
+        ("TFD105", str(tmp_path / "nothing-*.tfrecord"))
+    ]
     result = tfdoctor.scan(str(tmp_path / "train@2"))
     assert [f.code for f in result.findings] == ["TFD105", "TFD105"]
     write_tfrecord(tmp_path / "train-00000-of-00002", _good(5))
@@ -135,7 +141,10 @@ def test_tfd206_constant_feature(tmp_path: Path) -> None:
     path = tmp_path / "c.tfrecord"
     write_tfrecord(path, [example({"label": 0, "source": b"web", "x": float(i)}) for i in range(30)])
     findings = [f for f in _scan(path).findings if f.code == "TFD206"]
-    assert [(f.where.feature, f.numbers["is_label"]) for f in findings] == [("label", True), ("source", False)]
+    assert [(f.where.feature, f.numbers["is_label"]) for f in findings] == [
+        ("label", True),
+        ("source", False),
+    ]
     assert "only learn a constant" in findings[0].message
     write_tfrecord(path, [example({"label": i % 2, "source": b"web%d" % i}) for i in range(30)])
     assert "TFD206" not in _codes(_scan(path))
@@ -147,7 +156,9 @@ def test_tfd207_non_finite(tmp_path: Path, tf: Any) -> None:
     write_tfrecord(path, [example({"x": v}) for v in values])
     [finding] = [f for f in _scan(path).findings if f.code == "TFD207"]
     assert (finding.numbers["nan"], finding.numbers["pos_inf"], finding.numbers["neg_inf"]) == (2, 1, 1)
-    parsed = tf.io.parse_example(tf.constant(tf_read(tf, path)[0]), {"x": tf.io.FixedLenFeature([], tf.float32)})
+    parsed = tf.io.parse_example(
+        tf.constant(tf_read(tf, path)[0]), {"x": tf.io.FixedLenFeature([], tf.float32)}
+    )
     assert int(tf.reduce_sum(tf.cast(~tf.math.is_finite(parsed["x"]), tf.int32))) == 4  # TF passes them on
     write_tfrecord(path, [example({"x": 1.0})])
     assert "TFD207" not in _codes(_scan(path))
@@ -206,8 +217,11 @@ def test_a_failing_rule_is_reported_not_swallowed(tmp_path: Path, monkeypatch: p
     def broken(facts: Any, cfg: Any) -> Any:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setitem(registry.REGISTRY, "TFD207", registry.Rule(
-        rule.code, rule.name, rule.severity, rule.facts, broken, rule.doc))
+    monkeypatch.setitem(
+        registry.REGISTRY,
+        "TFD207",
+        registry.Rule(rule.code, rule.name, rule.severity, rule.facts, broken, rule.doc),
+    )
     path = tmp_path / "n.tfrecord"
     write_tfrecord(path, [example({"x": float("nan")})])
     result = _scan(path)

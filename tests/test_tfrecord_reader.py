@@ -152,9 +152,13 @@ def test_memory_bounded_by_largest_record() -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.integers(0, len(PLAIN) - 1), st.integers(1, 255)), min_size=1, max_size=6),
-       st.integers(0, len(PLAIN)))
-def test_random_corruption_never_raises_and_accounts_for_every_byte(flips: list[tuple[int, int]], cut: int) -> None:
+@given(
+    st.lists(st.tuples(st.integers(0, len(PLAIN) - 1), st.integers(1, 255)), min_size=1, max_size=6),
+    st.integers(0, len(PLAIN)),
+)
+def test_random_corruption_never_raises_and_accounts_for_every_byte(
+    flips: list[tuple[int, int]], cut: int
+) -> None:
     data = bytearray(PLAIN)
     for pos, mask in flips:
         data[pos] ^= mask

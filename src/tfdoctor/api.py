@@ -53,7 +53,11 @@ class ScanResult:
     def write_schema(self, path: str | Path) -> None:
         import json
 
-        text = to_pbtxt(self.schema) if str(path).endswith(".pbtxt") else json.dumps(self.schema.to_json(), indent=2)
+        text = (
+            to_pbtxt(self.schema)
+            if str(path).endswith(".pbtxt")
+            else json.dumps(self.schema.to_json(), indent=2)
+        )
         Path(path).write_text(text)
 
     def write_statistics(self, path: str | Path) -> None:

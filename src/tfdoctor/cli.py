@@ -11,7 +11,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -113,25 +113,42 @@ def _run_scan(
 
 @app.command("scan")
 def scan_command(
-    paths: Annotated[list[str], typer.Argument(help="Files, directories, globs, name@N shard specs or fsspec URLs.")],
-    label: Annotated[Optional[str], typer.Option(help="The label feature (default: guessed from names).")] = None,
+    paths: Annotated[
+        list[str], typer.Argument(help="Files, directories, globs, name@N shard specs or fsspec URLs.")
+    ],
+    label: Annotated[
+        str | None, typer.Option(help="The label feature (default: guessed from names).")
+    ] = None,
     compression: Annotated[
-        Compression, typer.Option(case_sensitive=False, help="Declared compression; auto detects it from the bytes.")
+        Compression,
+        typer.Option(case_sensitive=False, help="Declared compression; auto detects it from the bytes."),
     ] = Compression.AUTO,
-    select: Annotated[Optional[list[str]], typer.Option(help="Only these codes or prefixes (TFD1,TFD207).")] = None,
-    ignore: Annotated[Optional[list[str]], typer.Option(help="Skip these codes or prefixes.")] = None,
-    fail_on: Annotated[Optional[str], typer.Option(help="error, warning, info or never (default: error).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON report (docs/json-report.md) only.")] = False,
-    stats_out: Annotated[Optional[Path], typer.Option(help="Write TFMD DatasetFeatureStatisticsList (binary).")] = None,
-    schema_out: Annotated[Optional[Path], typer.Option(help="Write the schema: .pbtxt (TFMD) or .json.")] = None,
-    workers: Annotated[Optional[int], typer.Option(help="Processes; default one per CPU for several files.")] = None,
-    max_records: Annotated[Optional[int], typer.Option(help="Read at most this many records per file.")] = None,
+    select: Annotated[
+        list[str] | None, typer.Option(help="Only these codes or prefixes (TFD1,TFD207).")
+    ] = None,
+    ignore: Annotated[list[str] | None, typer.Option(help="Skip these codes or prefixes.")] = None,
+    fail_on: Annotated[
+        str | None, typer.Option(help="error, warning, info or never (default: error).")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the JSON report (docs/json-report.md) only.")
+    ] = False,
+    stats_out: Annotated[
+        Path | None, typer.Option(help="Write TFMD DatasetFeatureStatisticsList (binary).")
+    ] = None,
+    schema_out: Annotated[
+        Path | None, typer.Option(help="Write the schema: .pbtxt (TFMD) or .json.")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Processes; default one per CPU for several files.")
+    ] = None,
+    max_records: Annotated[
+        int | None, typer.Option(help="Read at most this many records per file.")
+    ] = None,
 ) -> None:
     """Read TFRecord files, compute statistics and a schema, report problems (TFD1xx, TFD2xx)."""
     try:
-        config = load_config().with_overrides(
-            select=_codes(select), ignore=_codes(ignore)
-        )
+        config = load_config().with_overrides(select=_codes(select), ignore=_codes(ignore))
         if fail_on is not None:
             config = config.with_overrides(fail_on=parse_fail_on(fail_on))
             if fail_on.strip().lower() == "never":
@@ -142,8 +159,13 @@ def scan_command(
         err.print(Text(f"tfdoctor: {exc}", style="red"))
         raise typer.Exit(EXIT_USAGE) from None
     result = _run_scan(
-        paths, config=config, label=label, compression=compression, workers=workers,
-        max_records=max_records, quiet_progress=as_json,
+        paths,
+        config=config,
+        label=label,
+        compression=compression,
+        workers=workers,
+        max_records=max_records,
+        quiet_progress=as_json,
     )
     if stats_out is not None:
         result.write_statistics(stats_out)
@@ -163,15 +185,17 @@ def scan_command(
 
 @app.command("rules")
 def rules_command(
-    code: Annotated[Optional[str], typer.Argument(help="A rule code, e.g. TFD101.")] = None,
+    code: Annotated[str | None, typer.Argument(help="A rule code, e.g. TFD101.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable rule list.")] = False,
 ) -> None:
     """List the rules, or explain one."""
     if code is None:
         rules = all_rules()
         if as_json:
-            data = [{"code": r.code, "name": r.name, "severity": r.severity.label, "summary": r.summary}
-                    for r in rules]
+            data = [
+                {"code": r.code, "name": r.name, "severity": r.severity.label, "summary": r.summary}
+                for r in rules
+            ]
             sys.stdout.write(json.dumps(data, indent=2) + "\n")
             return
         table = Table(title="tfdoctor rules", title_justify="left")
@@ -200,18 +224,32 @@ def rule_markdown(r: object) -> str:
 
 @app.command("demo")
 def demo_command(
-    folder: Annotated[Optional[Path], typer.Option("--dir", help="Write the demo data here (default: a temp dir).")] = None,
+    folder: Annotated[
+        Path | None, typer.Option("--dir", help="Write the demo data here (default: a temp dir).")
+    ] = None,
 ) -> None:
     """Write a small dataset with planted faults and scan it."""
     from .demo import write_demo
 
     target = folder or Path(tempfile.mkdtemp(prefix="tfdoctor-demo-"))
     paths = write_demo(target)
-    out.print(Text(f"Demo data: {len(paths)} shards in {target} (a corrupt record, a label-sorted "
-                   "shard, NaN values, a constant and an empty feature).\n", style="bold"))
+    out.print(
+        Text(
+            f"Demo data: {len(paths)} shards in {target} (a corrupt record, a label-sorted "
+            "shard, NaN values, a constant and an empty feature).\n",
+            style="bold",
+        )
+    )
     out.print(Text(f"$ tfdoctor scan {target}\n", style="dim"))
-    result = _run_scan([str(target)], config=Config(), label=None, compression=Compression.AUTO,
-                       workers=1, max_records=None, quiet_progress=False)
+    result = _run_scan(
+        [str(target)],
+        config=Config(),
+        label=None,
+        compression=Compression.AUTO,
+        workers=1,
+        max_records=None,
+        quiet_progress=False,
+    )
     render_scan(result, out)
 
 

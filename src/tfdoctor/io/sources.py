@@ -62,7 +62,9 @@ def resolve(patterns: list[str]) -> Resolved:
                     add(fs, m, local)
             elif fs.isdir(path):
                 files = sorted(
-                    p for p in fs.find(path) if not any(_hidden(part) for part in p[len(path):].split("/") if part)
+                    p
+                    for p in fs.find(path)
+                    if not any(_hidden(part) for part in p[len(path) :].split("/") if part)
                 )
                 if not files:
                     out.unmatched.append(pattern)

@@ -58,8 +58,6 @@ def scan_to_json(result: ScanResult) -> dict[str, Any]:
             for f in stats.files
         ],
         "features": [_feature(f) for f in stats.features],
-        "label_order": None
-        if order is None
-        else {**asdict(order), "sortedness": round(order.sortedness, 4)},
+        "label_order": None if order is None else {**asdict(order), "sortedness": round(order.sortedness, 4)},
         "schema": result.schema.to_json(),
     }

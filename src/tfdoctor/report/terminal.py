@@ -64,8 +64,12 @@ def feature_table(result: ScanResult) -> Table:
             name.append(" (label)", style="bold")
         kind = f.kind if len(f.kinds) == 1 else "/".join(f.kinds)
         table.add_row(
-            name, Text(kind), Text(present), Text(_values_per_record(f)),
-            Text(f"~{_num(f.distinct_estimate)}"), Text(_summary(f)),
+            name,
+            Text(kind),
+            Text(present),
+            Text(_values_per_record(f)),
+            Text(f"~{_num(f.distinct_estimate)}"),
+            Text(_summary(f)),
         )
     if len(stats.features) > MAX_FEATURE_ROWS:
         table.caption = f"{len(stats.features) - MAX_FEATURE_ROWS} more features in --json"
@@ -89,8 +93,9 @@ def label_line(result: ScanResult) -> Text | None:
         f"(random order would give ~{order.expected_runs:,.0f}), longest run {order.longest_run:,}"
     )
     if order.sortedness > 0.9:
-        text.append(" — stored sorted by label; shuffle with a buffer larger than the longest run",
-                    style="yellow")
+        text.append(
+            " — stored sorted by label; shuffle with a buffer larger than the longest run", style="yellow"
+        )
     return text
 
 
@@ -115,8 +120,10 @@ def render_scan(result: ScanResult, console: Console) -> None:
     stats = result.stats
     kinds = ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in stats.record_kinds.items()) or "no records"
     console.print(
-        Text(f"Scanned {len(stats.files):,} file(s): {stats.records:,} records ({kinds}), "
-             f"{stats.stream_bytes / 1e6:,.1f} MB of record data.")
+        Text(
+            f"Scanned {len(stats.files):,} file(s): {stats.records:,} records ({kinds}), "
+            f"{stats.stream_bytes / 1e6:,.1f} MB of record data."
+        )
     )
     if stats.features:
         console.print(feature_table(result))

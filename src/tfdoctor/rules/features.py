@@ -40,12 +40,14 @@ def constant_feature(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
         yield Report(
             f"{role}'{f.path}' has the single value {f.constant_value!r} in all "
             f"{f.records_with_values:,} records that hold it"
-            + (" (of {:,})".format(f.total_records) if f.records_present < f.total_records else "")
+            + (f" (of {f.total_records:,})" if f.records_present < f.total_records else "")
             + (": the model can only learn a constant." if is_label else "."),
             Where(feature=f.path),
             {"records": f.records_with_values, "value": f.constant_value, "is_label": is_label},
-            Fix("Check the writer: a constant usually means a default or a failed join was "
-                "written. Drop the feature if it is constant by design."),
+            Fix(
+                "Check the writer: a constant usually means a default or a failed join was "
+                "written. Drop the feature if it is constant by design."
+            ),
         )
 
 
@@ -79,10 +81,17 @@ def non_finite_values(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
             f"'{f.path}' holds {n.nan:,} NaN, {n.pos_inf:,} +Inf and {n.neg_inf:,} -Inf: "
             f"{share(bad, n.count, 'values')}.",
             Where(feature=f.path),
-            {"nan": n.nan, "pos_inf": n.pos_inf, "neg_inf": n.neg_inf, "values": n.count,
-             "fraction": fraction(bad, n.count)},
-            Fix("Impute or drop non-finite values when writing the data, or in the pipeline: "
-                "`tf.where(tf.math.is_finite(x), x, 0.0)`."),
+            {
+                "nan": n.nan,
+                "pos_inf": n.pos_inf,
+                "neg_inf": n.neg_inf,
+                "values": n.count,
+                "fraction": fraction(bad, n.count),
+            },
+            Fix(
+                "Impute or drop non-finite values when writing the data, or in the pipeline: "
+                "`tf.where(tf.math.is_finite(x), x, 0.0)`."
+            ),
         )
 
 
@@ -132,10 +141,17 @@ def label_imbalance(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
             f"class {top!r} of label '{order.feature}' holds {share(top_count, total)} across "
             f"{len(classes)} classes.",
             Where(feature=order.feature),
-            {"class": top, "count": top_count, "records": total,
-             "fraction": fraction(top_count, total), "classes": len(classes)},
-            Fix("Resample to balance classes (`Dataset.rejection_resample`) or pass "
-                "`class_weight` to `model.fit`; judge the model by per-class metrics."),
+            {
+                "class": top,
+                "count": top_count,
+                "records": total,
+                "fraction": fraction(top_count, total),
+                "classes": len(classes),
+            },
+            Fix(
+                "Resample to balance classes (`Dataset.rejection_resample`) or pass "
+                "`class_weight` to `model.fit`; judge the model by per-class metrics."
+            ),
         )
     ints = [_as_int(v) for v in classes]
     if all(i is not None and i >= 0 for i in ints):
@@ -195,17 +211,28 @@ def empty_feature(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
         typed = empty - unset
         how = []
         if unset:
-            how.append(f"{unset:,} with no value list at all (a FixedLenFeature default_value "
-                       "would fill them silently)")
+            how.append(
+                f"{unset:,} with no value list at all (a FixedLenFeature default_value "
+                "would fill them silently)"
+            )
         if typed:
-            how.append(f"{typed:,} with an empty {f.kind} list (a FixedLenFeature fails on them, "
-                       "even with a default_value)")
+            how.append(
+                f"{typed:,} with an empty {f.kind} list (a FixedLenFeature fails on them, "
+                "even with a default_value)"
+            )
         yield Report(
             f"'{f.path}' is present in {f.records_present:,} records but empty in "
             f"{share(empty, f.records_present)}: {'; '.join(how)}.",
             Where(feature=f.path),
-            {"empty": empty, "present": f.records_present, "fraction": fraction(empty, f.records_present),
-             "unset": unset, "empty_list": typed},
-            Fix("Fix the writer so the feature carries values, or drop it from the parse spec; "
-                "read it with VarLenFeature/RaggedFeature if empties are legitimate."),
+            {
+                "empty": empty,
+                "present": f.records_present,
+                "fraction": fraction(empty, f.records_present),
+                "unset": unset,
+                "empty_list": typed,
+            },
+            Fix(
+                "Fix the writer so the feature carries values, or drop it from the parse spec; "
+                "read it with VarLenFeature/RaggedFeature if empties are legitimate."
+            ),
         )

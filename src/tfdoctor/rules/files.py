@@ -54,10 +54,16 @@ def corrupt_record(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
             f"{count:,} corrupt record(s) in {f.url}: {first.detail}. At {_offsets(bad)}; "
             f"{f.bytes_skipped:,} bytes skipped, {f.records:,} good records read.",
             Where(file=f.url, offset=first.offset, record=first.record),
-            {"corrupt": count, "bytes_skipped": f.bytes_skipped, "good_records": f.records,
-             "offsets": [p.offset for p in bad]},
-            Fix("Re-copy or re-write this file from its source; until then leave it out of the "
-                "input list rather than using ignore_errors()."),
+            {
+                "corrupt": count,
+                "bytes_skipped": f.bytes_skipped,
+                "good_records": f.records,
+                "offsets": [p.offset for p in bad],
+            },
+            Fix(
+                "Re-copy or re-write this file from its source; until then leave it out of the "
+                "input list rather than using ignore_errors()."
+            ),
         )
 
 
@@ -92,8 +98,10 @@ def truncated_file(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
             f"{f.records:,} complete records before it.",
             Where(file=f.url, offset=p.offset, record=p.record),
             {"offset": p.offset, "bytes_in_partial_record": p.bytes_skipped, "good_records": f.records},
-            Fix("Re-write or re-copy the file; writers must close() the TFRecordWriter before the "
-                "file is used."),
+            Fix(
+                "Re-write or re-copy the file; writers must close() the TFRecordWriter before the "
+                "file is used."
+            ),
         )
 
 
@@ -174,10 +182,15 @@ def not_example(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
             f"{share(f.not_example, f.records)} in {f.url} are not tf.train.Example: "
             f"{first.detail} (first at byte {first.offset:,}, record {first.record:,}).",
             Where(file=f.url, offset=first.offset, record=first.record),
-            {"not_example": f.not_example, "records": f.records,
-             "fraction": fraction(f.not_example, f.records)},
-            Fix("Leave files of other message types out of the input, or parse the message type "
-                "they really hold."),
+            {
+                "not_example": f.not_example,
+                "records": f.records,
+                "fraction": fraction(f.not_example, f.records),
+            },
+            Fix(
+                "Leave files of other message types out of the input, or parse the message type "
+                "they really hold."
+            ),
         )
 
 
@@ -201,19 +214,29 @@ def empty_input(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     Correct the pattern or the path; check that the job that writes the data finished.
     """
     for pattern in facts.unmatched:
-        yield Report(f"the pattern {pattern!r} matches no file.", Where(file=pattern),
-                     {"files": 0}, Fix("Correct the pattern; list the folder to see the real names."))
+        yield Report(
+            f"the pattern {pattern!r} matches no file.",
+            Where(file=pattern),
+            {"files": 0},
+            Fix("Correct the pattern; list the folder to see the real names."),
+        )
     for path in facts.missing:
-        yield Report(f"{path} does not exist.", Where(file=path), {"files": 0},
-                     Fix("Correct the path, or re-run the job that writes it."))
+        yield Report(
+            f"{path} does not exist.",
+            Where(file=path),
+            {"files": 0},
+            Fix("Correct the path, or re-run the job that writes it."),
+        )
     readable = [f for f in facts.files if f.read_error is None]
     if readable and facts.records == 0 and sum(f.records for f in readable) == 0:
         yield Report(
             f"the {len(readable):,} file(s) scanned hold no records.",
             Where(file=readable[0].url if len(readable) == 1 else None),
             {"files": len(readable), "records": 0},
-            Fix("Check that the writer wrote and closed the files; an empty file is valid "
-                "TFRecord, so TensorFlow will not complain."),
+            Fix(
+                "Check that the writer wrote and closed the files; an empty file is valid "
+                "TFRecord, so TensorFlow will not complain."
+            ),
         )
 
 
@@ -256,7 +279,12 @@ def unbalanced_shards(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
             f"{largest.url} holds {largest.records:,} records, {ratio:.1f}x the median shard "
             f"({median:,.0f}); shard sizes range {min(counts):,} to {max(counts):,}.",
             Where(file=largest.url),
-            {"largest": largest.records, "median": median, "ratio": round(ratio, 2),
-             "min": min(counts), "files": len(files)},
+            {
+                "largest": largest.records,
+                "median": median,
+                "ratio": round(ratio, 2),
+                "min": min(counts),
+                "files": len(files),
+            },
             Fix("Re-shard the data into files of similar size."),
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -359,7 +359,11 @@ class FeatureAccumulator:
         if n.count:
             finite = n.count - n.nan - n.pos_inf - n.neg_inf
             mean = n.total / finite if finite else None
-            std = math.sqrt(max(0.0, n.total_sq / finite - mean * mean)) if finite and mean is not None else None
+            std = (
+                math.sqrt(max(0.0, n.total_sq / finite - mean * mean))
+                if finite and mean is not None
+                else None
+            )
             numeric = NumericStats(
                 count=n.count,
                 min=n.min if finite else None,

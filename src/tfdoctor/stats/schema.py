@@ -43,7 +43,12 @@ def _feature_schema(f: FeatureStats) -> FeatureSchema:
     vc = f.value_count
     lo, hi = (vc.min, vc.max) if vc else (0, 0)
     required = f.total_records > 0 and f.records_present == f.total_records
-    fixed = vc is not None and lo == hi and required and (f.section == "sequence" or f.records_with_values == f.records_present)
+    fixed = (
+        vc is not None
+        and lo == hi
+        and required
+        and (f.section == "sequence" or f.records_with_values == f.records_present)
+    )
     shape = ([] if lo == 1 else [lo]) if fixed else None
     image = None
     if f.bytes and f.is_image:
