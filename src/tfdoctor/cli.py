@@ -136,15 +136,11 @@ def scan_command(
     stats_out: Annotated[
         Path | None, typer.Option(help="Write TFMD DatasetFeatureStatisticsList (binary).")
     ] = None,
-    schema_out: Annotated[
-        Path | None, typer.Option(help="Write the schema: .pbtxt (TFMD) or .json.")
-    ] = None,
+    schema_out: Annotated[Path | None, typer.Option(help="Write the schema: .pbtxt (TFMD) or .json.")] = None,
     workers: Annotated[
         int | None, typer.Option(help="Processes; default one per CPU for several files.")
     ] = None,
-    max_records: Annotated[
-        int | None, typer.Option(help="Read at most this many records per file.")
-    ] = None,
+    max_records: Annotated[int | None, typer.Option(help="Read at most this many records per file.")] = None,
 ) -> None:
     """Read TFRecord files, compute statistics and a schema, report problems (TFD1xx, TFD2xx)."""
     try:
