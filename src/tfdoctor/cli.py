@@ -64,8 +64,10 @@ class _ScanProgress:
         self._task = self._progress.add_task("scanning", total=files)
         self._started = False
 
-    def __call__(self, url: str, nbytes: int, records: int) -> None:
+    def __call__(self, url: str, nbytes: int, records: int, done: bool) -> None:
         self._files[url] = (nbytes, records)
+        if done:
+            self._progress.advance(self._task)
         elapsed = time.perf_counter() - self._start
         if not self._started and elapsed > 1.0:
             self._progress.start()
@@ -74,9 +76,6 @@ class _ScanProgress:
         total_records = sum(r for _, r in self._files.values())
         rate = f"{total_records / elapsed:,.0f} records/s, {total_bytes / elapsed / 1e6:,.1f} MB/s"
         self._progress.update(self._task, description=f"{total_records:,} records · {rate}")
-
-    def file_done(self) -> None:
-        self._progress.advance(self._task)
 
     def stop(self) -> None:
         if self._started:

@@ -20,8 +20,8 @@ from ..proto.decode import parse
 from ..stats.dataset import DatasetAccumulator
 from ..stats.files import FileFacts, Problem
 
-# (file url, bytes read in this file so far, records so far in this file)
-Progress = Callable[[str, int, int], None]
+# (file url, bytes read in this file so far, records so far in this file, file finished)
+Progress = Callable[[str, int, int, bool], None]
 _PROGRESS_EVERY = 4096
 
 
@@ -81,12 +81,12 @@ def _read(
         if reason is not None:
             facts.add_not_example(Problem("not-example", item.offset, item.index, 0, reason))
         if progress is not None and facts.records % _PROGRESS_EVERY == 0:
-            progress(facts.url, reader.bytes_read, facts.records)
+            progress(facts.url, reader.bytes_read, facts.records, False)
         if limit is not None and facts.records >= limit:
             break
     facts.stream_bytes = reader.bytes_read
     if progress is not None:
-        progress(facts.url, reader.bytes_read, facts.records)
+        progress(facts.url, reader.bytes_read, facts.records, True)
 
 
 def _scan_file_task(source: Source, options: ScanOptions) -> DatasetAccumulator:
@@ -119,7 +119,7 @@ def scan_sources(
             results[source.url] = future.result()
             if progress is not None:
                 facts = results[source.url].files[source.url]
-                progress(source.url, facts.stream_bytes, facts.records)
+                progress(source.url, facts.stream_bytes, facts.records, True)
     for source in sources:  # merge in file order: the result must not depend on timing
         total.merge(results[source.url])
     return total

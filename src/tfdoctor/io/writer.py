@@ -12,18 +12,22 @@ from .tfrecord import frame
 
 
 def write_tfrecord(path: str | Path, payloads: Iterable[bytes], compression: str = "none") -> int:
-    """Write framed payloads; returns the number of records."""
-    body = bytearray()
-    count = 0
-    for payload in payloads:
-        body += frame(payload)
-        count += 1
-    data = bytes(body)
-    if compression == "gzip":
-        data = gzip.compress(data)
-    elif compression == "zlib":
-        data = zlib.compress(data)
-    elif compression != "none":
+    """Write framed payloads, streaming; returns the number of records."""
+    if compression not in ("none", "gzip", "zlib"):
         raise ValueError(f"unknown compression {compression!r}")
-    Path(path).write_bytes(data)
+    count = 0
+    with open(path, "wb") as raw:
+        if compression == "gzip":
+            with gzip.GzipFile(fileobj=raw, mode="wb") as gz:
+                for payload in payloads:
+                    gz.write(frame(payload))
+                    count += 1
+            return count
+        packer = zlib.compressobj() if compression == "zlib" else None
+        for payload in payloads:
+            framed = frame(payload)
+            raw.write(packer.compress(framed) if packer else framed)
+            count += 1
+        if packer:
+            raw.write(packer.flush())
     return count
