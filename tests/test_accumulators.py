@@ -133,6 +133,7 @@ def test_sorted_labels_are_recognised() -> None:
         acc.add("f", i, str(v))
     order = acc.extract()
     assert order.runs == 10 and order.sortedness == 1.0
+    assert order.file_sortedness() == {"f": 1.0}
     shuffled = LabelOrderAccumulator("label")
     for i, v in enumerate(random.Random(1).choices(range(10), k=5000)):
         shuffled.add("f", i, str(v))

@@ -132,6 +132,7 @@ def test_demo_runs(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     for code in ("TFD101", "TFD206", "TFD207", "TFD213"):
         assert code in res.output
+    assert "1 of 3 file(s) stored sorted by label" in " ".join(res.output.split())
 
 
 def test_untrusted_names_are_not_markup(tmp_path: Path) -> None:

@@ -96,6 +96,10 @@ def label_line(result: ScanResult) -> Text | None:
         text.append(
             " — stored sorted by label; shuffle with a buffer larger than the longest run", style="yellow"
         )
+    sorted_files = [url for url, s in order.file_sortedness().items() if s > 0.9]
+    if sorted_files and order.sortedness <= 0.9:
+        text.append(f"; {len(sorted_files)} of {len(order.files)} file(s) stored sorted by label, e.g. ")
+        text.append(sorted_files[0], style="yellow")
     return text
 
 

@@ -8,7 +8,7 @@ any order and adjacent segments still join exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MAX_CLASSES = 1000  # beyond this the label is not categorical; stop counting classes
 
@@ -54,16 +54,30 @@ class LabelOrder:
     runs: int
     expected_runs: float  # what a random order would give
     longest_run: int
+    # per file: (records, runs, expected runs in random order with the dataset's class mix)
+    files: dict[str, tuple[int, int, float]] = field(default_factory=dict)
 
     @property
     def sortedness(self) -> float:
         """0 = as mixed as random order, 1 = one run per class (fully sorted)."""
-        if self.classes is None or self.records < 2:
-            return 0.0
-        k = len(self.classes)
-        if self.expected_runs <= k:
-            return 0.0
-        return max(0.0, min(1.0, (self.expected_runs - self.runs) / (self.expected_runs - k)))
+        return _sortedness(self.classes, self.records, self.runs, self.expected_runs)
+
+    def file_sortedness(self) -> dict[str, float]:
+        return {url: _sortedness(self.classes, n, runs, exp) for url, (n, runs, exp) in self.files.items()}
+
+
+def _sortedness(classes: dict[str, int] | None, records: int, runs: int, expected: float) -> float:
+    if classes is None or records < 2:
+        return 0.0
+    k = min(len(classes), records)
+    if expected <= k:
+        return 0.0
+    return max(0.0, min(1.0, (expected - runs) / (expected - k)))
+
+
+def _expected_runs(n: int, same: float) -> float:
+    """Runs in a random order of n labels, where `same` is the chance two labels are equal."""
+    return 1 + (n - 1) * (1 - same) if n > 1 else float(n)
 
 
 class LabelOrderAccumulator:
@@ -134,9 +148,17 @@ class LabelOrderAccumulator:
         n = sum(s.count for s in self.segments)
         runs = sum(s.runs for s in self.segments)
         expected = float(runs)
+        per_file: dict[str, tuple[int, int, float]] = {}
         if self.classes is not None and n > 1:
             same = sum(c * (c - 1) for c in self.classes.values()) / (n * (n - 1))
-            expected = 1 + (n - 1) * (1 - same)
+            expected = _expected_runs(n, same)
+            for seg in self.segments:
+                count, seg_runs, _ = per_file.get(seg.file, (0, 0, 0.0))
+                per_file[seg.file] = (count + seg.count, seg_runs + seg.runs, 0.0)
+            per_file = {
+                url: (count, seg_runs, round(_expected_runs(count, same), 1))
+                for url, (count, seg_runs, _) in per_file.items()
+            }
         classes = None if self.classes is None else dict(sorted(self.classes.items(), key=_class_key))
         return LabelOrder(
             feature=self.feature,
@@ -145,6 +167,7 @@ class LabelOrderAccumulator:
             runs=runs,
             expected_runs=round(expected, 1),
             longest_run=max((s.longest for s in self.segments), default=0),
+            files=per_file,
         )
 
 
