@@ -10,6 +10,7 @@ import json
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -49,19 +50,19 @@ def _codes(values: list[str] | None) -> tuple[str, ...] | None:
 class _ScanProgress:
     """A rich progress line with records/s and MB/s; silent for short scans."""
 
-    def __init__(self, console: Console, files: int) -> None:
+    def __init__(self, console: Console) -> None:
         self._files: dict[str, tuple[int, int]] = {}
         self._start = time.perf_counter()
         self._progress = Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
             BarColumn(),
-            TextColumn("{task.completed}/{task.total} files"),
+            TextColumn("{task.completed} files done"),
             TimeElapsedColumn(),
             console=console,
             transient=True,
         )
-        self._task = self._progress.add_task("scanning", total=files)
+        self._task = self._progress.add_task("scanning", total=None)  # the file count is not listed twice
         self._started = False
 
     def __call__(self, url: str, nbytes: int, records: int, done: bool) -> None:
@@ -92,9 +93,7 @@ def _run_scan(
     max_records: int | None,
     quiet_progress: bool,
 ) -> ScanResult:
-    from .io.sources import resolve
-
-    progress = None if quiet_progress else _ScanProgress(err, len(resolve(paths).sources))
+    progress = None if quiet_progress else _ScanProgress(err)
     try:
         return scan(
             paths,
@@ -145,11 +144,7 @@ def scan_command(
     try:
         config = load_config().with_overrides(select=_codes(select), ignore=_codes(ignore))
         if fail_on is not None:
-            config = config.with_overrides(fail_on=parse_fail_on(fail_on))
-            if fail_on.strip().lower() == "never":
-                from dataclasses import replace
-
-                config = replace(config, fail_on=None)
+            config = replace(config, fail_on=parse_fail_on(fail_on))
     except ValueError as exc:
         err.print(Text(f"tfdoctor: {exc}", style="red"))
         raise typer.Exit(EXIT_USAGE) from None
