@@ -162,3 +162,12 @@ def test_memory_filesystem_and_pool(tmp_path: Path) -> None:
             "features"
         ]
     )
+
+
+def test_unreadable_input_exits_2_without_traceback(tmp_path: Path) -> None:
+    good = _clean(tmp_path / "a.tfrecord")
+    res = runner.invoke(app, ["scan", "nosuch://bucket/x", str(good)])
+    assert res.exit_code == 2
+    assert res.exception is None or isinstance(res.exception, SystemExit)
+    assert "cannot read nosuch://bucket/x" in res.output and "Protocol not known" in res.output
+    assert "50 records" in res.output  # the readable input is still scanned

@@ -42,8 +42,11 @@ class ScanResult:
         return threshold is not None and any(f.severity >= threshold for f in self.findings)
 
     @property
-    def unreadable(self) -> list[str]:
-        return [f.url for f in self.stats.files if f.read_error is not None]
+    def unreadable(self) -> list[tuple[str, str]]:
+        """(input, why) for every input that could not be read at all."""
+        return list(self.stats.input_errors) + [
+            (f.url, f.read_error) for f in self.stats.files if f.read_error is not None
+        ]
 
     def to_json(self) -> dict[str, Any]:
         from .report.json import scan_to_json
@@ -93,5 +96,6 @@ def scan(
     stats.patterns = patterns
     stats.unmatched = resolved.unmatched
     stats.missing = resolved.missing
+    stats.input_errors = resolved.errors
     findings, errors = run_rules(stats, config)
     return ScanResult(stats, infer_schema(stats), findings, errors, config)

@@ -166,9 +166,8 @@ def scan_command(
     else:
         render_scan(result, out)
     if result.unreadable:
-        for f in result.stats.files:
-            if f.read_error:
-                err.print(Text(f"tfdoctor: {f.url}: {f.read_error}", style="red"))
+        for where, why in result.unreadable:
+            err.print(Text(f"tfdoctor: cannot read {where}: {why}", style="red"))
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_FINDINGS if result.failed() else EXIT_CLEAN)
 

@@ -25,6 +25,7 @@ class Resolved:
     sources: list[Source] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)  # patterns that matched nothing
     missing: list[str] = field(default_factory=list)  # named files (or shards) that do not exist
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (pattern, why it cannot be read)
 
 
 def _hidden(name: str) -> bool:
@@ -51,7 +52,11 @@ def resolve(patterns: list[str]) -> Resolved:
         else:
             names = [pattern]
         for name in names:
-            fs, path = fsspec.core.url_to_fs(name)
+            try:
+                fs, path = fsspec.core.url_to_fs(name)
+            except (ImportError, ValueError) as exc:  # unknown protocol, backend not installed
+                out.errors.append((name, str(exc)))
+                continue
             local = "://" not in name
             if any(c in path for c in _GLOB_CHARS):
                 matches = sorted(fs.glob(path))

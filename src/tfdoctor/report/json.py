@@ -30,7 +30,12 @@ def scan_to_json(result: ScanResult) -> dict[str, Any]:
         "version": __version__,
         "schema_version": SCHEMA_VERSION,
         "command": "scan",
-        "inputs": {"patterns": stats.patterns, "unmatched": stats.unmatched, "missing": stats.missing},
+        "inputs": {
+            "patterns": stats.patterns,
+            "unmatched": stats.unmatched,
+            "missing": stats.missing,
+            "errors": [{"input": p, "error": e} for p, e in stats.input_errors],
+        },
         "summary": {
             "files": len(stats.files),
             "records": stats.records,

@@ -42,6 +42,7 @@ class DatasetStats:
     patterns: list[str] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    input_errors: list[tuple[str, str]] = field(default_factory=list)  # (pattern, why unreadable)
 
     def feature(self, name: str, section: str | None = None) -> FeatureStats | None:
         for f in self.features:
