@@ -89,10 +89,6 @@ def _read(
         progress(facts.url, reader.bytes_read, facts.records, True)
 
 
-def _scan_file_task(source: Source, options: ScanOptions) -> DatasetAccumulator:
-    return scan_file(source, options)
-
-
 def scan_sources(
     sources: Iterable[Source],
     options: ScanOptions,
@@ -113,7 +109,7 @@ def scan_sources(
     # threads: start clean interpreters then.
     context = multiprocessing.get_context("spawn" if "tensorflow" in sys.modules else None)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(_scan_file_task, s, options): s for s in sources}
+        futures = {pool.submit(scan_file, s, options): s for s in sources}
         for future in as_completed(futures):
             source = futures[future]
             results[source.url] = future.result()

@@ -20,11 +20,6 @@ class Compression(str, enum.Enum):
     GZIP = "gzip"
     ZLIB = "zlib"
 
-    @property
-    def tf_name(self) -> str:
-        """The `compression_type` string tf.data expects."""
-        return {"none": "", "gzip": "GZIP", "zlib": "ZLIB"}.get(self.value, "")
-
 
 def _plain_header_ok(head: bytes) -> bool:
     return len(head) >= 12 and masked_crc(head[:8]) == _CRC.unpack_from(head, 8)[0]

@@ -43,10 +43,10 @@ def corrupt_record(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     paper over it with `ignore_errors()`.
     """
     for f in facts.files:
-        bad = [p for p in f.problems if p.kind in _CORRUPT or (p.kind == "no-framing" and f.records)]
-        count = sum(f.problem_counts.get(k, 0) for k in _CORRUPT)
-        if f.records and "no-framing" in f.problem_counts:
-            count += f.problem_counts["no-framing"]
+        # A bad start followed by good records is corruption, not a non-TFRecord file (TFD103).
+        kinds = (*_CORRUPT, "no-framing") if f.records else _CORRUPT
+        bad = [p for p in f.problems if p.kind in kinds]
+        count = sum(f.problem_counts.get(k, 0) for k in kinds)
         if not count:
             continue
         first = bad[0]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import inspect
 import re
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,8 +123,3 @@ def run_rules(facts: Any, config: Config) -> tuple[list[Finding], list[RuleError
             findings.append(Finding(r.code, r.name, severity, rep.message, rep.where, rep.numbers, fix))
     findings.sort(key=lambda f: (-f.severity, f.code, f.where.file or "", f.where.offset or 0))
     return findings, errors
-
-
-def iter_docs() -> Iterator[tuple[Rule, dict[str, str]]]:
-    for r in all_rules():
-        yield r, r.sections()

@@ -25,10 +25,6 @@ class FeatureSchema:
     image: str | None  # encoded image format, when the bytes are images
     mixed_kinds: bool  # stored as different kinds in different records
 
-    @property
-    def tf_dtype(self) -> str:
-        return {"int64": "tf.int64", "float": "tf.float32", "bytes": "tf.string"}.get(self.dtype, "tf.string")
-
 
 @dataclass(frozen=True)
 class Schema:
