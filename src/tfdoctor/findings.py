@@ -44,9 +44,12 @@ class Where:
     record: int | None = None
     feature: str | None = None
     step: str | None = None
+    spec: str | None = None  # the parse spec judged: "train.py:12 parse_fn" (a file may hold several)
 
     def describe(self) -> str:
         parts: list[str] = []
+        if self.spec is not None:
+            parts.append(f"spec {self.spec}")
         if self.file is not None:
             parts.append(self.file)
         if self.offset is not None:

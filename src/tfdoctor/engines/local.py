@@ -19,6 +19,7 @@ from ..io.tfrecord import DEFAULT_MAX_RECORD_BYTES, FramingIssue, IssueKind, TFR
 from ..proto.decode import parse
 from ..stats.dataset import DatasetAccumulator
 from ..stats.files import FileFacts, Problem
+from ..stats.reads import Read
 
 # (file url, bytes read in this file so far, records so far in this file, file finished)
 Progress = Callable[[str, int, int, bool], None]
@@ -31,10 +32,11 @@ class ScanOptions:
     label: str | None = None
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
     max_records_per_file: int | None = None
+    reads: tuple[Read, ...] = ()  # keys a parse spec reads, tallied in the same pass
 
 
 def scan_file(source: Source, options: ScanOptions, progress: Progress | None = None) -> DatasetAccumulator:
-    acc = DatasetAccumulator(label=options.label)
+    acc = DatasetAccumulator(label=options.label, reads=list(options.reads))
     facts = acc.file(source.url, source.size)
     facts.compression_declared = options.compression.value
     try:
@@ -99,7 +101,7 @@ def scan_sources(
     sources = list(sources)
     if workers is None:
         workers = min(len(sources), os.cpu_count() or 1)
-    total = DatasetAccumulator(label=options.label)
+    total = DatasetAccumulator(label=options.label, reads=list(options.reads))
     if workers <= 1 or len(sources) <= 1:
         for source in sources:
             total.merge(scan_file(source, options, progress))

@@ -9,6 +9,7 @@ from ..proto.decode import key_problem
 from .feature import FLUSH_AT, FeatureAccumulator, FeatureStats
 from .files import FileFacts
 from .label_order import LabelOrder, LabelOrderAccumulator
+from .reads import Read, ReadsAccumulator, ReadTally
 
 SECTION_ORDER = {"features": 0, "context": 1, "sequence": 2}
 _LABEL_NAMES = (
@@ -43,6 +44,12 @@ class DatasetStats:
     unmatched: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     input_errors: list[tuple[str, str]] = field(default_factory=list)  # (pattern, why unreadable)
+    reads: dict[Read, ReadTally] = field(default_factory=dict)  # how records fit a spec's reads
+
+    def stored(self, name: str) -> FeatureStats | None:
+        """The feature a parse spec's key reads from field 1: an Example's feature or a
+        SequenceExample's context feature (the same wire field)."""
+        return self.feature(name, "features") or self.feature(name, "context")
 
     def feature(self, name: str, section: str | None = None) -> FeatureStats | None:
         for f in self.features:
@@ -60,8 +67,9 @@ class DatasetStats:
 
 
 class DatasetAccumulator:
-    def __init__(self, label: str | None = None) -> None:
+    def __init__(self, label: str | None = None, reads: list[Read] | None = None) -> None:
         self.label = label  # the user's --label; None: guess from names
+        self.reads = ReadsAccumulator(reads) if reads else None
         self.records = 0
         self._since_flush = 0
         self.record_kinds: dict[str, int] = {}
@@ -109,6 +117,13 @@ class DatasetAccumulator:
         else:
             file.examples += 1
         features, labels, keys = self.features, self.labels, self._keys
+        if self.reads is not None:
+            self.reads.add(
+                {keys[e.key][0]: e.value for e in entries},
+                {keys[e.key][0]: e.value for e in seq_entries} if is_sequence else None,
+                file.url,
+                index,
+            )
         for entry in entries:
             name = keys[entry.key][0]
             acc = features.get((section, name)) or self._feature(section, name)
@@ -179,6 +194,8 @@ class DatasetAccumulator:
         for url, facts in other.files.items():
             mine_f = self.files.get(url)
             self.files[url] = facts if mine_f is None else mine_f.merge(facts)
+        if other.reads is not None:
+            self.reads = other.reads if self.reads is None else self.reads.merge(other.reads)
         self._keys.update(other._keys)
         return self
 
@@ -210,6 +227,7 @@ class DatasetAccumulator:
             label_orders=orders,
             label=chosen,
             label_requested=label,
+            reads=self.reads.extract() if self.reads is not None else {},
         )
 
 

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from . import sketches
-from .images import image_format
+from .images import image_format, image_shape, shape_key
 
 FLUSH_AT = 4096
 TOP_K = 10
+MAX_SHAPES = 64  # distinct image shapes kept per feature; the rest are counted
 QUANTILES = (0.0, 0.01, 0.25, 0.5, 0.75, 0.99, 1.0)
 
 
@@ -66,6 +67,9 @@ class BytesStats:
     max_length: int
     mean_length: float
     image_formats: dict[str, int]
+    image_shapes: dict[str, int] = field(default_factory=dict)  # "HxWxC" -> images, most common first
+    image_shapes_other: int = 0  # images of shapes beyond the MAX_SHAPES kept
+    image_unreadable: int = 0  # look like images (magic number) but their header does not parse
 
 
 @dataclass
@@ -143,6 +147,9 @@ class FeatureAccumulator:
         self.len_max: int | None = None
         self.len_total = 0
         self.image_formats: dict[str, int] = {}
+        self.image_shapes: dict[str, int] = {}
+        self.image_shapes_other = 0
+        self.image_unreadable = 0
         self.single: str | None = None  # the one value seen so far (top-k key form)
         self.varies = False
         self._vc: list[int] = []
@@ -282,7 +289,18 @@ class FeatureAccumulator:
             fmt = image_format(value)
             if fmt is not None:
                 self.image_formats[fmt] = self.image_formats.get(fmt, 0) + count
+                shape = image_shape(value)
+                if shape is None:
+                    self.image_unreadable += count
+                else:
+                    self._note_shape(shape_key(shape), count)
         self._note_values(len(counter), key)
+
+    def _note_shape(self, key: str, count: int) -> None:
+        if key in self.image_shapes or len(self.image_shapes) < MAX_SHAPES:
+            self.image_shapes[key] = self.image_shapes.get(key, 0) + count
+        else:
+            self.image_shapes_other += count
 
     # -- merge -------------------------------------------------------------------------
     def merge(self, other: FeatureAccumulator) -> FeatureAccumulator:
@@ -320,6 +338,10 @@ class FeatureAccumulator:
         self.len_total += other.len_total
         for fmt, count in other.image_formats.items():
             self.image_formats[fmt] = self.image_formats.get(fmt, 0) + count
+        for shape, count in other.image_shapes.items():
+            self._note_shape(shape, count)
+        self.image_shapes_other += other.image_shapes_other
+        self.image_unreadable += other.image_unreadable
         if other.varies:
             self.varies = True
         elif other.single is not None:
@@ -384,6 +406,9 @@ class FeatureAccumulator:
                 max_length=self.len_max or 0,
                 mean_length=self.len_total / self.bytes_count,
                 image_formats=dict(sorted(self.image_formats.items())),
+                image_shapes=dict(sorted(self.image_shapes.items(), key=lambda kv: (-kv[1], kv[0]))),
+                image_shapes_other=self.image_shapes_other,
+                image_unreadable=self.image_unreadable,
             )
         top = [] if kind == "float" else sketches.top_items(self.top, TOP_K)
         constant = None

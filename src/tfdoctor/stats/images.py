@@ -3,6 +3,11 @@ checks), so byte features that hold images are known without decoding them."""
 
 from __future__ import annotations
 
+import io
+import warnings
+
+from PIL import Image, UnidentifiedImageError
+
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "jpeg"),
     (b"\x89PNG\r\n\x1a\n", "png"),
@@ -19,3 +24,31 @@ def image_format(data: bytes) -> str | None:
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "webp"
     return None
+
+
+# Channels `tf.io.decode_image(..., channels=0)` yields per Pillow mode; palette images are
+# expanded to RGB, or RGBA when they carry transparency.
+_CHANNELS = {"1": 1, "L": 1, "I": 1, "I;16": 1, "I;16B": 1, "F": 1, "LA": 2, "La": 2, "RGB": 3,
+             "YCbCr": 3, "CMYK": 4, "RGBA": 4, "RGBa": 4}  # fmt: skip
+
+
+def image_shape(data: bytes) -> tuple[int, int, int] | None:
+    """(height, width, channels) read from the encoded header only (Pillow opens lazily and
+    decodes nothing here); None when the header does not parse."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # DecompressionBombWarning: sizes are only read
+            with Image.open(io.BytesIO(data)) as img:
+                width, height = img.size
+                mode = img.mode
+                channels = _CHANNELS.get(mode)
+                if mode in ("P", "PA"):
+                    channels = 4 if mode == "PA" or "transparency" in img.info else 3
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+        return None
+    return height, width, channels or 3
+
+
+def shape_key(shape: tuple[int, int, int]) -> str:
+    """How shapes are keyed in statistics and JSON: 'HxWxC', TensorFlow's order."""
+    return "x".join(map(str, shape))

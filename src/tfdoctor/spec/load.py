@@ -1,0 +1,82 @@
+"""One entry point for every form a spec comes in: `load_specs("train.py")` (read by AST, not
+run), `"train.py:FEATURES"` or `"pkg.module:FEATURES"` (imported: runs that module, and only
+when asked), `schema.pbtxt`, `spec.json`."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+from .from_files import from_json, from_schema_pbtxt
+from .from_python import from_objects
+from .from_source import SourceSpecs, read_source
+from .model import ParseSpec, SpecError
+
+_SCHEMA_SUFFIXES = (".pbtxt", ".textproto", ".prototxt")
+
+
+def load_specs(arg: str) -> SourceSpecs:
+    """The specs a `--spec` argument names. Raises SpecError (what and where) when it cannot."""
+    path = Path(arg)
+    if path.is_file() or ":" not in arg or (len(arg) > 1 and arg[1] == ":" and Path(arg[:2]).exists()):
+        if not path.exists():
+            raise SpecError("no such file", arg)
+        suffix = path.suffix.lower()
+        if suffix == ".py":
+            found = read_source(path)
+            if not found.specs:
+                why = "; ".join(found.skipped) or "no tf.io.parse_* call and no dict of tf.io features"
+                raise SpecError(f"no parse spec tfdoctor can read: {why}", arg)
+            return found
+        if suffix in _SCHEMA_SUFFIXES:
+            return SourceSpecs([from_schema_pbtxt(path)], [])
+        if suffix == ".json":
+            return SourceSpecs([from_json(path)], [])
+        raise SpecError("unknown spec format: use a .py file, module:ATTR, a schema .pbtxt or .json", arg)
+    target, _, attr = arg.rpartition(":")
+    return SourceSpecs([from_attribute(_import(target), attr, arg)], [])
+
+
+def _import(target: str) -> Any:
+    if target.endswith(".py"):
+        path = Path(target)
+        if not path.is_file():
+            raise SpecError("no such file", target)
+        module_spec = importlib.util.spec_from_file_location(path.stem, path)
+        if module_spec is None or module_spec.loader is None:
+            raise SpecError("cannot import", target)
+        module = importlib.util.module_from_spec(module_spec)
+        sys.path.insert(0, str(path.parent.resolve()))
+        try:
+            module_spec.loader.exec_module(module)
+        except Exception as exc:
+            raise SpecError(f"importing it raised {type(exc).__name__}: {exc}", target) from None
+        finally:
+            sys.path.remove(str(path.parent.resolve()))
+        return module
+    try:
+        return importlib.import_module(target)
+    except Exception as exc:
+        raise SpecError(f"cannot import module: {type(exc).__name__}: {exc}", target) from None
+
+
+def from_attribute(module: Any, attr: str, label: str) -> ParseSpec:
+    """A module attribute holding a features dict, or a (context, sequence) pair of dicts."""
+    value: Any = module
+    for part in attr.split("."):
+        if not hasattr(value, part):
+            raise SpecError(f"has no attribute {attr!r}", label)
+        value = getattr(value, part)
+    if callable(value) and not isinstance(value, dict):
+        raise SpecError(f"{attr} is a function; name the features dict it passes to the parser", label)
+    try:
+        if isinstance(value, (tuple, list)) and len(value) == 2:
+            return from_objects(context_features=value[0], sequence_features=value[1], name=label)
+        if isinstance(value, dict):
+            return from_objects(value, name=label)
+    except SpecError as exc:
+        raise SpecError(exc.reason, label) from None
+    raise SpecError(f"{attr} is {type(value).__name__}, not a dict of tf.io feature configs", label)

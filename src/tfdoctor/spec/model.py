@@ -1,0 +1,141 @@
+"""A parse spec as plain data: what `tf.io.parse_example` and friends are asked to read.
+
+Every way a spec reaches tfdoctor (TensorFlow objects, a source file read by AST, a TFMD
+schema, JSON) ends up as a `ParseSpec`, so the rules see one shape.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from ..stats.dataset import DatasetStats
+from ..stats.reads import Read, ReadTally
+
+KINDS = ("FixedLenFeature", "VarLenFeature", "RaggedFeature", "SparseFeature", "FixedLenSequenceFeature")
+
+# The dtypes the parse ops take, and the stored list each reads. Anything else fails when
+# the op is built ("Value for attr 'Tdense' of int32 is not in the list of allowed values").
+PARSE_DTYPES = {"int64": "int64", "float32": "float", "string": "bytes"}
+_DTYPE_ALIASES = {
+    "float": "float32", "double": "float64", "str": "string", "bytes": "string", "half": "float16",
+    "tf.string": "string", "int": "int64",
+}  # fmt: skip
+TF_DTYPE_FOR_KIND = {"int64": "int64", "float": "float32", "bytes": "string"}
+
+
+class SpecError(ValueError):
+    """A spec that cannot be read: says what and where (file and line)."""
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None) -> None:
+        where = f"{file}:{line}: " if file and line else (f"{file}: " if file else "")
+        super().__init__(where + message)
+        self.file, self.line, self.reason = file, line, message
+
+
+def normalise_dtype(name: str) -> str:
+    """A dtype as TensorFlow names it (`tf.float32.name`): 'float32', 'string', 'int32'..."""
+    name = name.strip()
+    for prefix in ("tf.dtypes.", "tf.", "dtypes.", "np.", "numpy."):
+        if name.startswith(prefix):
+            name = name[len(prefix) :]
+    return _DTYPE_ALIASES.get(name, name)
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """One entry of a features dict: output name -> a tf.io feature config."""
+
+    name: str
+    kind: str  # one of KINDS
+    dtype: str  # TensorFlow's name: int64, float32, string (or one the parser rejects)
+    section: str = "features"  # features (parse_example), context or sequence (parse_sequence_example)
+    shape: tuple[int | None, ...] | None = None  # FixedLen / FixedLenSequence / Sparse shape
+    default: Any = None  # None: no default_value (as in TensorFlow)
+    allow_missing: bool = False
+    value_key: str | None = None  # the data key holding the values; None: the name
+    index_keys: tuple[str, ...] = ()  # SparseFeature's index keys
+    partition_keys: tuple[str, ...] = ()  # RaggedFeature's row-partition keys
+    line: int | None = None  # where the entry is written, for specs read from source
+
+    @property
+    def key(self) -> str:
+        return self.value_key or self.name
+
+    @property
+    def stored_kind(self) -> str | None:
+        """The stored list this dtype reads (int64 / float / bytes); None: parse rejects it."""
+        return PARSE_DTYPES.get(self.dtype)
+
+    @property
+    def fixed_count(self) -> int | None:
+        """Values per record a FixedLenFeature demands (per step for a sequence feature)."""
+        if self.kind not in ("FixedLenFeature", "FixedLenSequenceFeature") or self.shape is None:
+            return None
+        if any(d is None or d < 0 for d in self.shape):
+            return None
+        return math.prod(self.shape)  # type: ignore[arg-type]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Every data key this entry reads."""
+        return (self.key, *self.index_keys, *self.partition_keys)
+
+    def reads(self) -> list[Read]:
+        section = "sequence" if self.section == "sequence" else "features"
+        kind = self.stored_kind
+        if self.kind == "FixedLenFeature":
+            main = Read(self.key, section, kind, count=self.fixed_count)
+        elif self.kind == "FixedLenSequenceFeature":
+            count = self.fixed_count
+            main = (
+                Read(self.key, section, kind, count=count)
+                if section == "sequence"
+                else Read(self.key, section, kind, multiple_of=count if count and count > 1 else None)
+            )
+        else:
+            main = Read(self.key, section, kind)
+        extra = [Read(k, section, "int64") for k in (*self.index_keys, *self.partition_keys)]
+        return [main, *extra]
+
+
+@dataclass(frozen=True)
+class ParseSpec:
+    """The features dict(s) given to one parse call."""
+
+    features: tuple[FeatureSpec, ...]
+    name: str = "spec"  # how findings name it: "train.py:12 parse_fn"
+    call: str | None = None  # parse_example / parse_single_example / parse_sequence_example ...
+    file: str | None = None
+    line: int | None = None
+
+    @property
+    def sequence(self) -> bool:
+        return any(f.section in ("context", "sequence") for f in self.features)
+
+    def reads(self) -> list[Read]:
+        return list(dict.fromkeys(r for f in self.features for r in f.reads()))
+
+    def keys(self) -> set[tuple[str, str]]:
+        """(section, key) for every data key read; section 'features' covers context too."""
+        return {
+            ("sequence" if f.section == "sequence" else "features", k) for f in self.features for k in f.keys
+        }
+
+
+@dataclass
+class SpecCheck:
+    """The facts the TFD2xx spec rules judge: one spec, and the scan of the data it parses."""
+
+    spec: ParseSpec
+    stats: DatasetStats
+
+    def tally(self, read: Read) -> ReadTally:
+        return self.stats.reads.get(read) or ReadTally()
+
+
+__all__ = [
+    "KINDS", "PARSE_DTYPES", "TF_DTYPE_FOR_KIND", "FeatureSpec", "ParseSpec", "SpecCheck", "SpecError",
+    "normalise_dtype",
+]  # fmt: skip

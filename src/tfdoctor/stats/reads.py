@@ -1,0 +1,156 @@
+"""How every record fits the keys a parse spec reads: exact counts of records where a key is
+missing, stored as another kind, or holds a value count the spec cannot take, with the first
+few records of each. Mergeable like every other accumulator, and filled in the scan's single
+pass, so `tfdoctor check` reads the data once.
+
+A `Read` is plain data (no TensorFlow): the spec layer turns each spec entry into reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_EXAMPLES = 5  # records named per problem; counts stay exact
+MAX_COUNTS = 32  # distinct bad value counts kept per read
+
+_KIND_OF_FIELD = {"float_list": "float", "int64_list": "int64", "bytes_list": "bytes"}
+
+
+@dataclass(frozen=True)
+class Read:
+    """One data key a spec reads and what TensorFlow's parser demands of it.
+
+    section: "features" reads field 1 (an Example's features, a SequenceExample's context:
+    the same wire field, so `parse_example` reads a SequenceExample's context); "sequence"
+    reads a SequenceExample's feature lists, one check per step.
+    """
+
+    key: str
+    section: str = "features"
+    kind: str | None = None  # int64 / float / bytes; None: no kind check (a dtype parse rejects)
+    count: int | None = None  # values per record (per step) a FixedLen shape demands
+    multiple_of: int | None = None  # FixedLenSequenceFeature in parse_example: whole rows
+
+
+@dataclass
+class ReadTally:
+    """What the scan saw for one Read."""
+
+    records: int = 0  # records checked
+    present: int = 0  # records where the key holds a typed value list
+    problems: dict[str, int] = field(default_factory=dict)  # "missing", "kind:int64", "count" -> records
+    bad_counts: dict[int, int] = field(default_factory=dict)  # value count -> records, for "count"
+    examples: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # problem -> (file, record)
+
+    def problem(self, name: str) -> int:
+        return self.problems.get(name, 0)
+
+    @property
+    def missing(self) -> int:
+        return self.problem("missing")
+
+    def kind_problems(self) -> dict[str, int]:
+        """Stored kind -> records, for records stored as another kind than the spec reads."""
+        return {k.split(":", 1)[1]: n for k, n in self.problems.items() if k.startswith("kind:")}
+
+    def first(self, *names: str) -> list[tuple[str, int]]:
+        """The first records (by file, then index) with any of these problems."""
+        found = [loc for name in names for loc in self.examples.get(name, [])]
+        return sorted(set(found))[:MAX_EXAMPLES]
+
+    def note(self, name: str, url: str, index: int, value_count: int | None = None) -> None:
+        self.problems[name] = self.problems.get(name, 0) + 1
+        if value_count is not None and (value_count in self.bad_counts or len(self.bad_counts) < MAX_COUNTS):
+            self.bad_counts[value_count] = self.bad_counts.get(value_count, 0) + 1
+        examples = self.examples.setdefault(name, [])
+        if len(examples) < MAX_EXAMPLES:
+            examples.append((url, index))
+
+    def merge(self, other: ReadTally) -> ReadTally:
+        self.records += other.records
+        self.present += other.present
+        for name, n in other.problems.items():
+            self.problems[name] = self.problems.get(name, 0) + n
+        for count, n in other.bad_counts.items():
+            if count in self.bad_counts or len(self.bad_counts) < MAX_COUNTS:
+                self.bad_counts[count] = self.bad_counts.get(count, 0) + n
+        for name, locs in other.examples.items():
+            self.examples[name] = sorted(set(self.examples.get(name, [])) | set(locs))[:MAX_EXAMPLES]
+        return self
+
+
+class ReadsAccumulator:
+    """Tallies for a set of Reads. `add` takes one decoded record's field-1 features and
+    feature lists as {name: message}."""
+
+    def __init__(self, reads: list[Read]) -> None:
+        self.reads = list(dict.fromkeys(reads))
+        self.tallies = {r: ReadTally() for r in self.reads}
+        self._flat = [r for r in self.reads if r.section != "sequence"]
+        self._seq = [r for r in self.reads if r.section == "sequence"]
+
+    def add(
+        self, features: dict[str, Any], feature_lists: dict[str, Any] | None, url: str, index: int
+    ) -> None:
+        tallies = self.tallies
+        for read in self._flat:
+            tally = tallies[read]
+            tally.records += 1
+            feature = features.get(read.key)
+            which = feature.WhichOneof("kind") if feature is not None else None
+            if which is None:
+                tally.note("missing", url, index)
+                continue
+            tally.present += 1
+            stored = _KIND_OF_FIELD[which]
+            if read.kind is not None and stored != read.kind:
+                tally.note("kind:" + stored, url, index)
+                continue
+            n = len(getattr(feature, which).value)
+            if _bad_count(read, n):
+                tally.note("count", url, index, n)
+        if feature_lists is None:
+            return
+        for read in self._seq:
+            tally = tallies[read]
+            tally.records += 1
+            feature_list = feature_lists.get(read.key)
+            if feature_list is None:
+                tally.note("missing", url, index)
+                continue
+            tally.present += 1
+            for step in feature_list.feature:
+                which = step.WhichOneof("kind")
+                step_kind = _KIND_OF_FIELD.get(which or "")
+                if step_kind is not None and read.kind is not None and step_kind != read.kind:
+                    tally.note("kind:" + step_kind, url, index)
+                    break
+                n = len(getattr(step, which).value) if which else 0
+                if _bad_count(read, n):
+                    tally.note("count", url, index, n)
+                    break
+
+    def merge(self, other: ReadsAccumulator) -> ReadsAccumulator:
+        for read, tally in other.tallies.items():
+            mine = self.tallies.get(read)
+            if mine is None:
+                self.reads.append(read)
+                self.tallies[read] = tally
+            else:
+                mine.merge(tally)
+        self._flat = [r for r in self.reads if r.section != "sequence"]
+        self._seq = [r for r in self.reads if r.section == "sequence"]
+        return self
+
+    def extract(self) -> dict[Read, ReadTally]:
+        return dict(self.tallies)
+
+
+def _bad_count(read: Read, n: int) -> bool:
+    if read.count is not None and n != read.count:
+        return True
+    return bool(read.multiple_of) and n % read.multiple_of != 0  # type: ignore[operator]
+
+
+__all__ = ["Read", "ReadTally", "ReadsAccumulator"]
