@@ -2,9 +2,10 @@
 
 __version__ = "0.1.0"
 
-from .api import ScanResult, scan  # noqa: E402
+from .api import ScanResult, check_spec, scan  # noqa: E402
 from .config import Config, Thresholds, load_config  # noqa: E402
 from .findings import Finding, Fix, RuleError, Severity, Where  # noqa: E402
+from .spec.model import SpecError  # noqa: E402
 
 __all__ = [
     "Config",
@@ -15,7 +16,9 @@ __all__ = [
     "Severity",
     "Thresholds",
     "Where",
+    "SpecError",
     "__version__",
+    "check_spec",
     "load_config",
     "scan",
 ]

@@ -1,8 +1,9 @@
-"""The public Python API: `scan()` returns statistics, the inferred schema and findings."""
+"""The public Python API: `scan()` returns statistics, the inferred schema and findings;
+`check_spec()` also judges parse specs against the data; `write_spec()` writes one that fits."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,10 @@ from .findings import Finding, RuleError, Severity
 from .io.compression import Compression
 from .io.sources import resolve
 from .rules.registry import run_rules
+from .spec.from_python import from_objects
+from .spec.load import load_specs
+from .spec.model import ParseSpec, SpecCheck, SpecError
+from .spec.render import parse_function
 from .stats.dataset import DatasetStats
 from .stats.schema import Schema, infer_schema, to_pbtxt
 from .stats.tfmd import to_tfmd_statistics
@@ -25,6 +30,8 @@ class ScanResult:
     findings: list[Finding]
     rule_errors: list[RuleError] = field(default_factory=list)
     config: Config = field(default_factory=Config)
+    specs: list[ParseSpec] = field(default_factory=list)  # the parse specs judged (check_spec)
+    spec_notes: list[str] = field(default_factory=list)  # parse calls in source that could not be read
 
     @property
     def worst(self) -> Severity | None:
@@ -63,6 +70,10 @@ class ScanResult:
         )
         Path(path).write_text(text)
 
+    def parse_function(self) -> str:
+        """Python source: a features dict and parse function that fit this data."""
+        return parse_function(self.stats)
+
     def write_statistics(self, path: str | Path) -> None:
         """A TFMD DatasetFeatureStatisticsList (binary), loadable by TFDV and Facets."""
         Path(path).write_bytes(to_tfmd_statistics(self.stats).SerializeToString())
@@ -83,6 +94,61 @@ def scan(
     Reads every record, verifies CRCs, decodes Examples, computes statistics, infers a
     schema and runs the file and data rules. Never raises on bad data: problems are findings.
     """
+    return _scan(paths, [], label, compression, config, workers, max_records_per_file, progress)
+
+
+def check_spec(
+    paths: str | Sequence[str],
+    features: Mapping[str, Any] | None = None,
+    *,
+    context_features: Mapping[str, Any] | None = None,
+    sequence_features: Mapping[str, Any] | None = None,
+    spec: str | ParseSpec | Sequence[str | ParseSpec] | None = None,
+    label: str | None = None,
+    compression: str | Compression = Compression.AUTO,
+    config: Config | None = None,
+    workers: int | None = None,
+    max_records_per_file: int | None = None,
+    progress: Progress | None = None,
+) -> ScanResult:
+    """Scan the data and judge parse specs against it (TFD201-TFD209), in one pass.
+
+    The spec is the dict you give `tf.io.parse_example` (`features`), or the two dicts you
+    give `tf.io.parse_sequence_example`, or `spec=`: a Python file (read, never run), a
+    `module:ATTR` (imported), a TFMD schema.pbtxt, a JSON spec, or ParseSpec objects.
+    Raises SpecError when a spec cannot be read; never raises on bad data.
+    """
+    specs: list[ParseSpec] = []
+    notes: list[str] = []
+    if features is not None or context_features is not None or sequence_features is not None:
+        specs.append(
+            from_objects(features, context_features=context_features, sequence_features=sequence_features)
+        )
+    given = [spec] if isinstance(spec, (str, ParseSpec)) else list(spec or [])
+    for item in given:
+        if isinstance(item, ParseSpec):
+            specs.append(item)
+        else:
+            found = load_specs(str(item))
+            specs += found.specs
+            notes += found.skipped
+    if not specs:
+        raise SpecError("no spec given: pass features=..., context/sequence features or spec=")
+    result = _scan(paths, specs, label, compression, config, workers, max_records_per_file, progress)
+    result.spec_notes = notes
+    return result
+
+
+def _scan(
+    paths: str | Sequence[str],
+    specs: list[ParseSpec],
+    label: str | None,
+    compression: str | Compression,
+    config: Config | None,
+    workers: int | None,
+    max_records_per_file: int | None,
+    progress: Progress | None,
+) -> ScanResult:
     patterns = [paths] if isinstance(paths, str) else list(paths)
     config = config if config is not None else load_config()
     resolved = resolve(patterns)
@@ -90,6 +156,7 @@ def scan(
         compression=Compression(compression),
         label=label,
         max_records_per_file=max_records_per_file,
+        reads=tuple(dict.fromkeys(r for s in specs for r in s.reads())),
     )
     acc = scan_sources(resolved.sources, options, workers=workers, progress=progress)
     stats = acc.extract()
@@ -98,4 +165,11 @@ def scan(
     stats.missing = resolved.missing
     stats.input_errors = resolved.errors
     findings, errors = run_rules(stats, config)
-    return ScanResult(stats, infer_schema(stats), findings, errors, config)
+    for s in specs:
+        more, more_errors = run_rules(SpecCheck(s, stats), config)
+        findings += more
+        errors += more_errors
+    findings.sort(
+        key=lambda f: (-f.severity, f.code, f.where.spec or "", f.where.file or "", f.where.offset or 0)
+    )
+    return ScanResult(stats, infer_schema(stats), findings, errors, config, specs=specs)

@@ -6,6 +6,7 @@ bad configuration or unreadable input.
 
 from __future__ import annotations
 
+import enum
 import json
 import sys
 import tempfile
@@ -22,11 +23,14 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
-from .api import ScanResult, scan
+from .api import ScanResult, check_spec, scan
 from .config import Config, load_config, parse_fail_on
+from .findings import Severity
 from .io.compression import Compression
 from .report.terminal import render_scan
 from .rules.registry import all_rules, get_rule
+from .spec.model import SpecError
+from .stats.schema import to_pbtxt
 
 app = typer.Typer(
     name="tfdoctor",
@@ -92,55 +96,30 @@ def _run_scan(
     workers: int | None,
     max_records: int | None,
     quiet_progress: bool,
+    specs: list[str] | None = None,
 ) -> ScanResult:
     progress = None if quiet_progress else _ScanProgress(err)
+    options = dict(
+        label=label,
+        compression=compression,
+        config=config,
+        workers=workers,
+        max_records_per_file=max_records,
+        progress=progress,
+    )
     try:
-        return scan(
-            paths,
-            label=label,
-            compression=compression,
-            config=config,
-            workers=workers,
-            max_records_per_file=max_records,
-            progress=progress,
-        )
+        if specs:
+            return check_spec(paths, spec=specs, **options)  # type: ignore[arg-type]
+        return scan(paths, **options)  # type: ignore[arg-type]
+    except SpecError as exc:
+        err.print(Text(f"tfdoctor: cannot read the spec: {exc}", style="red"))
+        raise typer.Exit(EXIT_USAGE) from None
     finally:
         if progress is not None:
             progress.stop()
 
 
-@app.command("scan")
-def scan_command(
-    paths: Annotated[
-        list[str], typer.Argument(help="Files, directories, globs, name@N shard specs or fsspec URLs.")
-    ],
-    label: Annotated[
-        str | None, typer.Option(help="The label feature (default: guessed from names).")
-    ] = None,
-    compression: Annotated[
-        Compression,
-        typer.Option(case_sensitive=False, help="Declared compression; auto detects it from the bytes."),
-    ] = Compression.AUTO,
-    select: Annotated[
-        list[str] | None, typer.Option(help="Only these codes or prefixes (TFD1,TFD207).")
-    ] = None,
-    ignore: Annotated[list[str] | None, typer.Option(help="Skip these codes or prefixes.")] = None,
-    fail_on: Annotated[
-        str | None, typer.Option(help="error, warning, info or never (default: error).")
-    ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the JSON report (docs/json-report.md) only.")
-    ] = False,
-    stats_out: Annotated[
-        Path | None, typer.Option(help="Write TFMD DatasetFeatureStatisticsList (binary).")
-    ] = None,
-    schema_out: Annotated[Path | None, typer.Option(help="Write the schema: .pbtxt (TFMD) or .json.")] = None,
-    workers: Annotated[
-        int | None, typer.Option(help="Processes; default one per CPU for several files.")
-    ] = None,
-    max_records: Annotated[int | None, typer.Option(help="Read at most this many records per file.")] = None,
-) -> None:
-    """Read TFRecord files, compute statistics and a schema, report problems (TFD1xx, TFD2xx)."""
+def _config(select: list[str] | None, ignore: list[str] | None, fail_on: str | None) -> Config:
     try:
         config = load_config().with_overrides(select=_codes(select), ignore=_codes(ignore))
         if fail_on is not None:
@@ -148,15 +127,11 @@ def scan_command(
     except ValueError as exc:
         err.print(Text(f"tfdoctor: {exc}", style="red"))
         raise typer.Exit(EXIT_USAGE) from None
-    result = _run_scan(
-        paths,
-        config=config,
-        label=label,
-        compression=compression,
-        workers=workers,
-        max_records=max_records,
-        quiet_progress=as_json,
-    )
+    return config
+
+
+def _finish(result: ScanResult, as_json: bool, stats_out: Path | None, schema_out: Path | None) -> None:
+    """Write the requested outputs, render, and exit with the code the findings call for."""
     if stats_out is not None:
         result.write_statistics(stats_out)
     if schema_out is not None:
@@ -170,6 +145,144 @@ def scan_command(
             err.print(Text(f"tfdoctor: cannot read {where}: {why}", style="red"))
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_FINDINGS if result.failed() else EXIT_CLEAN)
+
+
+Paths = Annotated[
+    list[str], typer.Argument(help="Files, directories, globs, name@N shard specs or fsspec URLs.")
+]
+LabelOpt = Annotated[str | None, typer.Option(help="The label feature (default: guessed from names).")]
+CompressionOpt = Annotated[
+    Compression,
+    typer.Option(case_sensitive=False, help="Declared compression; auto detects it from the bytes."),
+]
+SelectOpt = Annotated[list[str] | None, typer.Option(help="Only these codes or prefixes (TFD1,TFD207).")]
+IgnoreOpt = Annotated[list[str] | None, typer.Option(help="Skip these codes or prefixes.")]
+FailOnOpt = Annotated[str | None, typer.Option(help="error, warning, info or never (default: error).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the JSON report (docs/json-report.md) only.")]
+StatsOutOpt = Annotated[Path | None, typer.Option(help="Write TFMD DatasetFeatureStatisticsList (binary).")]
+SchemaOutOpt = Annotated[Path | None, typer.Option(help="Write the schema: .pbtxt (TFMD) or .json.")]
+WorkersOpt = Annotated[int | None, typer.Option(help="Processes; default one per CPU for several files.")]
+MaxRecordsOpt = Annotated[int | None, typer.Option(help="Read at most this many records per file.")]
+
+
+@app.command("scan")
+def scan_command(
+    paths: Paths,
+    label: LabelOpt = None,
+    compression: CompressionOpt = Compression.AUTO,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    fail_on: FailOnOpt = None,
+    as_json: JsonOpt = False,
+    stats_out: StatsOutOpt = None,
+    schema_out: SchemaOutOpt = None,
+    workers: WorkersOpt = None,
+    max_records: MaxRecordsOpt = None,
+) -> None:
+    """Read TFRecord files, compute statistics and a schema, report problems (TFD1xx, TFD2xx)."""
+    config = _config(select, ignore, fail_on)
+    result = _run_scan(
+        paths,
+        config=config,
+        label=label,
+        compression=compression,
+        workers=workers,
+        max_records=max_records,
+        quiet_progress=as_json,
+    )
+    _finish(result, as_json, stats_out, schema_out)
+
+
+@app.command("check")
+def check_command(
+    paths: Paths,
+    spec: Annotated[
+        list[str],
+        typer.Option(
+            help="The parse spec: a .py file (read with ast, never run; every parse_example / "
+            "parse_single_example / parse_sequence_example call in it is checked), module:ATTR or "
+            "file.py:ATTR (imported: this runs that module), a TFMD schema.pbtxt, or a .json spec. "
+            "Repeat for several.",
+        ),
+    ],
+    label: LabelOpt = None,
+    compression: CompressionOpt = Compression.AUTO,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    fail_on: FailOnOpt = None,
+    as_json: JsonOpt = False,
+    workers: WorkersOpt = None,
+    max_records: MaxRecordsOpt = None,
+) -> None:
+    """Check a parse spec against the data: missing keys, dtypes, shapes, defaults (TFD2xx)."""
+    config = _config(select, ignore, fail_on)
+    result = _run_scan(
+        paths,
+        config=config,
+        label=label,
+        compression=compression,
+        workers=workers,
+        max_records=max_records,
+        quiet_progress=as_json,
+        specs=spec,
+    )
+    _finish(result, as_json, None, None)
+
+
+class SpecFormat(str, enum.Enum):
+    python = "python"
+    json = "json"
+    pbtxt = "pbtxt"
+
+
+@app.command("spec")
+def spec_command(
+    paths: Paths,
+    output_format: Annotated[
+        SpecFormat,
+        typer.Option(
+            "--format", case_sensitive=False, help="python: a parse function; json/pbtxt: the schema."
+        ),
+    ] = SpecFormat.python,
+    output: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")] = None,
+    label: LabelOpt = None,
+    compression: CompressionOpt = Compression.AUTO,
+    workers: WorkersOpt = None,
+    max_records: MaxRecordsOpt = None,
+) -> None:
+    """Write a parse spec that fits the data: a commented Python parse function, or the schema."""
+    result = _run_scan(
+        paths,
+        config=Config(),
+        label=label,
+        compression=compression,
+        workers=workers,
+        max_records=max_records,
+        quiet_progress=output is None,
+    )
+    if result.unreadable:
+        for where, why in result.unreadable:
+            err.print(Text(f"tfdoctor: cannot read {where}: {why}", style="red"))
+        raise typer.Exit(EXIT_USAGE)
+    if result.stats.records == 0:
+        err.print(
+            Text("tfdoctor: no Example or SequenceExample records: nothing to write a spec for", style="red")
+        )
+        raise typer.Exit(EXIT_USAGE)
+    if output_format is SpecFormat.python:
+        text = result.parse_function()
+    elif output_format is SpecFormat.pbtxt:
+        text = to_pbtxt(result.schema)
+    else:
+        text = json.dumps(result.schema.to_json(), indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text)
+        err.print(Text(f"Wrote {output}", style="green"))
+    problems = [f for f in result.findings if f.code.startswith("TFD1") and f.severity >= Severity.ERROR]
+    if problems:
+        err.print(Text(f"Note: {len(problems)} file problem(s); `tfdoctor scan` shows them.", style="yellow"))
 
 
 @app.command("rules")

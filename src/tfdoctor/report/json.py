@@ -29,7 +29,7 @@ def scan_to_json(result: ScanResult) -> dict[str, Any]:
         "tool": "tfdoctor",
         "version": __version__,
         "schema_version": SCHEMA_VERSION,
-        "command": "scan",
+        "command": "check" if result.specs else "scan",
         "inputs": {
             "patterns": stats.patterns,
             "unmatched": stats.unmatched,
@@ -65,4 +65,15 @@ def scan_to_json(result: ScanResult) -> dict[str, Any]:
         "features": [_feature(f) for f in stats.features],
         "label_order": None if order is None else {**asdict(order), "sortedness": round(order.sortedness, 4)},
         "schema": result.schema.to_json(),
+        "specs": [
+            {
+                "name": s.name,
+                "call": s.call,
+                "file": s.file,
+                "line": s.line,
+                "features": [asdict(f) for f in s.features],
+            }
+            for s in result.specs
+        ],
+        "spec_notes": result.spec_notes,
     }

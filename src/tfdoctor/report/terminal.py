@@ -134,6 +134,10 @@ def render_scan(result: ScanResult, console: Console) -> None:
     line = label_line(result)
     if line is not None:
         console.print(line)
+    for spec in result.specs:
+        console.print(Text(f"Checked spec {spec.name}: {len(spec.features)} feature(s).", style="bold"))
+    for note in result.spec_notes:
+        console.print(Text(f"Not checked (cannot be read without running it): {note}", style="yellow"))
     render_findings(result.findings, console)
     for err in result.rule_errors:
         console.print(Text(f"rule {err.code} failed to run: {err.error}", style="magenta"))

@@ -88,7 +88,7 @@ def from_objects(
     *,
     context_features: Mapping[str, Any] | None = None,
     sequence_features: Mapping[str, Any] | None = None,
-    name: str = "spec",
+    name: str = "features dict",
 ) -> ParseSpec:
     """A ParseSpec from the dict(s) a user passes to `tf.io.parse_example` (features) or
     `tf.io.parse_sequence_example` (context_features, sequence_features)."""

@@ -1,0 +1,200 @@
+"""Specs as Python source: one entry (`'image': tf.io.FixedLenFeature([], tf.string),`) for a
+fix, and a whole commented parse function that matches the data (`tfdoctor spec`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .. import __version__
+from ..stats.dataset import DatasetStats
+from ..stats.feature import FeatureStats
+from .model import TF_DTYPE_FOR_KIND, FeatureSpec
+
+_ZERO = {"int64": "0", "float32": "0.0", "string": 'b""'}
+_IMAGE_DECODERS = {"png": "decode_png", "jpeg": "decode_jpeg", "gif": "decode_gif", "bmp": "decode_bmp"}
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, float) and value == int(value) and abs(value) < 1e15:
+        return f"{value:.1f}"
+    return repr(value)
+
+
+def _shape(shape: Sequence[int | None] | None) -> str:
+    return "[" + ", ".join("None" if d is None else str(d) for d in (shape or ())) + "]"
+
+
+def feature_call(f: FeatureSpec) -> str:
+    """The constructor call: `tf.io.FixedLenFeature([], tf.int64, default_value=0)`."""
+    dtype = f"tf.{f.dtype}"
+    if f.kind == "FixedLenFeature":
+        default = "" if f.default is None else f", default_value={_literal(f.default)}"
+        return f"tf.io.FixedLenFeature({_shape(f.shape)}, {dtype}{default})"
+    if f.kind == "FixedLenSequenceFeature":
+        extra = ", allow_missing=True" if f.allow_missing else ""
+        if f.default is not None:
+            extra += f", default_value={_literal(f.default)}"
+        return f"tf.io.FixedLenSequenceFeature({_shape(f.shape)}, {dtype}{extra})"
+    if f.kind == "VarLenFeature":
+        return f"tf.io.VarLenFeature({dtype})"
+    if f.kind == "SparseFeature":
+        index = f.index_keys[0] if len(f.index_keys) == 1 else list(f.index_keys)
+        size = (f.shape or (0,))[0] if len(f.shape or ()) == 1 else list(f.shape or ())
+        return f"tf.io.SparseFeature({index!r}, {f.key!r}, {dtype}, {size})"
+    value_key = f", value_key={f.value_key!r}" if f.value_key and f.value_key != f.name else ""
+    return f"tf.io.RaggedFeature({dtype}{value_key})"
+
+
+def feature_line(f: FeatureSpec) -> str:
+    return f"{f.name!r}: {feature_call(f)},"
+
+
+def suggested(f: FeatureStats, section: str | None = None, fill_missing: bool = False) -> FeatureSpec:
+    """The entry that reads this stored feature without error and without defaults. Where
+    some records lack it, a VarLenFeature keeps that visible (an empty value); with
+    fill_missing, a FixedLenFeature whose default_value fills those records instead."""
+    section = section or f.section
+    dtype = TF_DTYPE_FOR_KIND.get(f.kind, "string")
+    vc = f.value_count
+    same_count = vc is not None and vc.min == vc.max and vc.min > 0
+    if section == "sequence":
+        if same_count and f.records_present == f.total_records:
+            shape = () if vc.min == 1 else (vc.min,)  # type: ignore[union-attr]
+            return FeatureSpec(f.name, "FixedLenSequenceFeature", dtype, section, shape)
+        return FeatureSpec(f.name, "VarLenFeature", dtype, section)
+    optional = f.records_present < f.total_records
+    if same_count and f.records_with_values == f.records_present and (fill_missing or not optional):
+        shape = () if vc.min == 1 else (vc.min,)  # type: ignore[union-attr]
+        default = None
+        if optional:
+            zero = {"int64": 0, "float32": 0.0, "string": b""}[dtype]
+            default = zero if not shape else [zero] * shape[0]
+        return FeatureSpec(f.name, "FixedLenFeature", dtype, section, shape, default)
+    return FeatureSpec(f.name, "VarLenFeature", dtype, section)
+
+
+def _describe(f: FeatureStats, spec: FeatureSpec) -> str:
+    vc = f.value_count
+    parts = [f.kind if f.kind != "unset" else "no values ever stored"]
+    if vc is not None:
+        parts.append(
+            f"{vc.min} value{'s' * (vc.min != 1)}" if vc.min == vc.max else f"{vc.min} to {vc.max} values"
+        )
+    if f.section == "sequence" and f.sequence_length is not None:
+        sl = f.sequence_length
+        parts[-1] += " per step"
+        parts.append(f"{sl.min}" if sl.min == sl.max else f"{sl.min} to {sl.max} steps")
+    missing = f.total_records - f.records_present
+    if missing:
+        parts.append(f"optional: missing in {missing:,} of {f.total_records:,} records")
+        filled = suggested(f, fill_missing=True)
+        if filled.kind == "FixedLenFeature":
+            parts.append(f"VarLen keeps that visible; to fill a default instead: {feature_call(filled)}")
+    empty = f.records_present - f.records_with_values
+    if empty:
+        parts.append(f"an empty list in {empty:,} records")
+    if spec.kind == "VarLenFeature" and f.section != "sequence" and not missing:
+        parts.append("variable length")
+    if f.bytes and f.is_image:
+        formats = "/".join(k.upper() for k in f.bytes.image_formats)
+        shapes = f.bytes.image_shapes
+        parts.append(f"{formats} images" + (f" {next(iter(shapes))}" if len(shapes) == 1 else ""))
+        if len(shapes) > 1:
+            parts.append(f"{len(shapes) + (1 if f.bytes.image_shapes_other else 0)} sizes")
+    if f.label_like:
+        parts.append("the label")
+    return "; ".join(parts)
+
+
+def _image_lines(f: FeatureStats, target: str) -> list[str]:
+    assert f.bytes is not None
+    formats = f.bytes.image_formats
+    decoder = _IMAGE_DECODERS.get(next(iter(formats))) if len(formats) == 1 else None
+    shapes = [tuple(int(d) for d in key.split("x")) for key in f.bytes.image_shapes]
+    channels = {s[2] for s in shapes}
+    channel_arg = f", channels={channels.pop()}" if len(channels) == 1 else ", channels=3"
+    name = f.name
+    lines = []
+    if decoder in ("decode_png", "decode_jpeg"):
+        lines.append(f"    image = tf.io.{decoder}({target}[{name!r}]{channel_arg})")
+    else:
+        lines.append(
+            f"    image = tf.io.decode_image({target}[{name!r}]{channel_arg}, expand_animations=False)"
+        )
+    if len(shapes) == 1 and not f.bytes.image_shapes_other:
+        h, w, c = shapes[0]
+        lines.append(f"    image = tf.ensure_shape(image, [{h}, {w}, {c if len(channels) <= 1 else 3}])")
+    elif shapes:
+        h, w, _ = shapes[0]
+        listed = ", ".join(list(f.bytes.image_shapes)[:4])
+        lines.append(f"    # images come in {len(shapes)} sizes ({listed}...): resize to one")
+        lines.append(f"    image = tf.image.resize(image, [{h}, {w}])")
+    if len(channels) > 1:
+        lines.insert(0, f"    # images mix {sorted(channels)} channels: channels=3 makes them all RGB")
+    lines.append(f"    {target}[{name!r}] = image")
+    return lines
+
+
+def parse_function(stats: DatasetStats) -> str:
+    """Ready-to-paste Python: the features dict(s) and a parse function for this data."""
+    sequence = stats.record_kinds.get("sequence_example", 0) > 0
+    flat = [f for f in stats.features if f.section != "sequence" and f.kind != "unset"]
+    seq = [f for f in stats.features if f.section == "sequence" and f.kind != "unset"]
+    kinds = ", ".join(f"{n:,} {k.replace('_', '')}s" for k, n in stats.record_kinds.items() if n)
+    out = [
+        f"# Parse spec written by tfdoctor {__version__} from {len(stats.files)} file(s): "
+        f"{kinds or 'no records'}.",
+        "# Every record parses with it and no value is made up: there is no default_value.",
+        "import tensorflow as tf",
+        "",
+    ]
+    never = [f.name for f in stats.features if f.kind == "unset"]
+    if never:
+        out.insert(2, f"# Left out, never holding a value: {', '.join(never)}")
+
+    def block(var: str, features: list[FeatureStats]) -> None:
+        out.append(f"{var} = {{")
+        for f in features:
+            spec = suggested(f)
+            out.append(f"    # {_describe(f, spec)}")
+            out.append(f"    {feature_line(spec)}")
+        out.append("}")
+        out.append("")
+
+    post: list[str] = []
+    if sequence:
+        block("CONTEXT_FEATURES", flat)
+        block("SEQUENCE_FEATURES", seq)
+        out += [
+            "",
+            "def parse(serialized):",
+            '    """One serialized tf.train.SequenceExample -> (context, sequence) dicts of tensors."""',
+            "    context, sequence = tf.io.parse_single_sequence_example(",
+            "        serialized, context_features=CONTEXT_FEATURES, sequence_features=SEQUENCE_FEATURES",
+            "    )",
+        ]
+        targets = [("context", flat), ("sequence", seq)]
+        result = "context, sequence"
+    else:
+        block("FEATURES", flat)
+        out += [
+            "",
+            "def parse(serialized):",
+            '    """One serialized tf.train.Example -> a dict of tensors."""',
+            "    parsed = tf.io.parse_single_example(serialized, FEATURES)",
+        ]
+        targets = [("parsed", flat)]
+        result = "parsed"
+    for target, features in targets:
+        for f in features:
+            spec = suggested(f)
+            if spec.kind == "VarLenFeature":
+                post.append(
+                    f"    {target}[{f.name!r}] = tf.sparse.to_dense({target}[{f.name!r}])  # VarLen: sparse"
+                )
+            elif f.bytes is not None and f.is_image and target != "sequence" and spec.shape == ():
+                post += _image_lines(f, target)
+    out += post
+    out.append(f"    return {result}")
+    return "\n".join(out) + "\n"
