@@ -73,7 +73,7 @@ def test_json_report(tmp_path: Path) -> None:
     assert corrupt["where"]["file"] == str(paths[2]) and corrupt["where"]["record"] == 100
     assert corrupt["severity"] == "error" and corrupt["fix"]["applicability"] == "display-only"
     assert data["label_order"]["feature"] == "label"
-    assert {f["name"] for f in data["features"]} == {"age", "boxes", "label", "pixels", "source"}
+    assert {f["name"] for f in data["features"]} == {"age", "boxes", "label", "pixels", "source", "tokens"}
 
 
 def test_stats_and_schema_out_load_with_tfmd(tmp_path: Path) -> None:
@@ -99,7 +99,7 @@ def test_stats_and_schema_out_load_with_tfmd(tmp_path: Path) -> None:
     ds = stats.datasets[0]
     assert ds.num_examples == 1199
     by_name = {f.path.step[0]: f for f in ds.features}
-    assert by_name["age"].num_stats.common_stats.num_non_missing == 1199
+    assert by_name["age"].num_stats.common_stats.num_non_missing == 1199 - 100  # 1 record in 12 lacks it
     assert by_name["source"].string_stats.top_values[0].value == "web"
     schema = text_format.Parse((tmp_path / "schema.pbtxt").read_text(), schema_pb2.Schema())
     pixels = next(f for f in schema.feature if f.name == "pixels")

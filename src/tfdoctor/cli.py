@@ -330,29 +330,34 @@ def demo_command(
         Path | None, typer.Option("--dir", help="Write the demo data here (default: a temp dir).")
     ] = None,
 ) -> None:
-    """Write a small dataset with planted faults and scan it."""
-    from .demo import write_demo
+    """Write a small dataset with planted faults and a training script whose parse spec does
+    not fit it, then check both."""
+    from .demo import write_demo, write_demo_script
 
     target = folder or Path(tempfile.mkdtemp(prefix="tfdoctor-demo-"))
-    paths = write_demo(target)
+    paths = write_demo(target / "data")
+    script = write_demo_script(target / "train.py")
     out.print(
         Text(
-            f"Demo data: {len(paths)} shards in {target} (a corrupt record, a label-sorted "
-            "shard, NaN values, a constant and an empty feature).\n",
+            f"Demo data: {len(paths)} shards in {target / 'data'} (a corrupt record, a label-sorted "
+            "shard, NaN values, a constant and an empty feature), and a training script "
+            f"{script} whose parse spec does not fit them.\n",
             style="bold",
         )
     )
-    out.print(Text(f"$ tfdoctor scan {target}\n", style="dim"))
+    out.print(Text(f"$ tfdoctor check {target / 'data'} --spec {script}\n", style="dim"))
     result = _run_scan(
-        [str(target)],
+        [str(target / "data")],
         config=Config(),
         label=None,
         compression=Compression.AUTO,
         workers=1,
         max_records=None,
         quiet_progress=False,
+        specs=[str(script)],
     )
     render_scan(result, out)
+    out.print(Text(f"\nA spec that fits the data: tfdoctor spec {target / 'data'}", style="dim"))
 
 
 def _version(value: bool) -> None:

@@ -1,5 +1,5 @@
-"""The built-in demo dataset: three shards with planted faults, so `tfdoctor demo` shows
-what tfdoctor finds in one command."""
+"""The built-in demo: three shards with planted faults and a training script whose parse
+spec does not fit them, so `tfdoctor demo` shows what tfdoctor finds in one command."""
 
 from __future__ import annotations
 
@@ -17,15 +17,52 @@ CORRUPT_RECORD = 100  # in the third shard
 
 def _record(rng: random.Random, label: int, index: int) -> bytes:
     age = float("nan") if index % 97 == 13 else rng.uniform(18, 90)
-    return example(
-        {
-            "pixels": [rng.random() + label for _ in range(16)],
-            "label": label,
-            "age": age,
-            "source": b"web",  # planted: constant in every record
-            "boxes": ("float", []),  # planted: present, never filled
-        }
-    )
+    features = {
+        "pixels": [rng.random() + label for _ in range(16)],
+        "label": label,
+        "age": age,
+        "tokens": [rng.randrange(1000) for _ in range(1 + index % 8)],  # 1 to 8 values
+        "source": b"web",  # planted: constant in every record
+        "boxes": ("float", []),  # planted: present, never filled
+    }
+    if index % 12 == 5:
+        del features["age"]  # planted: missing in 1 record of 12
+    return example(features)
+
+
+DEMO_SCRIPT = '''"""Training script of the tfdoctor demo. Its parse spec does not fit the data.
+tfdoctor reads this file with `ast`; it never runs it."""
+
+import tensorflow as tf
+
+FEATURES = {
+    "pixels": tf.io.FixedLenFeature([], tf.float32),  # 16 values are stored
+    "labels": tf.io.FixedLenFeature([], tf.int64, default_value=0),  # the stored key is 'label'
+    "age": tf.io.FixedLenFeature([], tf.float32, default_value=0.0),  # some records lack it
+    "tokens": tf.io.FixedLenFeature([4], tf.int64),  # 1 to 8 tokens are stored
+    "source": tf.io.FixedLenFeature([], tf.int32),  # the parser takes no int32; bytes are stored
+}
+
+
+def parse(serialized):
+    return tf.io.parse_single_example(serialized, FEATURES)
+
+
+def make_dataset(pattern, batch_size=32):
+    files = tf.io.gfile.glob(pattern)
+    return tf.data.TFRecordDataset(files).map(parse).shuffle(10_000).batch(batch_size)
+
+
+if __name__ == "__main__":
+    raise SystemExit("the demo script is not meant to be run")
+'''
+
+
+def write_demo_script(path: str | Path) -> Path:
+    """Write the demo's training script (with its buggy parse spec)."""
+    path = Path(path)
+    path.write_text(DEMO_SCRIPT)
+    return path
 
 
 def write_demo(folder: str | Path, seed: int = 7) -> list[Path]:

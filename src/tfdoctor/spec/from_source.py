@@ -112,9 +112,11 @@ def _dotted(node: ast.expr) -> str:
 
 
 class _Reader:
-    def __init__(self, tree: ast.Module, source: str, label: str) -> None:
+    def __init__(self, tree: ast.Module, source: str, label: str, path: str) -> None:
         self.source = source
-        self.label = label
+        self.label = label  # how specs are named: the file name
+        self.path = path  # how errors name the file
+        self._used: set[int] = set()  # ids of assigned expressions a parse call's spec reads
         self.module = _Scope("<module>", None)
         self.calls: list[tuple[ast.Call, _Scope, str]] = []
         self._scopes: dict[int, _Scope] = {}  # id(function node) -> its scope
@@ -200,6 +202,7 @@ class _Reader:
             if node.id in ("None", "True", "False"):
                 return {"None": None, "True": True, "False": False}[node.id]
             expr, where, at = self._lookup(node.id, scope, line)
+            self._used.add(id(expr))
             base = self.value(expr, where, at)
             return self._apply_updates(base, node.id, where, at, line if where is scope else 10**9)
         if isinstance(node, ast.Call):
@@ -323,12 +326,6 @@ class _Reader:
                     arg = _argument(call, pos, kw)
                     if arg is None:
                         continue
-                    if isinstance(arg, ast.Name):
-                        try:
-                            expr, _, _ = self._lookup(arg.id, scope, call.lineno)
-                            used.add(id(expr))
-                        except _Unreadable:
-                            pass
                     used.add(id(arg))
                     sections[section] = self.value(arg, scope, call.lineno)
                 if not sections:
@@ -338,8 +335,8 @@ class _Reader:
                 line = getattr(exc.node, "lineno", call.lineno)
                 skipped.append(f"{self.label}:{line}: {func_name} in {scope.name}: {exc.why}")
             except SpecError as exc:
-                raise SpecError(exc.reason, self.label, call.lineno) from None
-        specs.extend(self._named_dicts(used))
+                raise SpecError(exc.reason, self.path, call.lineno) from None
+        specs.extend(self._named_dicts(used | self._used))
         return SourceSpecs(_dedupe(specs), skipped)
 
     def _named_dicts(self, used: set[int]) -> Iterator[ParseSpec]:
@@ -359,7 +356,7 @@ class _Reader:
             try:
                 yield self._spec({section: value}, f"{self.label}:{line} {name}", None, line)
             except SpecError as exc:
-                raise SpecError(exc.reason, self.label, line) from None
+                raise SpecError(exc.reason, self.path, line) from None
 
     def _spec(self, sections: dict[str, Any], name: str, call: str | None, line: int) -> ParseSpec:
         entries: list[FeatureSpec] = []
@@ -466,10 +463,10 @@ def _to_feature_spec(key: str, f: _Feature, section: str) -> FeatureSpec:
 
 def _dedupe(specs: list[ParseSpec]) -> list[ParseSpec]:
     """One spec used by several calls is checked once, named by its first use."""
-    seen: dict[tuple[FeatureSpec, ...], int] = {}
+    seen: dict[str, int] = {}
     out: list[ParseSpec] = []
     for spec in specs:
-        key = tuple(replace(f, line=None) for f in spec.features)
+        key = repr([replace(f, line=None) for f in spec.features])  # defaults may be lists: not hashable
         if key in seen:
             continue
         seen[key] = len(out)
@@ -489,4 +486,4 @@ def read_source(path: str | Path, label: str | None = None) -> SourceSpecs:
         tree = ast.parse(source, filename=str(path))
     except SyntaxError as exc:
         raise SpecError(f"not valid Python: {exc.msg}", str(path), exc.lineno) from None
-    return _Reader(tree, source, label).specs()
+    return _Reader(tree, source, label, str(path)).specs()
