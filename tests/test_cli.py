@@ -130,8 +130,20 @@ def test_rules_list_and_explain() -> None:
 def test_demo_runs(tmp_path: Path) -> None:
     res = runner.invoke(app, ["demo", "--dir", str(tmp_path / "d")])
     assert res.exit_code == 0, res.output
-    for code in ("TFD101", "TFD206", "TFD207", "TFD213"):
+    for code in (
+        "TFD101",
+        "TFD206",
+        "TFD207",
+        "TFD213",
+        "TFD201",
+        "TFD202",
+        "TFD203",
+        "TFD204",
+        "TFD205",
+        "TFD209",
+    ):
         assert code in res.output
+    assert "Did you mean 'label'?" in " ".join(res.output.split())
     assert "1 of 3 file(s) stored sorted by label" in " ".join(res.output.split())
 
 

@@ -23,9 +23,14 @@ from ._text import share
 from .registry import Report, rule
 
 
+def _key_stats(stats: DatasetStats, read: Read) -> FeatureStats | None:
+    """Statistics of the stored key a read looks at, where any record has the key."""
+    return stats.feature(read.key, "sequence") if read.section == "sequence" else stats.stored(read.key)
+
+
 def _stored(stats: DatasetStats, read: Read) -> FeatureStats | None:
     """The stored feature a read looks at; None where no record ever holds a value for it."""
-    found = stats.feature(read.key, "sequence") if read.section == "sequence" else stats.stored(read.key)
+    found = _key_stats(stats, read)
     return found if found is not None and found.kind != "unset" else None
 
 
@@ -116,7 +121,11 @@ def missing_feature(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
         tally = facts.tally(read)
         stored = _stored(stats, read)
         if stored is None:
-            guess = closest_key(read.key, _keys(stats, read.section))
+            hollow = (
+                stats.feature(read.key, "sequence") if read.section == "sequence" else stats.stored(read.key)
+            )
+            guess = None if hollow else closest_key(read.key, _keys(stats, read.section))
+            severity = None
             if f.kind == "FixedLenFeature" and f.default is not None and is_value:
                 effect = f"{_describe_default(f.default)} silently fills all {total:,} records"
             elif f.kind in ("FixedLenFeature",) or (
@@ -125,8 +134,19 @@ def missing_feature(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
                 effect = "parsing fails at the first record ('required but could not be found')"
             else:
                 effect = f"every record parses to an empty {f.kind} value, silently"
-            message = f"'{read.key}' is in none of the {total:,} records: {effect}."
-            fix = None
+                severity = Severity.WARNING if hollow else None  # nothing made up, nothing fails
+            if hollow:
+                message = (
+                    f"'{read.key}' is in {hollow.records_present:,} of {total:,} records but never holds a "
+                    f"value (a Feature with no value list), which the parser treats as missing: {effect}."
+                )
+            else:
+                message = f"'{read.key}' is in none of the {total:,} records: {effect}."
+            fix = (
+                Fix("Fix the writer so it stores values, or drop the entry from the spec.")
+                if hollow
+                else None
+            )
             if guess is not None:
                 message += f" Did you mean '{guess}'?"
                 fixed = _renamed(f, guess) if is_value else f
@@ -137,7 +157,11 @@ def missing_feature(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
                     fixed = replace(fixed, default=None)  # every record holds the stored key
                 fix = Fix(f"Read the stored key: {feature_line(fixed)}" if is_value else f"Read '{guess}'.")
             yield Report(
-                message, _where(spec, f), {"records": total, "missing": total, "closest": guess}, fix
+                message,
+                _where(spec, f),
+                {"records": total, "missing": total, "closest": guess},
+                fix,
+                severity,
             )
             continue
         missing = tally.missing

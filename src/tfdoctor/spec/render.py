@@ -98,10 +98,9 @@ def _describe(f: FeatureStats, spec: FeatureSpec) -> str:
         parts.append("variable length")
     if f.bytes and f.is_image:
         formats = "/".join(k.upper() for k in f.bytes.image_formats)
-        shapes = f.bytes.image_shapes
-        parts.append(f"{formats} images" + (f" {next(iter(shapes))}" if len(shapes) == 1 else ""))
-        if len(shapes) > 1:
-            parts.append(f"{len(shapes) + (1 if f.bytes.image_shapes_other else 0)} sizes")
+        shapes = list(f.bytes.image_shapes)
+        listed = ", ".join(shapes[:4]) + (", ..." if len(shapes) > 4 or f.bytes.image_shapes_other else "")
+        parts.append(f"{formats} images" + (f" (HxWxC {listed})" if shapes else ""))
     if f.label_like:
         parts.append("the label")
     return "; ".join(parts)
@@ -112,26 +111,29 @@ def _image_lines(f: FeatureStats, target: str) -> list[str]:
     formats = f.bytes.image_formats
     decoder = _IMAGE_DECODERS.get(next(iter(formats))) if len(formats) == 1 else None
     shapes = [tuple(int(d) for d in key.split("x")) for key in f.bytes.image_shapes]
-    channels = {s[2] for s in shapes}
-    channel_arg = f", channels={channels.pop()}" if len(channels) == 1 else ", channels=3"
+    sizes = list(dict.fromkeys((h, w) for h, w, _ in shapes))  # most common first
+    channels = sorted({c for _, _, c in shapes})
+    wanted = channels[0] if len(channels) == 1 else 3
     name = f.name
     lines = []
+    if len(channels) > 1:
+        lines.append(f"    # images mix {channels} channels: channels=3 makes them all RGB")
     if decoder in ("decode_png", "decode_jpeg"):
-        lines.append(f"    image = tf.io.{decoder}({target}[{name!r}]{channel_arg})")
+        lines.append(f"    image = tf.io.{decoder}({target}[{name!r}], channels={wanted})")
     else:
         lines.append(
-            f"    image = tf.io.decode_image({target}[{name!r}]{channel_arg}, expand_animations=False)"
+            f"    image = tf.io.decode_image({target}[{name!r}], channels={wanted}, expand_animations=False)"
         )
-    if len(shapes) == 1 and not f.bytes.image_shapes_other:
-        h, w, c = shapes[0]
-        lines.append(f"    image = tf.ensure_shape(image, [{h}, {w}, {c if len(channels) <= 1 else 3}])")
-    elif shapes:
-        h, w, _ = shapes[0]
-        listed = ", ".join(list(f.bytes.image_shapes)[:4])
-        lines.append(f"    # images come in {len(shapes)} sizes ({listed}...): resize to one")
+    if len(sizes) == 1 and not f.bytes.image_shapes_other:
+        h, w = sizes[0]
+        lines.append(f"    image = tf.ensure_shape(image, [{h}, {w}, {wanted}])")
+    elif sizes:
+        h, w = sizes[0]
+        listed = ", ".join(f"{a}x{b}" for a, b in sizes[:4]) + (", ..." if len(sizes) > 4 else "")
+        lines.append(
+            f"    # images come in {len(sizes)} sizes ({listed}): resize to the most common (float32)"
+        )
         lines.append(f"    image = tf.image.resize(image, [{h}, {w}])")
-    if len(channels) > 1:
-        lines.insert(0, f"    # images mix {sorted(channels)} channels: channels=3 makes them all RGB")
     lines.append(f"    {target}[{name!r}] = image")
     return lines
 
