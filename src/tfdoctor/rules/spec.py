@@ -121,9 +121,7 @@ def missing_feature(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
         tally = facts.tally(read)
         stored = _stored(stats, read)
         if stored is None:
-            hollow = (
-                stats.feature(read.key, "sequence") if read.section == "sequence" else stats.stored(read.key)
-            )
+            hollow = _key_stats(stats, read)  # the key is there, holding no value list
             guess = None if hollow else closest_key(read.key, _keys(stats, read.section))
             severity = None
             if f.kind == "FixedLenFeature" and f.default is not None and is_value:
@@ -150,9 +148,7 @@ def missing_feature(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
             if guess is not None:
                 message += f" Did you mean '{guess}'?"
                 fixed = _renamed(f, guess) if is_value else f
-                target = (
-                    stats.feature(guess, "sequence") if read.section == "sequence" else stats.stored(guess)
-                )
+                target = _key_stats(stats, replace(read, key=guess))
                 if target is not None and target.records_present == target.total_records:
                     fixed = replace(fixed, default=None)  # every record holds the stored key
                 fix = Fix(f"Read the stored key: {feature_line(fixed)}" if is_value else f"Read '{guess}'.")
