@@ -16,6 +16,16 @@ from tfdoctor.proto.decode import parse
 from tfdoctor.stats.dataset import DatasetAccumulator
 from tfdoctor.stats.feature import FeatureAccumulator
 from tfdoctor.stats.label_order import LabelOrderAccumulator
+from tfdoctor.stats.reads import Read
+
+# a parse spec's reads: missing keys, another stored kind, another value count, a sequence read
+READS = [
+    Read("sometimes", kind="float", count=1),
+    Read("name", kind="int64", count=1),
+    Read("x", kind="float", count=1),
+    Read("absent", kind="bytes"),
+    Read("steps", section="sequence", kind="int64", count=1),
+]
 
 
 def _records(n: int, seed: int = 3) -> list[bytes]:
@@ -50,14 +60,14 @@ def _normalise(obj: Any) -> Any:
 def _scan(records: list[bytes], chunks: list[range], order: list[int], file: str = "f") -> Any:
     accs = []
     for rng_ in chunks:
-        acc = DatasetAccumulator()
+        acc = DatasetAccumulator(reads=READS)
         facts = acc.file(file)
         for i in rng_:
             msg = parse(records[i])
             assert not isinstance(msg, str)
             acc.add(msg, facts, i)
         accs.append(pickle.loads(pickle.dumps(acc)))
-    total = DatasetAccumulator()
+    total = DatasetAccumulator(reads=READS)
     for k in order:
         total.merge(accs[k])
     stats = total.extract()
@@ -169,3 +179,17 @@ def test_sequence_features_counted_per_step() -> None:
     assert tokens.total_values == 2 * (1 + 2 + 3 + 4)
     assert stats.record_kinds == {"sequence_example": 4}
     assert stats.feature("id", "context") is not None
+
+
+def test_read_tallies_are_exact_and_name_the_first_records() -> None:
+    n = 100
+    stats, *_ = _three_ways(n)
+    tallies = {t["read"]["key"]: t for t in stats["reads"]}
+    sometimes = tallies["sometimes"]
+    assert sometimes["problems"] == {"missing": n // 5}
+    assert sometimes["examples"]["missing"] == [["f", i] for i in range(0, 25, 5)]
+    assert tallies["name"]["problems"] == {"kind:bytes": n} and tallies["name"]["present"] == n
+    assert tallies["absent"]["problems"] == {"missing": n} and tallies["absent"]["present"] == 0
+    assert tallies["steps"]["records"] == 0  # no SequenceExample: sequence reads see nothing
+    x = tallies["x"]
+    assert x["problems"]["count"] == sum(x["bad_counts"].values()) and set(x["bad_counts"]) <= {0, 2, 3}

@@ -44,7 +44,12 @@ def _summary(f: FeatureStats) -> str:
     if f.bytes is not None:
         if f.bytes.image_formats:
             fmts = ", ".join(f"{k} {v:,}" for k, v in f.bytes.image_formats.items())
-            return f"images: {fmts}; {_num(f.bytes.min_length)}-{_num(f.bytes.max_length)} bytes"
+            shapes = list(f.bytes.image_shapes)
+            sizes = ""
+            if shapes:
+                more = len(shapes) - 2 + (1 if f.bytes.image_shapes_other else 0)
+                sizes = "; " + ", ".join(shapes[:2]) + (f" +{more} more" if more > 0 else "")
+            return f"images: {fmts}{sizes}; {_num(f.bytes.min_length)}-{_num(f.bytes.max_length)} bytes"
         top = ", ".join(f"{v!r}" for v, _ in f.top_values[:3])
         return f"len {f.bytes.min_length}-{f.bytes.max_length}" + (f"; top {top}" if top else "")
     if f.numeric is not None:

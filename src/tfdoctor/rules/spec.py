@@ -57,7 +57,7 @@ def _where(spec: ParseSpec, f: FeatureSpec, tally: ReadTally | None = None, *pro
 
 
 def _spec_place(spec: ParseSpec, f: FeatureSpec) -> str:
-    if f.line is not None and spec.file:
+    if f.line is not None and f.line != spec.line:
         return f"{spec.name} (entry at line {f.line})"
     return spec.name
 

@@ -132,7 +132,7 @@ class SpecCheck:
     stats: DatasetStats
 
     def tally(self, read: Read) -> ReadTally:
-        return self.stats.reads.get(read) or ReadTally()
+        return self.stats.tally(read)
 
 
 __all__ = [

@@ -44,7 +44,11 @@ class DatasetStats:
     unmatched: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     input_errors: list[tuple[str, str]] = field(default_factory=list)  # (pattern, why unreadable)
-    reads: dict[Read, ReadTally] = field(default_factory=dict)  # how records fit a spec's reads
+    reads: list[ReadTally] = field(default_factory=list)  # how records fit a spec's reads
+
+    def tally(self, read: Read) -> ReadTally:
+        """What the scan saw for one of the reads it was given (zeros for any other)."""
+        return next((t for t in self.reads if t.read == read), None) or ReadTally(read)
 
     def stored(self, name: str) -> FeatureStats | None:
         """The feature a parse spec's key reads from field 1: an Example's feature or a
@@ -227,7 +231,7 @@ class DatasetAccumulator:
             label_orders=orders,
             label=chosen,
             label_requested=label,
-            reads=self.reads.extract() if self.reads is not None else {},
+            reads=self.reads.extract() if self.reads is not None else [],
         )
 
 

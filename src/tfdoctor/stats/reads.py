@@ -37,6 +37,7 @@ class Read:
 class ReadTally:
     """What the scan saw for one Read."""
 
+    read: Read
     records: int = 0  # records checked
     present: int = 0  # records where the key holds a typed value list
     problems: dict[str, int] = field(default_factory=dict)  # "missing", "kind:int64", "count" -> records
@@ -86,7 +87,7 @@ class ReadsAccumulator:
 
     def __init__(self, reads: list[Read]) -> None:
         self.reads = list(dict.fromkeys(reads))
-        self.tallies = {r: ReadTally() for r in self.reads}
+        self.tallies = {r: ReadTally(r) for r in self.reads}
         self._flat = [r for r in self.reads if r.section != "sequence"]
         self._seq = [r for r in self.reads if r.section == "sequence"]
 
@@ -143,8 +144,8 @@ class ReadsAccumulator:
         self._seq = [r for r in self.reads if r.section == "sequence"]
         return self
 
-    def extract(self) -> dict[Read, ReadTally]:
-        return dict(self.tallies)
+    def extract(self) -> list[ReadTally]:
+        return [self.tallies[r] for r in self.reads]
 
 
 def _bad_count(read: Read, n: int) -> bool:
