@@ -5,6 +5,7 @@
 Datasets: (1) tabular Examples, 12 scalar and short-list features, 8 shards; (2) image
 Examples (JPEG and PNG, 64x64), 4 shards. For each it times:
   - tfdoctor scan (full statistics, findings), one process and a process pool over shards;
+  - tfdoctor check: the same scan plus the tallies of a parse spec that reads every feature;
   - plain framing + CRC: tfdoctor's reader, and tf.data.TFRecordDataset alone;
   - TensorFlow's path: TFRecordDataset -> batch(1024) -> parse_example(full spec), iterated.
 TensorFlow's baseline runs WITHOUT num_parallel_reads: on 2-core machines it makes tf.data
@@ -131,6 +132,25 @@ def run_tfdoctor(paths: list[Path], workers: int) -> int:
     return result.stats.records
 
 
+def run_check(paths: list[Path], workers: int, spec: dict[str, tuple[str, list[int] | None]]) -> int:
+    import tfdoctor
+    from tfdoctor.spec.model import FeatureSpec, ParseSpec
+
+    dtypes = {"int64": "int64", "float": "float32", "bytes": "string"}
+    parse_spec = ParseSpec(
+        tuple(
+            FeatureSpec(k, "FixedLenFeature" if shape is not None else "VarLenFeature", dtypes[d],
+                        shape=tuple(shape) if shape is not None else None)
+            for k, (d, shape) in spec.items()
+        )
+    )  # fmt: skip
+    result = tfdoctor.check_spec(
+        [str(p) for p in paths], spec=parse_spec, workers=workers, config=tfdoctor.Config()
+    )
+    assert not [f for f in result.findings if f.where.spec], "the benchmark spec fits its data"
+    return result.stats.records
+
+
 def tf_spec(tf, spec):  # type: ignore[no-untyped-def]
     dtypes = {"int64": tf.int64, "float": tf.float32, "bytes": tf.string}
     return {
@@ -179,13 +199,14 @@ def main() -> None:
     datasets = {"tabular": (tab, TABULAR_SPEC), "images": (img, IMAGE_SPEC)}
     rows: dict[str, dict[str, float]] = {}
     # tfdoctor first: TensorFlow is not imported yet, so the pool forks cheaply.
-    for name, (paths, _spec) in datasets.items():
+    for name, (paths, spec) in datasets.items():
         size = sum(p.stat().st_size for p in paths)
         r: dict[str, float] = {"bytes": size}
         r["framing_s"], r["records"] = timed(lambda: our_framing(paths))
         r["scan1_s"], n1 = timed(lambda: run_tfdoctor(paths, 1))
         r["scanN_s"], nn = timed(lambda: run_tfdoctor(paths, args.workers))
-        assert n1 == nn == r["records"], (n1, nn, r["records"])
+        r["checkN_s"], nc = timed(lambda: run_check(paths, args.workers, spec))
+        assert n1 == nn == nc == r["records"], (n1, nn, nc, r["records"])
         rows[name] = r
     rss_tfdoctor = peak_rss_mb()
     rss_children = peak_rss_mb(resource.RUSAGE_CHILDREN)
@@ -207,6 +228,7 @@ def main() -> None:
             ("tf.data TFRecordDataset read", "tf_read_s"),
             ("tfdoctor scan, 1 process", "scan1_s"),
             (f"tfdoctor scan, {args.workers} processes", "scanN_s"),
+            (f"tfdoctor check, {args.workers} processes", "checkN_s"),
             ("tf.data read+batch+parse_example", "tf_parse_s"),
         ]:
             s = r[key]
@@ -215,6 +237,8 @@ def main() -> None:
             f"  ratio scan({args.workers} proc) / TF parse throughput: {r['tf_parse_s'] / r['scanN_s']:.2f}x"
         )
         print(f"  ratio scan(1 proc) / TF parse throughput:  {r['tf_parse_s'] / r['scan1_s']:.2f}x")
+        print(f"  ratio check({args.workers} proc) / TF parse: {r['tf_parse_s'] / r['checkN_s']:.2f}x")
+        print(f"  check / scan time ({args.workers} proc):          {r['checkN_s'] / r['scanN_s']:.2f}x")
         print(f"  ratio framing+CRC / TF read throughput:    {r['tf_read_s'] / r['framing_s']:.2f}x")
 
 

@@ -177,6 +177,18 @@ CASES: dict[str, tuple[str, Any]] = {
             "sp": tf.io.SparseFeature(index_key="idx", value_key="val", dtype=tf.float32, size=100),
         }],
     ),
+    "functools.partial in map": (
+        """
+        import functools
+        import tensorflow as tf
+
+        SPEC = {"label": tf.io.FixedLenFeature([], tf.int64)}
+
+        def make(files):
+            return tf.data.TFRecordDataset(files).map(functools.partial(tf.io.parse_single_example, features=SPEC))
+        """,
+        lambda tf: [{"label": tf.io.FixedLenFeature([], tf.int64)}],
+    ),
     "lambda in map, method, two specs in one file": (
         """
         import tensorflow as tf

@@ -19,7 +19,7 @@ from ..spec.render import feature_call, feature_line, suggested
 from ..stats.dataset import DatasetStats
 from ..stats.feature import FeatureStats
 from ..stats.reads import Read, ReadTally
-from ._text import share
+from ._text import fraction, share
 from .registry import Report, rule
 
 
@@ -172,7 +172,12 @@ def missing_feature(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
                 f"parsing fails at {_first_text(tally, 'missing')} "
                 "('required but could not be found').",
                 _where(spec, f, tally, "missing"),
-                {"records": total, "missing": missing, "first_records": _locations(tally, "missing")},
+                {
+                    "records": total,
+                    "missing": missing,
+                    "fraction": fraction(missing, total),
+                    "first_records": _locations(tally, "missing"),
+                },
                 Fix(f"Give a default for the records that lack it: {feature_line(fixed)}"),
             )
 
@@ -235,6 +240,7 @@ def dtype_mismatch(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
             {
                 "records": tally.present,
                 "mismatched": total_wrong,
+                "fraction": fraction(total_wrong, tally.present),
                 "stored_kinds": dict(wrong),
                 "first_records": _locations(tally, *problems),
             },
@@ -299,7 +305,12 @@ def shape_mismatch(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
                 f"but {bad:,} records hold a count that is not a multiple of {row} "
                 f"({_count_text(tally.bad_counts)}): parsing fails at {_first_text(tally, 'count')}.",
                 _where(spec, f, tally, "count"),
-                {"records": tally.present, "mismatched": bad, "first_records": _locations(tally, "count")},
+                {
+                    "records": tally.present,
+                    "mismatched": bad,
+                    "fraction": fraction(bad, tally.present),
+                    "first_records": _locations(tally, "count"),
+                },
                 Fix(f"{feature_line(suggested(stored, f.section))}"),
             )
         elif constant:
@@ -310,7 +321,13 @@ def shape_mismatch(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
                 f"{f.kind}({list(f.shape or ())}) reads {want}: all {bad:,} records fail to parse "
                 f"('Number of {stored.kind} values != expected').",
                 _where(spec, f, tally, "count"),
-                {"records": tally.present, "mismatched": bad, "stored_values": vc.min, "spec_values": want},
+                {
+                    "records": tally.present,
+                    "mismatched": bad,
+                    "fraction": fraction(bad, tally.present),
+                    "stored_values": vc.min,
+                    "spec_values": want,
+                },
                 Fix(f"{feature_line(fixed)}  then tf.reshape(parsed[{f.name!r}], {list(f.shape or ())}) "
                     "only if that holds the same number of values" if len(f.shape or ()) > 1
                     else feature_line(fixed)),
@@ -458,6 +475,7 @@ def variable_length(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
             {
                 "records": tally.present,
                 "mismatched": bad,
+                "fraction": fraction(bad, tally.present),
                 "min_values": vc.min,
                 "max_values": vc.max,
                 "first_records": _locations(tally, "count"),

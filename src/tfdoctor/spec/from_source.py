@@ -141,6 +141,14 @@ class _Reader:
                     func_name = _last_name(node.func)
                     if func_name in _PARSE_CALLS:
                         self.calls.append((node, scope, func_name))
+                    elif func_name == "partial" and node.args and _last_name(node.args[0]) in _PARSE_CALLS:
+                        # functools.partial(tf.io.parse_single_example, features=SPEC): the
+                        # records come later, so the arguments shift by one
+                        bound = _last_name(node.args[0]) or ""
+                        shifted = [] if bound == "parse_example_dataset" else [ast.Constant(None)]
+                        call = ast.Call(node.args[0], [*shifted, *node.args[1:]], node.keywords)
+                        ast.copy_location(call, node)
+                        self.calls.append((call, scope, bound))
                     elif (
                         func_name == "update"
                         and isinstance(node.func, ast.Attribute)

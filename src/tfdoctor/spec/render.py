@@ -77,6 +77,10 @@ def suggested(f: FeatureStats, section: str | None = None, fill_missing: bool = 
 def _describe(f: FeatureStats, spec: FeatureSpec) -> str:
     vc = f.value_count
     parts = [f.kind if f.kind != "unset" else "no values ever stored"]
+    stored = {k: n for k, n in f.kinds.items() if k != "unset"}
+    if len(stored) > 1:
+        listed = ", ".join(f"{k} in {n:,}" for k, n in sorted(stored.items(), key=lambda kv: -kv[1]))
+        parts.append(f"WARNING stored as {listed} records: no spec reads both, rewrite the minority")
     if vc is not None:
         parts.append(
             f"{vc.min} value{'s' * (vc.min != 1)}" if vc.min == vc.max else f"{vc.min} to {vc.max} values"
