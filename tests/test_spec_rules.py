@@ -104,8 +104,9 @@ def test_tfd201_partly_missing_without_default_fails_at_the_named_record(tf: Any
     assert finding.numbers["missing"] == len(MISSING_AGE)
     assert (finding.where.file, finding.where.record) == (files[index], index)
     assert finding.numbers["first_records"][0] == f"{files[index]}#{index}"
-    fixed = _fix_spec(tf, finding)  # a default for the records that lack it
+    fixed = _fix_spec(tf, finding)  # VarLen: empty where records lack it, no default
     assert _first_failure(tf, records, fixed)[0] is None
+    assert _spec_codes(tfdoctor.check_spec(str(folder), fixed), Severity.WARNING) == []
 
 
 def test_tfd202_dtype_the_parser_cannot_take(tf: Any, data: Any) -> None:

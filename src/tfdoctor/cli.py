@@ -258,7 +258,7 @@ def spec_command(
         compression=compression,
         workers=workers,
         max_records=max_records,
-        quiet_progress=output is None,
+        quiet_progress=False,  # progress goes to stderr; the spec to stdout
     )
     if result.unreadable:
         for where, why in result.unreadable:

@@ -166,7 +166,7 @@ def missing_feature(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
             f.kind == "FixedLenSequenceFeature" and read.section == "sequence" and not f.allow_missing
         )
         if missing and fails and is_value:
-            fixed = suggested(stored, f.section, fill_missing=True)
+            fixed = suggested(stored, f.section)  # VarLen: where records lack it, nothing is made up
             yield Report(
                 f"'{read.key}' is absent from {share(missing, total)} and the spec has no default: "
                 f"parsing fails at {_first_text(tally, 'missing')} "
@@ -178,7 +178,10 @@ def missing_feature(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
                     "fraction": fraction(missing, total),
                     "first_records": _locations(tally, "missing"),
                 },
-                Fix(f"Give a default for the records that lack it: {feature_line(fixed)}"),
+                Fix(
+                    f"Read it so a missing value stays visible (empty): {feature_line(fixed)}; or filter "
+                    "out the records that lack it (a default_value would make their values up: TFD204)"
+                ),
             )
 
 
