@@ -153,3 +153,20 @@ def test_spec_command_formats(tmp_path: Path) -> None:
             ("label", "FixedLenFeature", ()), ("x", "FixedLenFeature", (2,))
         }  # fmt: skip
     assert runner.invoke(app, ["spec", str(tmp_path / "nothing*.tfrecord")]).exit_code == 2
+
+
+def test_written_spec_is_safe_with_hostile_feature_names(tf: Any, tmp_path: Path) -> None:
+    """Feature names are untrusted: a name holding quotes and code must stay a string. (Names
+    with control characters, a newline included, mark a record as not an Example: TFD104.)"""
+    marker = tmp_path / "pwned"
+    evil = "x' + open(" + repr(str(marker)) + ", 'w').write('1') + '\u2028#\"\"\""
+    records = [example({evil: i, "label": i % 2, evil + "_never": None}) for i in range(10)]
+    path = tmp_path / "evil.tfrecord"
+    write_tfrecord(path, records)
+    code = tfdoctor.scan(str(path)).parse_function()
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "generated_spec.py", "exec"), namespace)
+    assert not marker.exists()
+    assert evil in namespace["FEATURES"]
+    parsed = tf.io.parse_single_example(records[3], namespace["FEATURES"])
+    assert int(parsed[evil]) == 3

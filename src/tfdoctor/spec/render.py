@@ -157,7 +157,8 @@ def parse_function(stats: DatasetStats) -> str:
     ]
     never = [f.name for f in stats.features if f.kind == "unset"]
     if never:
-        out.insert(2, f"# Left out, never holding a value: {', '.join(never)}")
+        # names are untrusted: repr() keeps a newline in a key from ending the comment
+        out.insert(2, f"# Left out, never holding a value: {', '.join(map(repr, never))}")
 
     def block(var: str, features: list[FeatureStats]) -> None:
         out.append(f"{var} = {{")
