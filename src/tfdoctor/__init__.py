@@ -2,12 +2,13 @@
 
 __version__ = "0.1.0"
 
-from .api import ScanResult, check_spec, scan  # noqa: E402
+from .api import AuditResult, ScanResult, audit, check_spec, scan  # noqa: E402
 from .config import Config, Thresholds, load_config  # noqa: E402
 from .findings import Finding, Fix, RuleError, Severity, Where  # noqa: E402
 from .spec.model import SpecError  # noqa: E402
 
 __all__ = [
+    "AuditResult",
     "Config",
     "Finding",
     "Fix",
@@ -18,6 +19,7 @@ __all__ = [
     "Where",
     "SpecError",
     "__version__",
+    "audit",
     "check_spec",
     "load_config",
     "scan",

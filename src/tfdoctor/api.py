@@ -13,6 +13,8 @@ from .engines.local import Progress, ScanOptions, scan_sources
 from .findings import Finding, RuleError, Severity
 from .io.compression import Compression
 from .io.sources import resolve
+from .pipeline.model import Pipeline, PipelineFacts
+from .pipeline.probe import ProbeFacts
 from .rules.registry import run_rules
 from .spec.from_python import from_objects
 from .spec.load import load_specs
@@ -173,3 +175,83 @@ def _scan(
         key=lambda f: (-f.severity, f.code, f.where.spec or "", f.where.file or "", f.where.offset or 0)
     )
     return ScanResult(stats, infer_schema(stats), findings, errors, config, specs=specs)
+
+
+@dataclass
+class AuditResult:
+    """What `audit()` found: the pipeline's chain, the files it reads, the probed batches."""
+
+    pipeline: Pipeline
+    findings: list[Finding]
+    rule_errors: list[RuleError] = field(default_factory=list)
+    config: Config = field(default_factory=Config)
+    sources: DatasetStats | None = None
+    probe: ProbeFacts | None = None
+    source_note: str = ""
+
+    @property
+    def worst(self) -> Severity | None:
+        return max((f.severity for f in self.findings), default=None)
+
+    def counts(self) -> dict[str, int]:
+        out = {s.label: 0 for s in sorted(Severity, reverse=True)}
+        for f in self.findings:
+            out[f.severity.label] += 1
+        return out
+
+    def failed(self, fail_on: Severity | None = None) -> bool:
+        threshold = fail_on if fail_on is not None else self.config.fail_on
+        return threshold is not None and any(f.severity >= threshold for f in self.findings)
+
+    def to_json(self) -> dict[str, Any]:
+        from .report.json import audit_to_json
+
+        return audit_to_json(self)
+
+
+def audit(
+    dataset: Any,
+    *,
+    batches: int = 20,
+    seconds: float = 30.0,
+    label: str | None = None,
+    scan_records: int = 20_000,
+    config: Config | None = None,
+) -> AuditResult:
+    """Audit a `tf.data.Dataset`: its structure (read from its own graph), the TFRecord files
+    it reads (a bounded scan: label order, record counts, image sizes) and `batches` probed
+    batches. `batches=0` audits the structure only. Never raises on a failing pipeline: the
+    error it raises is a finding."""
+    from .pipeline.graph import read_pipeline
+    from .pipeline.probe import probe as run_probe
+
+    config = config if config is not None else load_config()
+    pipeline = read_pipeline(dataset)
+    sources, records, note = _scan_pipeline_files(pipeline, label, scan_records, config)
+    probed = (
+        run_probe(dataset, pipeline, batches=batches, seconds=seconds, label=label) if batches > 0 else None
+    )
+    facts = PipelineFacts(pipeline, sources, probed, records)
+    findings, errors = run_rules(facts, config)
+    return AuditResult(pipeline, findings, errors, config, sources, probed, note)
+
+
+def _scan_pipeline_files(
+    pipeline: Pipeline, label: str | None, budget: int, config: Config
+) -> tuple[DatasetStats | None, int | None, str]:
+    """Scan the files the pipeline reads, at most `budget` records in all (split over the
+    files), in this process: enough for label order and image sizes, and exact record counts
+    when the files are that small."""
+    names = list(dict.fromkeys(pipeline.files()))
+    if not names or budget <= 0:
+        return None, None, "no file names in the pipeline's graph" if not names else ""
+    resolved = resolve(names)
+    if not resolved.sources:
+        return None, None, f"files not reachable from here: {', '.join(names[:3])}"
+    per_file = max(1, budget // len(resolved.sources))
+    options = ScanOptions(label=label, max_records_per_file=per_file)
+    stats = scan_sources(resolved.sources, options, workers=1).extract()
+    complete = all(f.records < per_file for f in stats.files)
+    how = "every record" if complete else f"the first {per_file:,} records of each"
+    note = f"scanned {how} of {len(resolved.sources)} file(s): {stats.records:,} records"
+    return stats, (stats.records if complete else None), note

@@ -30,6 +30,14 @@ class Thresholds:
     label_max_classes: int = 1000
     # TFD213: the feature is empty in at least this fraction of the records that have it
     empty_feature_fraction: float = 0.95
+    # TFD501: labels count as stored sorted from this sortedness (0 random order, 1 sorted)
+    sorted_labels: float = 0.5
+    # TFD504: a batch of at most this many elements is tiny
+    tiny_batch_size: int = 2
+    # TFD505: a take/skip/shard that leaves less than this fraction of the records, then repeat()
+    truncated_fraction: float = 0.5
+    # TFD505: without a record count, take(n) with n at most this many elements is a tiny subset
+    truncated_elements: int = 1000
 
 
 @dataclass(frozen=True)

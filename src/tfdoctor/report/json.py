@@ -77,3 +77,36 @@ def scan_to_json(result: ScanResult) -> dict[str, Any]:
         ],
         "spec_notes": result.spec_notes,
     }
+
+
+def audit_to_json(result: Any) -> dict[str, Any]:
+    pipeline = result.pipeline
+    return {
+        "tool": "tfdoctor",
+        "version": __version__,
+        "schema_version": SCHEMA_VERSION,
+        "command": "pipeline",
+        "summary": {"steps": len(pipeline.steps), "findings": result.counts(), "sources": result.source_note},
+        "pipeline": {
+            "chain": pipeline.chain(),
+            "element_spec": pipeline.element_spec,
+            "cardinality": pipeline.cardinality,
+            "steps": [
+                {
+                    "index": s.index,
+                    "op": s.op,
+                    "kind": s.kind,
+                    "call": s.call(),
+                    "args": s.args,
+                    "function": s.function,
+                    "random_ops": [asdict(r) for r in s.random_ops],
+                    "reads_files": s.reads_files,
+                    "files": list(s.files),
+                }  # fmt: skip
+                for s in pipeline.steps
+            ],
+        },
+        "probe": asdict(result.probe) if result.probe is not None else None,
+        "findings": [f.to_json() for f in result.findings],
+        "rule_errors": [e.to_json() for e in result.rule_errors],
+    }

@@ -1,0 +1,292 @@
+"""Read a tf.data dataset's chain from its own serialized graph (`_as_serialized_graph`).
+
+What is read, by TensorFlow op (TF 2.16-2.21 names; TensorFlow may rename them, which is why
+they are listed here in one place):
+- the chain: each dataset node's first input that is itself a dataset, from the `_Retval`;
+- parameters: the `Const` inputs of each op, by position (`_PARAMS`), e.g. ShuffleDatasetV3
+  (buffer_size, seed, seed2) and its `reshuffle_each_iteration` attr; BatchDatasetV2
+  (batch_size, drop_remainder); the last input of ParallelMapDatasetV2 (num_parallel_calls);
+- functions: the `f` / `predicate` attrs name a FunctionDef in the graph's library; nested
+  functions (StatelessIf branches, PartitionedCall) are followed;
+- random ops inside them: stateful ops (RandomUniform...) with their `seed`/`seed2` attrs
+  (either nonzero: the same values every epoch, checked in tests), and stateless ops
+  (StatelessRandom*) whose seed is built from constants only (also the same every epoch),
+  unlike those fed by a generator (RngReadAndSkip), a variable or an argument;
+- file names: string Consts feeding TensorSliceDataset / TFRecordDatasetV2, or the pattern
+  of a MatchingFiles op (`Dataset.list_files`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .model import Pipeline, RandomOp, Step
+
+_TRANSPARENT = {
+    "ModelDataset", "OptionsDataset", "MaxIntraOpParallelismDataset", "PrivateThreadPoolDataset",
+    "AssertCardinalityDataset", "DummyIterationCounter", "AssertNextDataset", "NonSerializableDataset",
+}  # fmt: skip
+_KINDS = {
+    "ShuffleDataset": "shuffle", "ShuffleDatasetV2": "shuffle", "ShuffleDatasetV3": "shuffle",
+    "BatchDataset": "batch", "BatchDatasetV2": "batch", "ParallelBatchDataset": "batch",
+    "PaddedBatchDataset": "padded_batch", "PaddedBatchDatasetV2": "padded_batch",
+    "MapDataset": "map", "ParallelMapDataset": "map", "ParallelMapDatasetV2": "map",
+    "FilterDataset": "filter", "IgnoreErrorsDataset": "ignore_errors",
+    "InterleaveDataset": "interleave", "ParallelInterleaveDataset": "interleave",
+    "ParallelInterleaveDatasetV2": "interleave", "ParallelInterleaveDatasetV3": "interleave",
+    "ParallelInterleaveDatasetV4": "interleave", "LegacyParallelInterleaveDatasetV2": "interleave",
+    "FlatMapDataset": "flat_map", "TakeDataset": "take", "SkipDataset": "skip", "ShardDataset": "shard",
+    "RepeatDataset": "repeat", "PrefetchDataset": "prefetch", "CacheDataset": "cache",
+    "CacheDatasetV2": "cache", "WindowDataset": "window", "UnbatchDataset": "unbatch",
+    "TFRecordDataset": "read", "TFRecordDatasetV2": "read", "TextLineDataset": "read",
+    "FixedLengthRecordDatasetV2": "read", "TensorSliceDataset": "source", "TensorDataset": "source",
+    "RangeDataset": "source", "GeneratorDataset": "source",
+}  # fmt: skip
+# op -> parameter names of the inputs after the input dataset, by position
+_PARAMS = {
+    "ShuffleDataset": ("buffer_size", "seed", "seed2"),
+    "ShuffleDatasetV2": ("buffer_size",),
+    "ShuffleDatasetV3": ("buffer_size", "seed", "seed2"),
+    "BatchDataset": ("batch_size",),
+    "BatchDatasetV2": ("batch_size", "drop_remainder"),
+    "ParallelBatchDataset": ("batch_size", "num_parallel_calls", "drop_remainder"),
+    "PaddedBatchDataset": ("batch_size",),
+    "PaddedBatchDatasetV2": ("batch_size",),
+    "TakeDataset": ("count",),
+    "SkipDataset": ("count",),
+    "RepeatDataset": ("count",),
+    "ShardDataset": ("num_shards", "index"),
+    "PrefetchDataset": ("buffer_size",),
+    "CacheDataset": ("filename",),
+    "CacheDatasetV2": ("filename",),
+    "WindowDataset": ("size", "shift", "stride", "drop_remainder"),
+}
+# op -> parameter names of its last inputs (ops with captured arguments before them)
+_TRAILING = {
+    "ParallelMapDataset": ("num_parallel_calls",),
+    "ParallelMapDatasetV2": ("num_parallel_calls",),
+    "InterleaveDataset": ("cycle_length", "block_length"),
+    "ParallelInterleaveDatasetV2": ("cycle_length", "block_length", "num_parallel_calls"),
+    "ParallelInterleaveDatasetV3": ("cycle_length", "block_length", "num_parallel_calls"),
+    "ParallelInterleaveDatasetV4": (
+        "cycle_length", "block_length", "buffer_output_elements", "prefetch_input_elements",
+        "num_parallel_calls",
+    ),
+    "PaddedBatchDatasetV2": ("drop_remainder",),
+}  # fmt: skip
+_READERS = ("TFRecordDataset", "TFRecordDatasetV2")
+_STATEFUL_RANDOM = {
+    "RandomUniform", "RandomUniformInt", "RandomStandardNormal", "TruncatedNormal", "RandomShuffle",
+    "Multinomial", "RandomGamma", "RandomPoisson", "RandomPoissonV2", "ParameterizedTruncatedNormal",
+}  # fmt: skip
+_STATELESS_HELPERS = {
+    "StatelessRandomGetKeyCounter",
+    "StatelessRandomGetAlg",
+    "StatelessRandomGetKeyCounterAlg",
+}
+_VARYING_SOURCES = ("RngReadAndSkip", "RngSkip", "ReadVariableOp", "Stateful", "Random", "Iterator")
+_FUNCTION_PREFIX = re.compile(r"^__inference_(?:Dataset_)?(?:map_|filter_|interleave_|flat_map_)?")
+
+
+def _clean(name: str) -> str:
+    return name.lstrip("^").split(":")[0]
+
+
+def _function_label(raw: str) -> str:
+    """The user's function name inside TensorFlow's: `__inference_Dataset_map_parse_58`."""
+    label = re.sub(r"_\d+$", "", _FUNCTION_PREFIX.sub("", raw))
+    return "lambda" if label in ("<lambda>", "lambda") else label
+
+
+class _Graph:
+    def __init__(self, graph_def: Any, tf: Any) -> None:
+        self.tf = tf
+        self.nodes = {n.name: n for n in graph_def.node}
+        self.functions = {f.signature.name: f for f in graph_def.library.function}
+
+    def const(self, name: str) -> Any:
+        node = self.nodes.get(_clean(name))
+        if node is None or node.op != "Const":
+            return None
+        tensor = node.attr["value"].tensor
+        if tensor.dtype == self.tf.string.as_datatype_enum and tensor.tensor_content:
+            return _packed_strings(tensor)
+        value = self.tf.make_ndarray(tensor)
+        if value.shape == ():
+            item = value.item()
+            return item.decode("utf-8", "replace") if isinstance(item, bytes) else item
+        return [v.decode("utf-8", "replace") if isinstance(v, bytes) else v for v in value.ravel().tolist()]
+
+    def is_dataset(self, name: str) -> bool:
+        node = self.nodes.get(_clean(name))
+        return node is not None and "Dataset" in node.op
+
+    def functions_of(self, node: Any) -> list[str]:
+        out = []
+        for key in ("f", "predicate"):
+            if key in node.attr and node.attr[key].func.name:
+                out.append(node.attr[key].func.name)
+        return out
+
+    def reachable(self, names: list[str]) -> list[Any]:
+        """FunctionDefs these names call, directly or through nested functions."""
+        seen: dict[str, Any] = {}
+        stack = list(names)
+        while stack:
+            name = stack.pop()
+            if name in seen or name not in self.functions:
+                continue
+            fdef = seen[name] = self.functions[name]
+            for nd in fdef.node_def:
+                for attr in nd.attr.values():
+                    which = attr.WhichOneof("value")
+                    if which == "func" and attr.func.name:
+                        stack.append(attr.func.name)
+                    elif which == "list":
+                        stack.extend(f.name for f in attr.list.func)
+        return list(seen.values())
+
+    def random_ops(self, functions: list[str]) -> tuple[RandomOp, ...]:
+        found: list[RandomOp] = []
+        for fdef in self.reachable(functions):
+            label = _function_label(fdef.signature.name)
+            by_name = {nd.name: nd for nd in fdef.node_def}
+            args = {a.name for a in fdef.signature.input_arg}
+            for nd in fdef.node_def:
+                if nd.op in _STATEFUL_RANDOM:
+                    seed, seed2 = nd.attr["seed"].i, nd.attr["seed2"].i
+                    fixed = bool(seed or seed2)
+                    how = f"seed={seed}, seed2={seed2}" if fixed else "unseeded"
+                    found.append(RandomOp(nd.op, label, fixed, how))
+                elif nd.op.startswith("Stateless") and "Random" in nd.op and nd.op not in _STATELESS_HELPERS:
+                    fixed = _only_constants(nd, by_name, args)
+                    found.append(RandomOp(nd.op, label, fixed, "constant seed" if fixed else "seed varies"))
+                elif nd.op.startswith("Stateful") and ("Uniform" in nd.op or "Normal" in nd.op):
+                    found.append(RandomOp(nd.op, label, False, "tf.random.Generator"))
+        return tuple(found)
+
+    def reads_files(self, node: Any) -> bool:
+        if node.op in _READERS:
+            return True
+        return any(
+            nd.op in _READERS for fdef in self.reachable(self.functions_of(node)) for nd in fdef.node_def
+        )
+
+    def file_names(self, node: Any) -> tuple[str, ...]:
+        if not node.input:
+            return ()
+        source = self.nodes.get(_clean(node.input[0]))
+        if source is None:
+            return ()
+        if source.op == "MatchingFiles" and source.input:
+            pattern = self.const(source.input[0])
+            return tuple(pattern if isinstance(pattern, list) else [pattern]) if pattern else ()
+        value = self.const(node.input[0])
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        return ()
+
+
+def _packed_strings(tensor: Any) -> list[str]:
+    """A string tensor stored in `tensor_content`: the varint length of each element, then
+    the bytes. Written out here because `tf.make_ndarray` raises on it ("cannot create an
+    OBJECT array from memory buffer")."""
+    data = tensor.tensor_content
+    count = 1
+    for dim in tensor.tensor_shape.dim:
+        count *= dim.size
+    lengths, pos = [], 0
+    for _ in range(count):
+        shift = length = 0
+        while True:
+            byte = data[pos]
+            pos += 1
+            length |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                break
+        lengths.append(length)
+    out = []
+    for length in lengths:
+        out.append(data[pos : pos + length].decode("utf-8", "replace"))
+        pos += length
+    return out
+
+
+def _only_constants(node: Any, by_name: dict[str, Any], args: set[str]) -> bool:
+    """Whether a stateless op's inputs derive from constants only (a seed fixed in code)."""
+    stack = [_clean(i) for i in node.input]
+    seen: set[str] = set()
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in args:
+            return False
+        nd = by_name.get(name)
+        if nd is None:
+            return False  # comes from outside the function
+        if nd.op.startswith(_VARYING_SOURCES):
+            return False
+        stack.extend(_clean(i) for i in nd.input)
+    return True
+
+
+def _params(graph: _Graph, node: Any) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    data_inputs = [i for i in node.input if not i.startswith("^")]
+    for name, inp in zip(_PARAMS.get(node.op, ()), data_inputs[1:]):
+        args[name] = graph.const(inp)
+    trailing = _TRAILING.get(node.op, ())
+    if trailing and len(data_inputs) > len(trailing):
+        for name, inp in zip(trailing, data_inputs[-len(trailing) :]):
+            args[name] = graph.const(inp)
+    if "reshuffle_each_iteration" in node.attr:
+        args["reshuffle_each_iteration"] = bool(node.attr["reshuffle_each_iteration"].b)
+    if node.op == "BatchDataset":
+        args.setdefault("drop_remainder", False)
+    return args
+
+
+def read_pipeline(dataset: Any) -> Pipeline:
+    """The chain of a `tf.data.Dataset`, source first."""
+    import tensorflow as tf
+
+    graph_def = tf.compat.v1.GraphDef.FromString(dataset._as_serialized_graph().numpy())
+    graph = _Graph(graph_def, tf)
+    ret = next((n for n in graph_def.node if n.op == "_Retval"), None)
+    current = _clean(ret.input[0]) if ret is not None and ret.input else None
+    chain: list[Any] = []
+    while current is not None and current in graph.nodes:
+        node = graph.nodes[current]
+        chain.append(node)
+        current = next((_clean(i) for i in node.input if graph.is_dataset(i)), None)
+    steps: list[Step] = []
+    for node in reversed([n for n in chain if n.op not in _TRANSPARENT]):
+        functions = graph.functions_of(node)
+        kind = _KINDS.get(node.op, "other")
+        reads = graph.reads_files(node)
+        steps.append(
+            Step(
+                index=len(steps) + 1,
+                op=node.op,
+                kind=kind,
+                args=_params(graph, node),
+                function=("TFRecordDataset" if reads else _function_label(functions[0]))
+                if functions
+                else None,
+                random_ops=graph.random_ops(functions),
+                reads_files=reads,
+                files=graph.file_names(node) if kind in ("source", "read") else (),
+                ops=tuple(sorted({nd.op for f in graph.reachable(functions) for nd in f.node_def})),
+            )
+        )
+    try:
+        cardinality: int | None = int(dataset.cardinality().numpy())
+    except Exception:  # a dataset TensorFlow cannot count: unknown, like -2
+        cardinality = None
+    return Pipeline(steps, str(dataset.element_spec), None if cardinality in (None, -2) else cardinality)

@@ -1,0 +1,326 @@
+"""TFD3xx/5xx/6xx rules measured by the batch probe: what the batches really hold, and the
+error the pipeline really raises."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..config import Thresholds
+from ..findings import Severity, Where
+from ..pipeline.model import PipelineFacts
+from ..pipeline.probe import TensorFacts
+from ._pipeline import where
+from .registry import Report, rule
+
+_RESHAPE = re.compile(r"Input to reshape is a tensor with (\d+) values, but the requested shape has (\d+)")
+_DECODE = re.compile(
+    r"(Invalid PNG data|Invalid JPEG data|Unknown image file format|jpeg::Uncompress failed|"
+    r"Expected image \(JPEG, PNG, or GIF\)|Number of channels inherent in the image must be)"
+)
+
+
+def _tensors(facts: PipelineFacts) -> list[TensorFacts]:
+    return facts.probe.tensors if facts.probe is not None else []
+
+
+def _probe_where(path: str) -> Where:
+    return Where(step=f"batch tensor '{path}'")
+
+
+def _stored_sizes(facts: PipelineFacts) -> str:
+    """Image sizes the scan found in the files, for messages."""
+    if facts.sources is None:
+        return ""
+    parts = []
+    for f in facts.sources.features:
+        if f.bytes is not None and f.bytes.image_shapes:
+            shapes = ", ".join(f"{k} in {n:,}" for k, n in list(f.bytes.image_shapes.items())[:4])
+            parts.append(f"'{f.name}' stores {shapes}")
+    return "; ".join(parts)
+
+
+@rule("TFD302", "reshape-mismatch", Severity.ERROR, PipelineFacts)
+def reshape_mismatch(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+    """A reshape or fixed shape in the pipeline that cannot hold the actual element count.
+
+    What it finds:
+    The probe's batches stop with TensorFlow's own reshape error; the message says how many
+    values arrived, how many the shape holds, and the image sizes the files really store.
+    Why it hurts training:
+    The pipeline fails as soon as it meets an element of another size, which may be far
+    into an epoch; with `ignore_errors()` those elements vanish silently instead.
+    Example:
+    .map(lambda x: tf.reshape(tf.io.decode_png(x), [28, 28, 1]))  # some images are 32x32x3
+    Fix:
+    Resize instead of reshaping (`tf.image.resize(image, [28, 28])`, `channels=` on the
+    decode), or fix the data so every image has one size.
+    """
+    probe = facts.probe
+    if probe is None or probe.error is None:
+        return
+    match = _RESHAPE.search(probe.error)
+    if match is None:
+        return
+    got, want = int(match.group(1)), int(match.group(2))
+    stored = _stored_sizes(facts)
+    reshapes = [s for s in facts.pipeline.of("map") if "Reshape" in s.ops]
+    step = reshapes[0] if reshapes else None
+    yield Report(
+        f"The pipeline fails after {probe.batches} batch(es): an element holds {got:,} values but the "
+        f"reshape wants {want:,} ({probe.error})." + (f" The files: {stored}." if stored else ""),
+        where(facts, step) if step is not None else Where(),
+        {"values": got, "shape_values": want, "batches_before_error": probe.batches},
+        "tf.image.resize(image, [H, W]) after decoding with a fixed channels=..., instead of tf.reshape",
+    )
+
+
+@rule("TFD303", "undecodable-image", Severity.ERROR, PipelineFacts)
+def undecodable_image(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+    """Bytes that look like an image but do not decode.
+
+    What it finds:
+    Images whose header the scan cannot read (they start like PNG/JPEG/GIF/BMP/WebP), and
+    decode errors the probe meets in the pipeline.
+    Why it hurts training:
+    A decode error stops the pipeline (or, under `ignore_errors()`, silently drops the
+    element); a truncated image that decodes partly feeds grey garbage.
+    Example:
+    tf.io.decode_png(parsed['image'])  # 3 records hold truncated PNG bytes
+    Fix:
+    Re-encode or drop those records when writing; `tfdoctor scan` names the feature.
+    """
+    if facts.sources is not None:
+        for f in facts.sources.features:
+            if f.bytes is not None and f.bytes.image_unreadable:
+                yield Report(
+                    f"'{f.name}' holds {f.bytes.image_unreadable:,} value(s) that start like an image "
+                    "but whose header does not parse.",
+                    Where(feature=f.path),
+                    {"unreadable": f.bytes.image_unreadable, "images": sum(f.bytes.image_formats.values())},
+                    "Re-encode or drop those records when writing the data",
+                )
+    probe = facts.probe
+    if probe is not None and probe.error and _DECODE.search(probe.error):
+        yield Report(
+            f"The pipeline fails decoding an image after {probe.batches} batch(es): {probe.error}",
+            Where(),
+            {"batches_before_error": probe.batches},
+            "Find the bad records with `tfdoctor scan`; re-encode or drop them",
+        )
+
+
+@rule("TFD305", "blank-images", Severity.WARNING, PipelineFacts)
+def blank_images(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+    """Batches hold all-zero or constant images.
+
+    What it finds:
+    Image-like tensors (rank 4, 1/3/4 channels) in which at least 10% of the images hold a
+    single value everywhere.
+    Why it hurts training:
+    A blank image carries no signal but still has a label: the model learns the label
+    frequencies. Usually a failed decode, a default value or an augmentation that wipes it.
+    Example:
+    a default of b'' decoded as a blank image; a random crop that lands in padding
+    Fix:
+    Find where they come from (the feature's default, the decode, the augmentation) and
+    fix it, or filter blank images out.
+    """
+    for t in _tensors(facts):
+        if t.image_like and t.images and t.blank_images * 10 >= t.images:
+            yield Report(
+                f"{t.blank_images:,} of {t.images:,} images in '{t.path}' hold one value everywhere.",
+                _probe_where(t.path),
+                {"blank": t.blank_images, "images": t.images},
+                "Check the decode and any default_value for the image feature",
+            )
+
+
+@rule("TFD508", "single-class-batches", Severity.WARNING, PipelineFacts)
+def single_class_batches(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+    """Measured: batches dominated by one label.
+
+    What it finds:
+    Probed batches in which the most common label holds on average at least the
+    label-majority fraction (0.9), while the batches together hold several classes.
+    Why it hurts training:
+    Each step pushes the model toward one class and the next step toward another: the loss
+    oscillates and the model learns the order instead of the classes.
+    Example:
+    label-sorted files read with no (or a tiny) shuffle
+    Fix:
+    Shuffle examples with a buffer larger than the label runs, interleave many files.
+    """
+    probe = facts.probe
+    if probe is None or not probe.label_majority or probe.label_classes < 2:
+        return
+    mean = sum(probe.label_majority) / len(probe.label_majority)
+    if mean >= cfg.label_majority_fraction and len(probe.label_majority) >= 2:
+        single = sum(1 for m in probe.label_majority if m >= 0.999)
+        yield Report(
+            f"In {len(probe.label_majority)} probed batches the largest class holds {mean:.0%} of each "
+            f"batch on average ({single} batches hold one class only), though the batches together "
+            f"hold {probe.label_classes} classes.",
+            _probe_where(probe.label_path or "label"),
+            {"batches": len(probe.label_majority), "mean_majority": round(mean, 4), "single_class": single},
+            "Shuffle examples before batching, with a buffer larger than the longest label run",
+        )
+
+
+@rule("TFD510", "filter-drops-most", Severity.WARNING, PipelineFacts)
+def filter_drops_most(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+    """A filter drops most (or all) elements.
+
+    What it finds:
+    A `filter` that keeps under half of its input, counted by the probe on the whole input
+    (where it is small enough to count).
+    Why it hurts training:
+    A predicate with a wrong comparison (a label that is int64 compared with a string, a
+    threshold on the wrong scale) silently throws away most of the data, or all of it.
+    Example:
+    .filter(lambda x, y: y > 5)  # labels are 0..4: nothing is kept
+    Fix:
+    Check the predicate on a few elements; count what it keeps.
+    """
+    probe = facts.probe
+    if probe is None or probe.filter_in is None or probe.filter_out is None or not probe.filter_in:
+        return
+    kept = probe.filter_out / probe.filter_in
+    if kept < 0.5:
+        step = facts.pipeline.first("filter")
+        yield Report(
+            f"`{step.call() if step else 'filter'}` keeps {probe.filter_out:,} of {probe.filter_in:,} "
+            f"elements ({kept:.1%}).",
+            where(facts, step) if step else Where(),
+            {"kept": probe.filter_out, "input": probe.filter_in, "fraction": round(kept, 6)},
+            "Check the predicate: compare with the stored values and dtypes (`tfdoctor scan`)",
+            severity=Severity.ERROR if probe.filter_out == 0 else None,
+        )
+
+
+@rule("TFD601", "constant-tensor", Severity.ERROR, PipelineFacts)
+def constant_tensor(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+    """A feature or label tensor never changes across batches.
+
+    What it finds:
+    A leaf of the batches that holds the same value in every element of every probed batch
+    (at least 2 batches, at least 2 elements each).
+    Why it hurts training:
+    A constant input is ignored; a constant label teaches one class. Usually a default_value
+    filling a missing key, a failed decode, or a map that returns the wrong tensor.
+    Example:
+    features = {'labels': tf.io.FixedLenFeature([], tf.int64, default_value=0)}  # key is 'label'
+    Fix:
+    Find where the value comes from (`tfdoctor check` for the spec) and fix it.
+    """
+    probe = facts.probe
+    if probe is None or probe.batches < 2 or probe.elements < 2 * probe.batches:
+        return
+    for t in _tensors(facts):
+        if t.constant and t.values:
+            value = f" ({t.min:g})" if t.min is not None and t.min == t.max else ""
+            label = " It is the label." if t.path == probe.label_path else ""
+            yield Report(
+                f"'{t.path}' holds the same value{value} in every element of {probe.batches} batches.{label}",
+                _probe_where(t.path),
+                {"batches": probe.batches, "elements": probe.elements},
+                "Check the parse spec (`tfdoctor check`) and the map function that produces it",
+            )
+
+
+@rule("TFD602", "unnormalized-input", Severity.WARNING, PipelineFacts)
+def unnormalized_input(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+    """Image-like inputs in [0, 255] where a model expects about [0, 1] or [-1, 1].
+
+    What it finds:
+    Float image-like tensors whose values reach above 2 and stay within [0, 255].
+    Why it hurts training:
+    Activations and gradients come out 255 times too large: the loss explodes or the
+    network saturates, unless the model rescales first (a Rescaling layer).
+    Example:
+    image = tf.cast(tf.io.decode_png(x), tf.float32)  # 0..255
+    Fix:
+    `image = tf.cast(image, tf.float32) / 255.0` (or a Rescaling(1/255) layer in the model).
+    """
+    for t in _tensors(facts):
+        if t.image_like and t.dtype.startswith("float") and t.max is not None and t.min is not None:
+            if 2.0 < t.max <= 255.0 and t.min >= 0.0:
+                yield Report(
+                    f"'{t.path}' images range {t.min:g} to {t.max:g} (mean {t.mean:.1f}).",
+                    _probe_where(t.path),
+                    {"min": t.min, "max": t.max, "mean": round(t.mean or 0.0, 4)},
+                    "image = tf.cast(image, tf.float32) / 255.0, unless the model starts with Rescaling",
+                )
+
+
+@rule("TFD603", "non-finite-batch", Severity.ERROR, PipelineFacts)
+def non_finite_batch(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+    """NaN or Inf in a batch.
+
+    What it finds:
+    NaN or ±Inf values in any probed batch, per tensor.
+    Why it hurts training:
+    One NaN in an input makes the loss NaN, and the weights NaN after the next update.
+    Example:
+    a log of 0 in the map function; NaN stored in the data (TFD207)
+    Fix:
+    Replace non-finite values in the map (`tf.where(tf.math.is_finite(x), x, 0.0)`) or fix
+    the data.
+    """
+    for t in _tensors(facts):
+        if t.nan or t.inf:
+            yield Report(
+                f"'{t.path}' holds {t.nan:,} NaN and {t.inf:,} ±Inf among {t.values:,} values.",
+                _probe_where(t.path),
+                {"nan": t.nan, "inf": t.inf, "values": t.values},
+                "tf.where(tf.math.is_finite(x), x, tf.zeros_like(x)) in the map, or fix the data",
+            )
+
+
+@rule("TFD604", "repeated-batches", Severity.WARNING, PipelineFacts)
+def repeated_batches(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+    """Identical batches across steps.
+
+    What it finds:
+    Probed batches identical to an earlier probed batch.
+    Why it hurts training:
+    The model sees the same few examples again and again: a `take(n).repeat()` with a tiny
+    n, a `cache` of one batch, or a `repeat` before `batch` on a tiny source.
+    Example:
+    ds.take(1).repeat()
+    Fix:
+    Find the step that truncates or repeats (see TFD505) and remove it.
+    """
+    probe = facts.probe
+    if probe is not None and probe.repeated_batches:
+        yield Report(
+            f"{probe.repeated_batches} of {probe.batches} probed batches repeat an earlier one.",
+            Where(step="batches"),
+            {"repeated": probe.repeated_batches, "batches": probe.batches},
+            "Remove the take/cache/repeat that cycles a few elements",
+        )
+
+
+@rule("TFD605", "collapsed-input-range", Severity.WARNING, PipelineFacts)
+def collapsed_input_range(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+    """Image-like inputs squeezed into a tiny range (e.g. scaled to [0, 1] twice).
+
+    What it finds:
+    Float image-like tensors whose values all lie within [0, 1/128] but are not constant.
+    Why it hurts training:
+    The input differences are a few thousandths: the first layers see almost nothing, the
+    model learns slowly or not at all.
+    Example:
+    image = tf.image.convert_image_dtype(x, tf.float32) / 255.0  # divided twice
+    Fix:
+    Scale once: convert_image_dtype already maps uint8 to [0, 1].
+    """
+    for t in _tensors(facts):
+        if t.image_like and t.dtype.startswith("float") and t.max is not None and t.min is not None:
+            if t.min >= 0.0 and 0.0 < t.max <= 1 / 128 and not t.constant:
+                yield Report(
+                    f"'{t.path}' images range {t.min:g} to {t.max:g}: scaled down twice?",
+                    _probe_where(t.path),
+                    {"min": t.min, "max": t.max},
+                    "Scale once to [0, 1]",
+                )
