@@ -93,7 +93,7 @@ def rule(code: str, name: str, severity: Severity, facts: type) -> Callable[[Che
 
 
 def all_rules() -> list[Rule]:
-    from . import augment, batches, features, files, shuffle, spec, speed  # noqa: F401  (importing registers the rules)
+    from . import augment, batches, features, files, images, shuffle, spec, speed  # noqa: F401  (importing registers the rules)
 
     return [REGISTRY[c] for c in sorted(REGISTRY)]
 
