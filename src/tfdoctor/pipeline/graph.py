@@ -19,6 +19,7 @@ they are listed here in one place):
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from .model import Pipeline, RandomOp, Step
@@ -252,6 +253,19 @@ def _params(graph: _Graph, node: Any) -> dict[str, Any]:
     return args
 
 
+def _merge_reads(steps: list[Step]) -> list[Step]:
+    """`TFRecordDataset(files)` over several files is built as
+    `from_tensor_slices(files).flat_map(read_one_file)`: shown and counted as the one step
+    the user wrote."""
+    if len(steps) >= 2 and steps[0].kind == "source" and steps[0].files:
+        read = steps[1]
+        if read.kind == "flat_map" and read.reads_files:
+            merged = Step(1, "TFRecordDataset", "read", {}, None, (), True, steps[0].files, read.ops)
+            rest = [replace(s, index=s.index - 1) for s in steps[2:]]
+            return [merged, *rest]
+    return steps
+
+
 def read_pipeline(dataset: Any) -> Pipeline:
     """The chain of a `tf.data.Dataset`, source first."""
     import tensorflow as tf
@@ -285,6 +299,7 @@ def read_pipeline(dataset: Any) -> Pipeline:
                 ops=tuple(sorted({nd.op for f in graph.reachable(functions) for nd in f.node_def})),
             )
         )
+    steps = _merge_reads(steps)
     try:
         cardinality: int | None = int(dataset.cardinality().numpy())
     except Exception:  # a dataset TensorFlow cannot count: unknown, like -2

@@ -111,21 +111,7 @@ class Pipeline:
     def chain(self, steps: list[Step] | None = None) -> str:
         """`TFRecordDataset(...).map(parse).shuffle(1000).batch(32)`, for messages and fixes."""
         shown = [s for s in (steps if steps is not None else self.steps) if s.kind != "other"]
-        calls: list[str] = []
-        for i, step in enumerate(shown):
-            before = shown[i - 1] if i else None
-            if (
-                step.kind == "flat_map"
-                and step.reads_files
-                and before is not None
-                and before.files
-                and i == 1
-            ):
-                # TFRecordDataset(files) is built as from_tensor_slices(files).flat_map(read_one_file)
-                calls[-1] = f"TFRecordDataset([{len(before.files)} files])"
-                continue
-            calls.append(step.call())
-        return ".".join(calls)
+        return ".".join(s.call() for s in shown)
 
     def moved(self, step: Step, before: Step) -> str:
         """The chain with `step` moved to just before `before`."""

@@ -15,7 +15,7 @@ from .registry import Report, rule
 
 _RESHAPE = re.compile(r"Input to reshape is a tensor with (\d+) values, but the requested shape has (\d+)")
 _DECODE = re.compile(
-    r"(Invalid PNG data|Invalid JPEG data|Unknown image file format|jpeg::Uncompress failed|"
+    r"(Invalid (PNG|JPEG|GIF|BMP|WebP)|Unknown image file format|jpeg::Uncompress failed|"
     r"Expected image \(JPEG, PNG, or GIF\)|Number of channels inherent in the image must be)"
 )
 
