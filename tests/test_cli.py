@@ -68,12 +68,20 @@ def test_json_report(tmp_path: Path) -> None:
     data = json.loads(res.stdout)
     assert data["schema_version"] == 1 and data["summary"]["records"] == 1199
     codes = sorted(f["code"] for f in data["findings"])
-    assert codes == ["TFD101", "TFD206", "TFD207", "TFD213"]
+    assert codes == ["TFD101", "TFD206", "TFD207", "TFD213", "TFD301"]
     corrupt = next(f for f in data["findings"] if f["code"] == "TFD101")
     assert corrupt["where"]["file"] == str(paths[2]) and corrupt["where"]["record"] == 100
     assert corrupt["severity"] == "error" and corrupt["fix"]["applicability"] == "display-only"
     assert data["label_order"]["feature"] == "label"
-    assert {f["name"] for f in data["features"]} == {"age", "boxes", "label", "pixels", "source", "tokens"}
+    assert {f["name"] for f in data["features"]} == {
+        "age",
+        "boxes",
+        "image",
+        "label",
+        "pixels",
+        "source",
+        "tokens",
+    }
 
 
 def test_stats_and_schema_out_load_with_tfmd(tmp_path: Path) -> None:
@@ -144,6 +152,8 @@ def test_demo_runs(tmp_path: Path) -> None:
     ):
         assert code in res.output
     assert "Did you mean 'label'?" in " ".join(res.output.split())
+    for code in ("TFD302", "TFD401", "TFD503", "TFD506"):  # the pipeline audit (TensorFlow is installed)
+        assert code in res.output
     assert "1 of 3 file(s) stored sorted by label" in " ".join(res.output.split())
 
 

@@ -6,6 +6,7 @@ bad configuration or unreadable input.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 import sys
@@ -285,6 +286,54 @@ def spec_command(
         err.print(Text(f"Note: {len(problems)} file problem(s); `tfdoctor scan` shows them.", style="yellow"))
 
 
+@app.command("pipeline")
+def pipeline_command(
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="file.py:function or package.module:function returning a tf.data.Dataset. "
+            "This IMPORTS the file and CALLS the function: it runs your code."
+        ),
+    ],
+    arg: Annotated[
+        list[str] | None, typer.Option("--arg", help="key=value keyword arguments for the function (repeat).")
+    ] = None,
+    batches: Annotated[int, typer.Option(help="Batches to pull and measure; 0: the structure only.")] = 20,
+    seconds: Annotated[float, typer.Option(help="Time cap for pulling batches.")] = 30.0,
+    label: Annotated[
+        str | None, typer.Option(help="The label in each element: a dict key, or [1] for (x, y) tuples.")
+    ] = None,
+    scan_records: Annotated[
+        int, typer.Option(help="Records of the pipeline's files to scan (label order, counts, image sizes).")
+    ] = 20_000,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    fail_on: FailOnOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Audit a tf.data pipeline: its structure (from the dataset graph), the files it reads, and
+    the batches it really yields (TFD3xx-TFD6xx, TFD9xx)."""
+    from .api import audit
+    from .pipeline.load import PipelineError, build, parse_args
+    from .report.terminal import render_audit
+
+    config = _config(select, ignore, fail_on)
+    try:
+        dataset = build(target, parse_args(arg or []))
+    except PipelineError as exc:
+        err.print(Text(f"tfdoctor: cannot build the pipeline: {exc}", style="red"))
+        raise typer.Exit(EXIT_USAGE) from None
+    with err.status("auditing the pipeline", spinner="dots") if not as_json else contextlib.nullcontext():
+        result = audit(
+            dataset, batches=batches, seconds=seconds, label=label, scan_records=scan_records, config=config
+        )
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_json(), indent=2, default=str) + "\n")
+    else:
+        render_audit(result, out)
+    raise typer.Exit(EXIT_FINDINGS if result.failed() else EXIT_CLEAN)
+
+
 @app.command("rules")
 def rules_command(
     code: Annotated[str | None, typer.Argument(help="A rule code, e.g. TFD101.")] = None,
@@ -332,7 +381,7 @@ def demo_command(
 ) -> None:
     """Write a small dataset with planted faults and a training script whose parse spec does
     not fit it, then check both."""
-    from .demo import write_demo, write_demo_script
+    from .demo import write_demo, write_demo_pipeline, write_demo_script
 
     target = folder or Path(tempfile.mkdtemp(prefix="tfdoctor-demo-"))
     paths = write_demo(target / "data")
@@ -358,6 +407,23 @@ def demo_command(
     )
     render_scan(result, out)
     out.print(Text(f"\nA spec that fits the data: tfdoctor spec {target / 'data'}", style="dim"))
+    pipeline = write_demo_pipeline(target / "pipeline.py")
+    command = f"tfdoctor pipeline {pipeline}:make_dataset --arg data_dir={target / 'data'}"
+    try:
+        import tensorflow  # noqa: F401
+    except ImportError:
+        out.print(
+            Text(f"\nInstall TensorFlow to audit the demo's input pipeline too: {command}", style="dim")
+        )
+        return
+    from .api import audit
+    from .pipeline.load import build
+    from .report.terminal import render_audit
+
+    out.print(Text(f"\n$ {command}\n", style="dim"))
+    with err.status("auditing the pipeline", spinner="dots"):
+        audited = audit(build(f"{pipeline}:make_dataset", {"data_dir": str(target / "data")}), batches=5)
+    render_audit(audited, out)
 
 
 def _version(value: bool) -> None:

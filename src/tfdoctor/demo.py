@@ -3,8 +3,11 @@ spec does not fit them, so `tfdoctor demo` shows what tfdoctor finds in one comm
 
 from __future__ import annotations
 
+import io
 import random
 from pathlib import Path
+
+from PIL import Image
 
 from .io.tfrecord import HEADER_BYTES
 from .io.writer import write_tfrecord
@@ -17,7 +20,11 @@ CORRUPT_RECORD = 100  # in the third shard
 
 def _record(rng: random.Random, label: int, index: int) -> bytes:
     age = float("nan") if index % 97 == 13 else rng.uniform(18, 90)
+    side = 10 if index % 40 == 7 else 8  # planted: 1 image in 40 is 10x10, the rest 8x8
+    png = io.BytesIO()
+    Image.frombytes("L", (side, side), bytes(rng.randrange(256) for _ in range(side * side))).save(png, "PNG")
     features = {
+        "image": png.getvalue(),
         "pixels": [rng.random() + label for _ in range(16)],
         "label": label,
         "age": age,
@@ -56,6 +63,42 @@ def make_dataset(pattern, batch_size=32):
 if __name__ == "__main__":
     raise SystemExit("the demo script is not meant to be run")
 '''
+
+
+DEMO_PIPELINE = '''"""Input pipeline of the tfdoctor demo. Its bugs raise no error; training would just not
+learn. `tfdoctor pipeline` imports this file and calls make_dataset."""
+
+import tensorflow as tf
+
+FEATURES = {"image": tf.io.FixedLenFeature([], tf.string), "label": tf.io.FixedLenFeature([], tf.int64)}
+
+
+def parse(serialized):
+    example = tf.io.parse_single_example(serialized, FEATURES)
+    image = tf.io.decode_png(example["image"], channels=1)
+    image = tf.reshape(image, [8, 8, 1])  # some stored images are 10x10
+    return tf.cast(image, tf.float32) / 255.0, example["label"]
+
+
+def augment(image, label):
+    return tf.image.random_flip_left_right(image), label
+
+
+def make_dataset(data_dir, batch_size=32):
+    files = sorted(tf.io.gfile.glob(data_dir + "/*.tfrecord"))
+    dataset = tf.data.TFRecordDataset(files).map(parse).map(augment)
+    dataset = dataset.cache()  # after the random flip: every epoch sees the same flips
+    dataset = dataset.batch(batch_size).shuffle(100)  # shuffles whole batches
+    return dataset.ignore_errors()  # and the reshape errors vanish
+'''
+
+
+def write_demo_pipeline(path: str | Path) -> Path:
+    """Write the demo's input pipeline (a cache after a random flip, a shuffle after batch,
+    a reshape that some images do not fit, hidden by ignore_errors)."""
+    path = Path(path)
+    path.write_text(DEMO_PIPELINE)
+    return path
 
 
 def write_demo_script(path: str | Path) -> Path:

@@ -97,6 +97,13 @@ def _numpy(value: Any) -> np.ndarray | None:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     text = re.sub(r"^\{\{function_node [^}]*\}\}\s*", "", text)
+    # "Error in user-defined function passed to MapDataset:2 transformation with iterator:
+    # Iterator::Root::...::Map: <the error>": keep where (the map) and the error itself
+    match = re.match(
+        r"Error in user-defined function passed to (\w+):\d+ transformation with iterator: \S+: (.*)", text
+    )
+    if match:
+        text = f"{match.group(2)} (in a {match.group(1)} function)"
     return text[:400]
 
 
@@ -203,6 +210,11 @@ def probe(
     seen: set[str] = set()
     labels: Counter[Any] = Counter()
     start = time.perf_counter()
+    objects = _python_steps(dataset, pipeline)
+    # Counts before anything else: a pass that reaches the end of a cache() fills it (even a
+    # partial pull, when a shuffle buffer upstream reads ahead), and every later pass reads
+    # the cache: the errors and the filtered-out elements before it are never met again.
+    _step_checks(facts, objects, pipeline, ("ignore_errors", "filter"), count_limit, seconds)
     iterator = iter(dataset)
     while facts.batches < batches:
         try:
@@ -244,7 +256,8 @@ def probe(
             break
     facts.tensors = list(tensors.facts.values())
     facts.label_classes = len(labels)
-    _step_checks(facts, dataset, pipeline, count_limit, start, seconds)
+    del iterator  # a live iterator holds a half-written cache(): end it before more passes
+    _step_checks(facts, objects, pipeline, ("map", "cache"), count_limit, seconds)
     facts.seconds = round(time.perf_counter() - start, 3)
     return facts
 
@@ -307,16 +320,14 @@ def _hashes(dataset: Any, limit: int) -> list[str]:
 
 
 def _step_checks(
-    facts: ProbeFacts, dataset: Any, pipeline: Pipeline, limit: int, start: float, seconds: float
+    facts: ProbeFacts,
+    objects: dict[int, Any],
+    pipeline: Pipeline,
+    kinds: tuple[str, ...],
+    limit: int,
+    seconds: float,
 ) -> None:
-    wanted = [
-        s
-        for s in pipeline.steps
-        if s.kind in ("ignore_errors", "filter", "cache") or (s.kind == "map" and s.random)
-    ]
-    if not wanted:
-        return
-    objects = _python_steps(dataset, pipeline)
+    wanted = [s for s in pipeline.steps if s.kind in kinds and (s.kind != "map" or s.random)]
     deadline = time.perf_counter() + seconds
     for step in wanted:
         obj = objects.get(step.index)

@@ -3,7 +3,7 @@ feature names and values come from untrusted files."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
 from rich.table import Table
@@ -161,3 +161,35 @@ def render_findings(findings: list[Finding], console: Console) -> None:
         if group:
             console.print(Text(f"{sev.label.capitalize()}s ({len(group)})", style=STYLES[sev]))
             console.print(Group(*(finding_block(f) for f in group)))
+
+
+def render_audit(result: Any, console: Console) -> None:
+    """The pipeline's chain, step by step, what the probe pulled, then the findings."""
+    pipeline = result.pipeline
+    table = Table(title="Pipeline", title_justify="left", expand=False)
+    for col in ("step", "call", "notes"):
+        table.add_column(col, overflow="fold")
+    for step in pipeline.steps:
+        notes = []
+        if step.random_ops:
+            fixed = sum(1 for r in step.random_ops if r.fixed)
+            notes.append(f"{len(step.random_ops)} random op(s)" + (f", {fixed} seeded" if fixed else ""))
+        if step.reads_files:
+            notes.append("reads records")
+        table.add_row(str(step.index), Text(step.call()), Text("; ".join(notes)))
+    console.print(table)
+    if result.source_note:
+        console.print(Text(f"Files: {result.source_note}.", style="dim"))
+    probe = result.probe
+    if probe is not None:
+        line = f"Probe: {probe.batches} batch(es), {probe.elements:,} elements in {probe.seconds:.2f}s"
+        if probe.stopped and probe.stopped != "end":
+            line += f"; stopped: {probe.stopped}"
+        console.print(Text(line + ".", style="dim"))
+        if probe.error:
+            console.print(Text(f"The pipeline raised {probe.error_type}: {probe.error}", style="red"))
+    render_findings(result.findings, console)
+    for err in result.rule_errors:
+        console.print(Text(f"rule {err.code} failed to run: {err.error}", style="magenta"))
+    summary = ", ".join(f"{n} {sev}" for sev, n in result.counts().items())
+    console.print(Text(f"\n{summary}.", style="bold"))

@@ -57,22 +57,33 @@ def reshape_mismatch(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     decode), or fix the data so every image has one size.
     """
     probe = facts.probe
-    if probe is None or probe.error is None:
+    error = (probe.error or probe.first_error) if probe is not None else None
+    match = _RESHAPE.search(error) if error else None
+    if probe is None or match is None:
         return
-    match = _RESHAPE.search(probe.error)
-    if match is None:
-        return
+    hidden = probe.error is None  # met by the ignore_errors() count, not by the batches
     got, want = int(match.group(1)), int(match.group(2))
     stored = _stored_sizes(facts)
     reshapes = [s for s in facts.pipeline.of("map") if "Reshape" in s.ops]
     step = reshapes[0] if reshapes else None
+    when = "ignore_errors() hides that" if hidden else f"the pipeline fails after {probe.batches} batch(es)"
     yield Report(
-        f"The pipeline fails after {probe.batches} batch(es): an element holds {got:,} values but the "
-        f"reshape wants {want:,} ({probe.error})." + (f" The files: {stored}." if stored else ""),
+        f"An element holds {got:,} values but the reshape wants {want:,}: {when} ({error})."
+        + (f" The files: {stored}." if stored else ""),
         where(facts, step) if step is not None else Where(),
         {"values": got, "shape_values": want, "batches_before_error": probe.batches},
-        "tf.image.resize(image, [H, W]) after decoding with a fixed channels=..., instead of tf.reshape",
+        f"tf.image.resize(image, [{_common_size(facts)}]) after decoding with a fixed channels=..., "
+        "instead of tf.reshape",
     )
+
+
+def _common_size(facts: PipelineFacts) -> str:
+    counts: dict[str, int] = {}
+    for f in facts.sources.features if facts.sources is not None else []:
+        for key, n in (f.bytes.image_shapes if f.bytes is not None else {}).items():
+            h, w, _c = key.split("x")
+            counts[f"{h}, {w}"] = counts.get(f"{h}, {w}", 0) + n
+    return max(counts, key=lambda k: counts[k]) if counts else "H, W"
 
 
 @rule("TFD303", "undecodable-image", Severity.ERROR, PipelineFacts)

@@ -256,8 +256,12 @@ def swallowed_errors(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
         dropped = probe.dropped_by_errors if probe is not None else None
         seen = probe.elements_before_errors if probe is not None else None
         counts = ""
+        batched = any(b.index < step.index for b in facts.pipeline.of("batch", "padded_batch"))
+        unit = "batches (a batch is dropped whole when one element fails)" if batched else "elements"
         if dropped is not None and seen:
-            counts = f" The probe saw it drop {dropped:,} of {seen:,} elements ({dropped / seen:.1%})."
+            counts = (
+                f" The probe saw it drop {dropped:,} of {seen:,} {unit} ({dropped / seen:.1%}) in one pass."
+            )
             if probe.first_error:
                 counts += f" The first error: {probe.first_error}"
         yield Report(
