@@ -236,6 +236,9 @@ def audit(
     return AuditResult(pipeline, findings, errors, config, sources, probed, note)
 
 
+AUDIT_SCAN_BYTES = 64 << 20  # record bytes an audit scans in all: label order and sizes, in well under a second
+
+
 def _scan_pipeline_files(
     pipeline: Pipeline, label: str | None, budget: int, config: Config
 ) -> tuple[DatasetStats | None, int | None, str]:
@@ -249,9 +252,10 @@ def _scan_pipeline_files(
     if not resolved.sources:
         return None, None, f"files not reachable from here: {', '.join(names[:3])}"
     per_file = max(1, budget // len(resolved.sources))
-    options = ScanOptions(label=label, max_records_per_file=per_file)
+    per_file_bytes = max(1 << 20, AUDIT_SCAN_BYTES // len(resolved.sources))
+    options = ScanOptions(label=label, max_records_per_file=per_file, max_bytes_per_file=per_file_bytes)
     stats = scan_sources(resolved.sources, options, workers=1).extract()
-    complete = all(f.records < per_file for f in stats.files)
+    complete = all(f.records < per_file and not f.sampled for f in stats.files)
     how = "every record" if complete else f"the first {per_file:,} records of each"
     note = f"scanned {how} of {len(resolved.sources)} file(s): {stats.records:,} records"
     return stats, (stats.records if complete else None), note

@@ -32,6 +32,7 @@ class ScanOptions:
     label: str | None = None
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
     max_records_per_file: int | None = None
+    max_bytes_per_file: int | None = None  # stop a file after this many record bytes (a sample)
     reads: tuple[Read, ...] = ()  # keys a parse spec reads, tallied in the same pass
 
 
@@ -70,6 +71,7 @@ def _read(
     progress: Progress | None,
 ) -> None:
     limit = options.max_records_per_file
+    byte_limit = options.max_bytes_per_file
     add = acc.add
     for item in reader:
         if isinstance(item, FramingIssue):
@@ -85,6 +87,9 @@ def _read(
         if progress is not None and facts.records % _PROGRESS_EVERY == 0:
             progress(facts.url, reader.bytes_read, facts.records, False)
         if limit is not None and facts.records >= limit:
+            break
+        if byte_limit is not None and reader.bytes_read >= byte_limit:
+            facts.sampled = True
             break
     facts.stream_bytes = reader.bytes_read
     if progress is not None:

@@ -35,6 +35,7 @@ class FileFacts:
     not_example: int = 0
     not_example_samples: list[Problem] = field(default_factory=list)
     read_error: str | None = None
+    sampled: bool = False  # stopped early on purpose (a byte budget): counts are a lower bound
 
     def add_problem(self, problem: Problem) -> None:
         self.problem_counts[problem.kind] = self.problem_counts.get(problem.kind, 0) + 1
@@ -65,4 +66,5 @@ class FileFacts:
             self.not_example_samples + other.not_example_samples, key=lambda p: p.offset
         )[:MAX_SAMPLES]
         self.read_error = self.read_error or other.read_error
+        self.sampled = self.sampled or other.sampled
         return self
