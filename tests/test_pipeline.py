@@ -147,6 +147,19 @@ def test_tfd402_seeded_augmentation_repeats_every_epoch(tf: Any, sorted_files: l
     assert "TFD402" not in _codes(tfdoctor.audit(varying.batch(5), batches=0))
 
 
+def test_tfd403_augmentation_that_erases_the_signal(tf: Any, sorted_files: list[str]) -> None:
+    base = tf.data.TFRecordDataset(sorted_files).map(_parse(tf))
+    wrecked = base.map(lambda x, y: (tf.image.random_brightness(x, max_delta=100.0), y))
+    finding = _one(tfdoctor.audit(wrecked.shuffle(400).batch(16).prefetch(1), batches=2), "TFD403")
+    assert finding.numbers["before"][1] <= 1.0 and max(abs(v) for v in finding.numbers["after"]) > 3.0
+    clipped = base.map(lambda x, y: (tf.clip_by_value(x + tf.random.uniform([], 2.0, 3.0), 0.0, 1.0), y))
+    assert "TFD403" in _codes(tfdoctor.audit(clipped.shuffle(400).batch(16).prefetch(1), batches=2))
+    gentle = base.map(
+        lambda x, y: (tf.clip_by_value(tf.image.random_brightness(x, max_delta=0.1), 0.0, 1.0), y)
+    )
+    assert "TFD403" not in _codes(tfdoctor.audit(gentle.shuffle(400).batch(16).prefetch(1), batches=2))
+
+
 def test_tfd501_no_shuffle_over_sorted_labels(tf: Any, sorted_files: list[str]) -> None:
     ds = tf.data.TFRecordDataset(sorted_files).map(_parse(tf)).batch(32).prefetch(1)
     result = tfdoctor.audit(ds, batches=5)

@@ -15,7 +15,7 @@ from tfdoctor.proto.build import example
 
 runner = CliRunner()
 
-PIPELINE = '''
+PIPELINE = """
 import tensorflow as tf
 
 def make(path, batch_size=8, shuffle=True):
@@ -29,7 +29,7 @@ def make(path, batch_size=8, shuffle=True):
 
 def not_a_dataset():
     return 42
-'''
+"""
 
 
 def test_pipeline_command(tf: Any, tmp_path: Path) -> None:

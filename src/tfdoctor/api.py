@@ -236,7 +236,9 @@ def audit(
     return AuditResult(pipeline, findings, errors, config, sources, probed, note)
 
 
-AUDIT_SCAN_BYTES = 64 << 20  # record bytes an audit scans in all: label order and sizes, in well under a second
+AUDIT_SCAN_BYTES = (
+    64 << 20
+)  # record bytes an audit scans in all: label order and sizes, in well under a second
 
 
 def _scan_pipeline_files(
@@ -256,6 +258,11 @@ def _scan_pipeline_files(
     options = ScanOptions(label=label, max_records_per_file=per_file, max_bytes_per_file=per_file_bytes)
     stats = scan_sources(resolved.sources, options, workers=1).extract()
     complete = all(f.records < per_file and not f.sampled for f in stats.files)
-    how = "every record" if complete else f"the first {per_file:,} records of each"
-    note = f"scanned {how} of {len(resolved.sources)} file(s): {stats.records:,} records"
+    if complete:
+        note = f"scanned every record of {len(resolved.sources)} file(s): {stats.records:,} records"
+    else:
+        note = (
+            f"scanned a sample of {len(resolved.sources)} file(s): the first {stats.records:,} records, "
+            f"{stats.stream_bytes / 1e6:,.0f} MB"
+        )
     return stats, (stats.records if complete else None), note

@@ -44,6 +44,23 @@ class TensorFacts:
 
 
 @dataclass
+class AugmentFacts:
+    """One tensor before and after a random map, over the first elements of each."""
+
+    step: int
+    path: str
+    elements: int
+    before_min: float
+    before_max: float
+    after_min: float
+    after_max: float
+    before_constant: float  # share of elements with one value everywhere
+    after_constant: float
+    before_clipped: float  # share of values at the range's ends
+    after_clipped: float
+
+
+@dataclass
 class ProbeFacts:
     batches: int = 0
     elements: int = 0
@@ -64,6 +81,7 @@ class ProbeFacts:
     first_error: str | None = None
     filter_in: int | None = None
     filter_out: int | None = None
+    augment: list[AugmentFacts] = field(default_factory=list)
 
     def tensor(self, path: str) -> TensorFacts | None:
         return next((t for t in self.tensors if t.path == path), None)
@@ -360,8 +378,54 @@ def _check_step(
         one_pass = _hashes(obj, limit)
         if len(one_pass) < limit:  # the cache was filled by a complete pass
             facts.epochs_identical = _hashes(obj, limit) == one_pass
-    elif step.kind == "map" and obj is not None and facts.seeded_repeat is None:
+    elif step.kind == "map" and obj is not None and source is not None:
+        facts.augment += _augment_facts(step.index, source, obj)
+    if step.kind == "map" and obj is not None and facts.seeded_repeat is None:
         if any(s.kind in ("shuffle", "cache") and s.index < step.index for s in pipeline.steps):
             return  # the input order or values change between passes: no clean comparison
         one_pass = _hashes(obj, 64)
         facts.seeded_repeat = bool(one_pass) and _hashes(obj, 64) == one_pass
+
+
+AUGMENT_ELEMENTS = 32
+
+
+def _float_leaves(dataset: Any, limit: int) -> dict[str, list[np.ndarray]]:
+    out: dict[str, list[np.ndarray]] = {}
+    for i, element in enumerate(dataset):
+        if i >= limit:
+            break
+        for path, value in _leaves(element):
+            arr = _numpy(value)
+            if arr is not None and arr.ndim >= 2 and np.issubdtype(arr.dtype, np.number):
+                out.setdefault(path, []).append(arr.astype(np.float64))
+    return out
+
+
+def _summary(arrays: list[np.ndarray]) -> tuple[float, float, float, float]:
+    stacked = np.stack([a.reshape(-1) for a in arrays]) if len({a.size for a in arrays}) == 1 else None
+    flat = np.concatenate([a.reshape(-1) for a in arrays])
+    finite = flat[np.isfinite(flat)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+    if stacked is not None:
+        constant = float(np.mean(stacked.max(axis=1) == stacked.min(axis=1)))
+    else:
+        constant = float(np.mean([a.max() == a.min() for a in arrays]))
+    clipped = float(np.mean((finite == lo) | (finite == hi))) if finite.size and hi > lo else 1.0
+    return lo, hi, constant, clipped
+
+
+def _augment_facts(index: int, before_ds: Any, after_ds: Any) -> list[AugmentFacts]:
+    """Image-like tensors before and after a random map (the first elements of each; a map
+    yields one element per input, so the two samples are alike even when not aligned)."""
+    before = _float_leaves(before_ds, AUGMENT_ELEMENTS)
+    after = _float_leaves(after_ds, AUGMENT_ELEMENTS)
+    out = []
+    for path in sorted(set(before) & set(after)):
+        b_lo, b_hi, b_const, b_clip = _summary(before[path])
+        a_lo, a_hi, a_const, a_clip = _summary(after[path])
+        out.append(
+            AugmentFacts(index, path, min(len(before[path]), len(after[path])), b_lo, b_hi, a_lo, a_hi,
+                         b_const, a_const, b_clip, a_clip)
+        )  # fmt: skip
+    return out

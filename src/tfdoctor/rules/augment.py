@@ -86,3 +86,56 @@ def fixed_augmentation(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report
             "Remove the op-level seed=...; for stateless ops take the seed from a tf.random.Generator "
             "or from tf.data.Dataset.random() zipped with the data",
         )
+
+
+@rule("TFD403", "destructive-augmentation", Severity.WARNING, PipelineFacts)
+def destructive_augmentation(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+    """Augmented inputs lose the signal: constant, clipped, or far out of the unaugmented range.
+
+    What it finds:
+    The probe runs each random map on its own input and compares the tensors before and after:
+    elements made constant, most values pushed to the range's ends (clipped), or values far
+    outside the range they had before.
+    Why it hurts training:
+    An augmentation meant to vary the inputs that instead erases them (a brightness delta of
+    100 on [0, 1] images, a crop into padding, noise with the wrong scale) leaves the model
+    nothing to learn from, and nothing fails.
+    Example:
+    .map(lambda x, y: (tf.image.random_brightness(x, max_delta=100.0), y))  # x in [0, 1]
+    Fix:
+    Scale the augmentation to the data's range (max_delta=0.2 on [0, 1] images) and clip
+    back to that range; look at a few augmented examples.
+    """
+    probe = facts.probe
+    for a in probe.augment if probe is not None else []:
+        step = next((s for s in facts.pipeline.steps if s.index == a.step), None)
+        if step is None:
+            continue
+        span = max(a.before_max - a.before_min, 1e-12)
+        problems = []
+        if a.after_constant >= 0.5 and a.before_constant < 0.1:
+            problems.append(
+                f"{a.after_constant:.0%} of the elements come out constant ({a.before_constant:.0%} before)"
+            )
+        if a.after_clipped >= 0.5 and a.before_clipped < 0.2:
+            problems.append(
+                f"{a.after_clipped:.0%} of the values sit at the range's ends ({a.before_clipped:.0%} before)"
+            )
+        if a.after_max > a.before_max + 2 * span or a.after_min < a.before_min - 2 * span:
+            problems.append(
+                f"values range {a.after_min:g} to {a.after_max:g}, "
+                f"against {a.before_min:g} to {a.before_max:g} before"
+            )
+        if problems:
+            yield Report(
+                f"`{step.call()}` ({facts.pipeline.where(step)}) on '{a.path}': " + "; ".join(problems) + ".",
+                where(facts, step),
+                {
+                    "elements": a.elements,
+                    "before": [a.before_min, a.before_max],
+                    "after": [a.after_min, a.after_max],
+                    "after_constant": round(a.after_constant, 4),
+                    "after_clipped": round(a.after_clipped, 4),
+                },  # fmt: skip
+                "Scale the augmentation to the data's range and clip back to it",
+            )
