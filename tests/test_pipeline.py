@@ -338,3 +338,19 @@ def test_scan_image_sizes_and_channels(tmp_path: Path) -> None:
     same = tmp_path / "same.tfrecord"
     write_tfrecord(same, [example({"image": gray}) for _ in range(10)])
     assert not {"TFD301", "TFD304"} & {f.code for f in tfdoctor.scan(str(same)).findings}
+
+
+def test_scan_decodes_a_sample_of_images(tf: Any, tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    good = _png(rng.integers(0, 255, (16, 16), dtype=np.uint8))
+    cut = good[: len(good) - 60]  # the header parses; the pixel data is cut short
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.io.decode_png(cut)  # TensorFlow cannot decode it either
+    path = tmp_path / "cut.tfrecord"
+    write_tfrecord(path, [example({"image": cut if i % 4 == 0 else good}) for i in range(12)])
+    finding = next(f for f in tfdoctor.scan(str(path)).findings if f.code == "TFD303")
+    # distinct values are decoded once each: the cut image and the good one
+    assert finding.numbers == {"unreadable": 0, "sample_decoded": 2, "sample_failed": 1, "images": 12}
+    clean = tmp_path / "clean.tfrecord"
+    write_tfrecord(clean, [example({"image": good}) for _ in range(5)])
+    assert "TFD303" not in {f.code for f in tfdoctor.scan(str(clean)).findings}

@@ -78,9 +78,15 @@ def fixed_augmentation(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report
         if not fixed:
             continue
         ops = ", ".join(sorted({f"{r.op} ({r.seed})" for r in fixed}))
+        probe = facts.probe
+        confirmed = (
+            " The probe confirmed it: two passes yielded identical elements."
+            if probe is not None and probe.seeded_repeat
+            else ""
+        )
         yield Report(
             f"`{step.call()}` ({facts.pipeline.where(step)}) draws with fixed seeds: {ops}. Every epoch "
-            "repeats the same random values.",
+            f"repeats the same random values.{confirmed}",
             where(facts, step),
             {"fixed_random_ops": len(fixed), "random_ops": len(step.random_ops)},
             "Remove the op-level seed=...; for stateless ops take the seed from a tf.random.Generator "

@@ -14,10 +14,6 @@ from ._pipeline import where
 from .registry import Report, rule
 
 _RESHAPE = re.compile(r"Input to reshape is a tensor with (\d+) values, but the requested shape has (\d+)")
-_DECODE = re.compile(
-    r"(Invalid (PNG|JPEG|GIF|BMP|WebP)|Unknown image file format|jpeg::Uncompress failed|"
-    r"Expected image \(JPEG, PNG, or GIF\)|Number of channels inherent in the image must be)"
-)
 
 
 def _tensors(facts: PipelineFacts) -> list[TensorFacts]:
@@ -84,41 +80,6 @@ def _common_size(facts: PipelineFacts) -> str:
             h, w, _c = key.split("x")
             counts[f"{h}, {w}"] = counts.get(f"{h}, {w}", 0) + n
     return max(counts, key=lambda k: counts[k]) if counts else "H, W"
-
-
-@rule("TFD303", "undecodable-image", Severity.ERROR, PipelineFacts)
-def undecodable_image(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
-    """Bytes that look like an image but do not decode.
-
-    What it finds:
-    Images whose header the scan cannot read (they start like PNG/JPEG/GIF/BMP/WebP), and
-    decode errors the probe meets in the pipeline.
-    Why it hurts training:
-    A decode error stops the pipeline (or, under `ignore_errors()`, silently drops the
-    element); a truncated image that decodes partly feeds grey garbage.
-    Example:
-    tf.io.decode_png(parsed['image'])  # 3 records hold truncated PNG bytes
-    Fix:
-    Re-encode or drop those records when writing; `tfdoctor scan` names the feature.
-    """
-    if facts.sources is not None:
-        for f in facts.sources.features:
-            if f.bytes is not None and f.bytes.image_unreadable:
-                yield Report(
-                    f"'{f.name}' holds {f.bytes.image_unreadable:,} value(s) that start like an image "
-                    "but whose header does not parse.",
-                    Where(feature=f.path),
-                    {"unreadable": f.bytes.image_unreadable, "images": sum(f.bytes.image_formats.values())},
-                    "Re-encode or drop those records when writing the data",
-                )
-    probe = facts.probe
-    if probe is not None and probe.error and _DECODE.search(probe.error):
-        yield Report(
-            f"The pipeline fails decoding an image after {probe.batches} batch(es): {probe.error}",
-            Where(),
-            {"batches_before_error": probe.batches},
-            "Find the bad records with `tfdoctor scan`; re-encode or drop them",
-        )
 
 
 @rule("TFD305", "blank-images", Severity.WARNING, PipelineFacts)

@@ -3,10 +3,12 @@ channels of every image, nothing decoded)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ..config import Thresholds
 from ..findings import Severity, Where
+from ..pipeline.model import PipelineFacts
 from ..stats.dataset import DatasetStats
 from .registry import Report, rule
 
@@ -85,4 +87,61 @@ def channel_mismatch(stats: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
                 Where(feature=path),
                 {"channels": channels},
                 f"tf.io.decode_image(x, channels={common}, expand_animations=False)",
+            )
+
+
+_DECODE_ERROR = re.compile(
+    r"(Invalid (PNG|JPEG|GIF|BMP|WebP)|Unknown image file format|jpeg::Uncompress failed|"
+    r"Expected image \(JPEG, PNG, or GIF\)|Number of channels inherent in the image must be)"
+)
+
+
+@rule("TFD303", "undecodable-image", Severity.ERROR, (DatasetStats, PipelineFacts))
+def undecodable_image(facts: DatasetStats | PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+    """Bytes that look like an image but do not decode.
+
+    What it finds:
+    Values that start like an image (PNG/JPEG/GIF/BMP/WebP) but whose header does not parse,
+    images of a sample that fail a full decode (scan), and the decode error the pipeline
+    raises (pipeline probe).
+    Why it hurts training:
+    A decode error stops the pipeline (or, under `ignore_errors()`, silently drops the
+    element); a truncated image that decodes partly feeds grey garbage.
+    Example:
+    tf.io.decode_png(parsed['image'])  # 3 records hold truncated PNG bytes
+    Fix:
+    Re-encode or drop those records when writing; `tfdoctor scan` names the feature.
+    """
+    stats = facts if isinstance(facts, DatasetStats) else facts.sources
+    for f in stats.features if stats is not None else []:
+        b = f.bytes
+        if b is None or not (b.image_unreadable or b.image_undecodable):
+            continue
+        parts = []
+        if b.image_unreadable:
+            parts.append(
+                f"{b.image_unreadable:,} value(s) start like an image but their header does not parse"
+            )
+        if b.image_undecodable:
+            parts.append(f"{b.image_undecodable:,} of {b.image_decoded:,} images decoded as a sample fail")
+        yield Report(
+            f"'{f.path}': " + "; ".join(parts) + ".",
+            Where(feature=f.path),
+            {
+                "unreadable": b.image_unreadable,
+                "sample_decoded": b.image_decoded,
+                "sample_failed": b.image_undecodable,
+                "images": sum(b.image_formats.values()),
+            },  # fmt: skip
+            "Re-encode or drop those records when writing the data",
+        )
+    if isinstance(facts, PipelineFacts):
+        probe = facts.probe
+        error = (probe.error or probe.first_error) if probe is not None else None
+        if error and _DECODE_ERROR.search(error):
+            yield Report(
+                f"The pipeline fails decoding an image: {error}",
+                Where(),
+                {"batches_before_error": probe.batches},
+                "Find the bad records with `tfdoctor scan`; re-encode or drop them",
             )

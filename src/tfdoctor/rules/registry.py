@@ -50,7 +50,7 @@ class Rule:
     code: str
     name: str
     severity: Severity
-    facts: type  # the facts this rule judges (a scan's DatasetStats, a spec check's facts...)
+    facts: type | tuple[type, ...]  # the facts it judges (a scan's DatasetStats, a SpecCheck...)
     check: Check
     doc: str
 
@@ -80,7 +80,9 @@ class Rule:
 REGISTRY: dict[str, Rule] = {}
 
 
-def rule(code: str, name: str, severity: Severity, facts: type) -> Callable[[Check], Check]:
+def rule(
+    code: str, name: str, severity: Severity, facts: type | tuple[type, ...]
+) -> Callable[[Check], Check]:
     def register(check: Check) -> Check:
         if not _CODE.match(code) or not _NAME.match(name):
             raise ValueError(f"bad rule identity {code} {name}")

@@ -14,11 +14,12 @@ from typing import Any
 import numpy as np
 
 from . import sketches
-from .images import image_format, image_shape, shape_key
+from .images import decodes, image_format, image_shape, shape_key
 
 FLUSH_AT = 4096
 TOP_K = 10
 MAX_SHAPES = 64  # distinct image shapes kept per feature; the rest are counted
+DECODE_SAMPLE = 16  # images fully decoded per feature in each accumulator (a sample, per file)
 QUANTILES = (0.0, 0.01, 0.25, 0.5, 0.75, 0.99, 1.0)
 
 
@@ -70,6 +71,8 @@ class BytesStats:
     image_shapes: dict[str, int] = field(default_factory=dict)  # "HxWxC" -> images, most common first
     image_shapes_other: int = 0  # images of shapes beyond the MAX_SHAPES kept
     image_unreadable: int = 0  # look like images (magic number) but their header does not parse
+    image_decoded: int = 0  # images fully decoded as a sample
+    image_undecodable: int = 0  # of those, how many fail to decode
 
 
 @dataclass
@@ -150,6 +153,8 @@ class FeatureAccumulator:
         self.image_shapes: dict[str, int] = {}
         self.image_shapes_other = 0
         self.image_unreadable = 0
+        self.image_decoded = 0
+        self.image_undecodable = 0
         self.single: str | None = None  # the one value seen so far (top-k key form)
         self.varies = False
         self._vc: list[int] = []
@@ -294,6 +299,9 @@ class FeatureAccumulator:
                     self.image_unreadable += count
                 else:
                     self._note_shape(shape_key(shape), count)
+                    if self.image_decoded < DECODE_SAMPLE:
+                        self.image_decoded += 1
+                        self.image_undecodable += not decodes(value)
         self._note_values(len(counter), key)
 
     def _note_shape(self, key: str, count: int) -> None:
@@ -342,6 +350,8 @@ class FeatureAccumulator:
             self._note_shape(shape, count)
         self.image_shapes_other += other.image_shapes_other
         self.image_unreadable += other.image_unreadable
+        self.image_decoded += other.image_decoded
+        self.image_undecodable += other.image_undecodable
         if other.varies:
             self.varies = True
         elif other.single is not None:
@@ -409,6 +419,8 @@ class FeatureAccumulator:
                 image_shapes=dict(sorted(self.image_shapes.items(), key=lambda kv: (-kv[1], kv[0]))),
                 image_shapes_other=self.image_shapes_other,
                 image_unreadable=self.image_unreadable,
+                image_decoded=self.image_decoded,
+                image_undecodable=self.image_undecodable,
             )
         top = [] if kind == "float" else sketches.top_items(self.top, TOP_K)
         constant = None

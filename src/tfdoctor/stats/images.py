@@ -49,6 +49,19 @@ def image_shape(data: bytes) -> tuple[int, int, int] | None:
     return height, width, channels or 3
 
 
+def decodes(data: bytes) -> bool:
+    """Whether the whole image decodes (Pillow, as strict as TensorFlow's decoders about
+    truncated data)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data)) as img:
+                img.load()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+        return False
+    return True
+
+
 def shape_key(shape: tuple[int, int, int]) -> str:
     """How shapes are keyed in statistics and JSON: 'HxWxC', TensorFlow's order."""
     return "x".join(map(str, shape))
