@@ -340,6 +340,32 @@ def test_scan_image_sizes_and_channels(tmp_path: Path) -> None:
     assert not {"TFD301", "TFD304"} & {f.code for f in tfdoctor.scan(str(same)).findings}
 
 
+def test_batching_mixed_images_is_explained(tf: Any, tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    gray = _png(rng.integers(0, 255, (8, 8), dtype=np.uint8))
+    rgb = _png(rng.integers(0, 255, (8, 8, 3), dtype=np.uint8))
+    big = _png(rng.integers(0, 255, (10, 10), dtype=np.uint8))
+    spec = {"image": tf.io.FixedLenFeature([], tf.string)}
+
+    def decode(s: Any) -> Any:
+        return tf.io.decode_png(tf.io.parse_single_example(s, spec)["image"])
+
+    for name, odd, code in (("channels", rgb, "TFD304"), ("sizes", big, "TFD302")):
+        path = tmp_path / f"{name}.tfrecord"
+        write_tfrecord(path, [example({"image": odd if i == 2 else gray}) for i in range(8)])
+        ds = tf.data.TFRecordDataset(str(path)).map(decode).batch(4)
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Cannot (batch|add) tensor"):
+            list(ds)
+        result = tfdoctor.audit(ds, batches=2)
+        assert code in _codes(result), [(f.code, f.message) for f in result.findings]
+        fixed = (
+            tf.data.TFRecordDataset(str(path))
+            .map(lambda s: tf.image.resize(decode(s)[..., :1], [8, 8]))
+            .batch(4)
+        )
+        assert not {"TFD302", "TFD304"} & _codes(tfdoctor.audit(fixed, batches=2))
+
+
 def test_scan_decodes_a_sample_of_images(tf: Any, tmp_path: Path) -> None:
     rng = np.random.default_rng(4)
     good = _png(rng.integers(0, 255, (16, 16), dtype=np.uint8))

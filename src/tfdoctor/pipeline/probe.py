@@ -429,3 +429,21 @@ def _augment_facts(index: int, before_ds: Any, after_ds: Any) -> list[AugmentFac
                          b_const, a_const, b_clip, a_clip)
         )  # fmt: skip
     return out
+
+
+_BATCH_SHAPES = (
+    re.compile(r"Cannot batch tensors with different shapes in component \d+\. First element had shape "
+               r"\[([\d,]*)\] and element \d+ had shape \[([\d,]*)\]"),
+    re.compile(r"Cannot add tensor to the batch: number of elements does not match\. "
+               r"Shapes are: \[tensor\]: \[([\d,]*)\], \[batch\]: \[([\d,]*)\]"),
+)  # fmt: skip
+
+
+def batch_shapes(error: str | None) -> tuple[list[int], list[int]] | None:
+    """The two element shapes a batch error names (TensorFlow words it two ways)."""
+    for pattern in _BATCH_SHAPES:
+        match = pattern.search(error or "")
+        if match:
+            a, b = ([int(d) for d in g.split(",") if d] for g in match.groups())
+            return a, b
+    return None

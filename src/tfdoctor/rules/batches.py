@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from ..config import Thresholds
 from ..findings import Severity, Where
 from ..pipeline.model import PipelineFacts
-from ..pipeline.probe import TensorFacts
+from ..pipeline.probe import TensorFacts, batch_shapes
 from ._pipeline import where
 from .registry import Report, rule
 
@@ -54,6 +54,18 @@ def reshape_mismatch(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     """
     probe = facts.probe
     error = (probe.error or probe.first_error) if probe is not None else None
+    shapes = batch_shapes(error)
+    if probe is not None and shapes is not None and len(shapes[0]) == 3 and shapes[0][:2] != shapes[1][:2]:
+        stored = _stored_sizes(facts)
+        a, b = ("x".join(map(str, s[:2])) for s in shapes)
+        yield Report(
+            f"Batching fails: images of {a} and {b} meet in one batch ({error})."
+            + (f" The files: {stored}." if stored else ""),
+            Where(step="batch"),
+            {"sizes": [a, b]},
+            f"tf.image.resize(image, [{_common_size(facts)}]) before batching",
+        )
+        return
     match = _RESHAPE.search(error) if error else None
     if probe is None or match is None:
         return

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from ..config import Thresholds
 from ..findings import Severity, Where
 from ..pipeline.model import PipelineFacts
+from ..pipeline.probe import batch_shapes
 from ..stats.dataset import DatasetStats
 from .registry import Report, rule
 
@@ -60,8 +61,8 @@ def mixed_image_sizes(stats: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
             )
 
 
-@rule("TFD304", "channel-mismatch", Severity.WARNING, DatasetStats)
-def channel_mismatch(stats: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
+@rule("TFD304", "channel-mismatch", Severity.WARNING, (DatasetStats, PipelineFacts))
+def channel_mismatch(facts: DatasetStats | PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     """Grayscale and color (or alpha) images mixed in one feature.
 
     What it finds:
@@ -75,7 +76,10 @@ def channel_mismatch(stats: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     Fix:
     Decode with a fixed channel count: `tf.io.decode_png(x, channels=3)` (or 1).
     """
-    for path, shapes, _other in _shapes(stats):
+    if isinstance(facts, PipelineFacts):
+        yield from _batch_channel_error(facts)
+        return
+    for path, shapes, _other in _shapes(facts):
         channels: dict[str, int] = {}
         for (_h, _w, c), n in shapes.items():
             channels[str(c)] = channels.get(str(c), 0) + n
@@ -145,3 +149,21 @@ def undecodable_image(facts: DatasetStats | PipelineFacts, cfg: Thresholds) -> I
                 {"batches_before_error": probe.batches},
                 "Find the bad records with `tfdoctor scan`; re-encode or drop them",
             )
+
+
+def _batch_channel_error(facts: PipelineFacts) -> Iterator[Report]:
+    """The probe's batch error where the images differ in their channel count only."""
+    probe = facts.probe
+    shapes = batch_shapes(probe.error) if probe is not None else None
+    if shapes is None:
+        return
+    first, other = shapes
+    if len(first) != 3 or len(other) != 3 or first[:2] != other[:2] or first[2] == other[2]:
+        return
+    yield Report(
+        f"Batching fails: images of {first[2]} and {other[2]} channel(s) meet in one batch "
+        f"(shapes {first} and {other}): the decode gives each image its own channel count.",
+        Where(step="batch"),
+        {"channels": [first[2], other[2]]},
+        "Decode with a fixed channel count: tf.io.decode_image(x, channels=3, expand_animations=False)",
+    )
