@@ -72,7 +72,13 @@ def _scan(records: list[bytes], chunks: list[range], order: list[int], file: str
         total.merge(accs[k])
     stats = total.extract()
     stats.files = []  # file facts hold the per-chunk counts checked elsewhere
-    return _normalise(asdict(stats))
+    data = _normalise(asdict(stats))
+    for f in data["features"]:
+        # record-to-record order is counted within an accumulator: a merge cannot pair the last
+        # record of one chunk with the first of the next (engines never split a file; checked
+        # in test_order_counts_lose_only_chunk_boundaries)
+        f["order_pairs"] = f["order_increasing"] = f["order_decreasing"] = None
+    return data
 
 
 def _three_ways(n: int) -> tuple[Any, Any, Any]:
@@ -193,3 +199,30 @@ def test_read_tallies_are_exact_and_name_the_first_records() -> None:
     assert tallies["steps"]["records"] == 0  # no SequenceExample: sequence reads see nothing
     x = tallies["x"]
     assert x["problems"]["count"] == sum(x["bad_counts"].values()) and set(x["bad_counts"]) <= {0, 2, 3}
+
+
+def test_order_counts_lose_only_chunk_boundaries() -> None:
+    records = [example({"t": float(i), "noise": float((i * 7919) % 101)}) for i in range(500)]
+    whole = DatasetAccumulator()
+    facts = whole.file("f")
+    for i, rec in enumerate(records):
+        msg = parse(rec)
+        assert not isinstance(msg, str)
+        whole.add(msg, facts, i)
+    t = whole.extract().feature("t")
+    assert t is not None and (t.order_pairs, t.order_increasing, t.order_decreasing) == (499, 499, 0)
+    assert t.time_ordered
+    noise = whole.extract().feature("noise")
+    assert noise is not None and not noise.time_ordered
+    chunks = [range(0, 100), range(100, 350), range(350, 500)]
+    merged = DatasetAccumulator()
+    for chunk in reversed(chunks):
+        acc = DatasetAccumulator()
+        part = acc.file("f")
+        for i in chunk:
+            msg = parse(records[i])
+            assert not isinstance(msg, str)
+            acc.add(msg, part, i)
+        merged.merge(pickle.loads(pickle.dumps(acc)))
+    t2 = merged.extract().feature("t")
+    assert t2 is not None and t2.order_pairs == 499 - (len(chunks) - 1) and t2.time_ordered

@@ -222,16 +222,19 @@ def audit(
     it reads (a bounded scan: label order, record counts, image sizes) and `batches` probed
     batches. `batches=0` audits the structure only. Never raises on a failing pipeline: the
     error it raises is a finding."""
+    from .pipeline.counts import element_counts
     from .pipeline.graph import read_pipeline
     from .pipeline.probe import probe as run_probe
+    from .pipeline.probe import python_steps
 
     config = config if config is not None else load_config()
     pipeline = read_pipeline(dataset)
     sources, records, note = _scan_pipeline_files(pipeline, label, scan_records, config)
+    counts = element_counts(pipeline, records, python_steps(dataset, pipeline))
     probed = (
         run_probe(dataset, pipeline, batches=batches, seconds=seconds, label=label) if batches > 0 else None
     )
-    facts = PipelineFacts(pipeline, sources, probed, records)
+    facts = PipelineFacts(pipeline, sources, probed, records, counts)
     findings, errors = run_rules(facts, config)
     return AuditResult(pipeline, findings, errors, config, sources, probed, note)
 

@@ -38,6 +38,10 @@ class Thresholds:
     truncated_fraction: float = 0.5
     # TFD505: without a record count, take(n) with n at most this many elements is a tiny subset
     truncated_elements: int = 1000
+    # TFD513: an epoch of at most this many gradient steps is too few
+    few_steps_per_epoch: int = 4
+    # TFD606: batches whose padding is at least this fraction of their values
+    padding_fraction: float = 0.5
 
 
 @dataclass(frozen=True)

@@ -146,3 +146,4 @@ class PipelineFacts:
     sources: Any = None  # DatasetStats of the files the pipeline reads, or None
     probe: Any = None  # ProbeFacts, or None when batches were not pulled
     records: int | None = None  # records in those files, where every record was counted
+    counts: dict[int, int | None] = field(default_factory=dict)  # step -> elements per epoch (-1 infinite)

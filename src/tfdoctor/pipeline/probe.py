@@ -61,6 +61,17 @@ class AugmentFacts:
 
 
 @dataclass
+class PaddingFacts:
+    """How much of the batches of one padded_batch step is padding, per tensor."""
+
+    step: int
+    path: str
+    batches: int
+    mean: float  # share of the batch's values that are padding, averaged over batches
+    max: float
+
+
+@dataclass
 class ProbeFacts:
     batches: int = 0
     elements: int = 0
@@ -82,6 +93,7 @@ class ProbeFacts:
     filter_in: int | None = None
     filter_out: int | None = None
     augment: list[AugmentFacts] = field(default_factory=list)
+    padding: list[PaddingFacts] = field(default_factory=list)
 
     def tensor(self, path: str) -> TensorFacts | None:
         return next((t for t in self.tensors if t.path == path), None)
@@ -228,7 +240,7 @@ def probe(
     seen: set[str] = set()
     labels: Counter[Any] = Counter()
     start = time.perf_counter()
-    objects = _python_steps(dataset, pipeline)
+    objects = python_steps(dataset, pipeline)
     # Counts before anything else: a pass that reaches the end of a cache() fills it (even a
     # partial pull, when a shuffle buffer upstream reads ahead), and every later pass reads
     # the cache: the errors and the filtered-out elements before it are never met again.
@@ -275,7 +287,7 @@ def probe(
     facts.tensors = list(tensors.facts.values())
     facts.label_classes = len(labels)
     del iterator  # a live iterator holds a half-written cache(): end it before more passes
-    _step_checks(facts, objects, pipeline, ("map", "cache"), count_limit, seconds)
+    _step_checks(facts, objects, pipeline, ("map", "cache", "padded_batch"), count_limit, seconds)
     facts.seconds = round(time.perf_counter() - start, 3)
     return facts
 
@@ -283,7 +295,7 @@ def probe(
 # -- checks on single steps, through the Python dataset objects of the chain --------------
 
 
-def _python_steps(dataset: Any, pipeline: Pipeline) -> dict[int, Any]:
+def python_steps(dataset: Any, pipeline: Pipeline) -> dict[int, Any]:
     """Step index -> the Python dataset object that ends at that step. Found by walking
     `_input_dataset` and counting each object's own chain (transparent ops are skipped in
     both, so the counts agree)."""
@@ -378,6 +390,10 @@ def _check_step(
         one_pass = _hashes(obj, limit)
         if len(one_pass) < limit:  # the cache was filled by a complete pass
             facts.epochs_identical = _hashes(obj, limit) == one_pass
+    elif step.kind == "padded_batch" and source is not None:
+        size = step.args.get("batch_size")
+        if isinstance(size, int) and size > 0:
+            facts.padding += _padding(step.index, source, size)
     elif step.kind == "map" and obj is not None and source is not None:
         facts.augment += _augment_facts(step.index, source, obj)
     if step.kind == "map" and obj is not None and facts.seeded_repeat is None:
@@ -447,3 +463,35 @@ def batch_shapes(error: str | None) -> tuple[list[int], list[int]] | None:
             a, b = ([int(d) for d in g.split(",") if d] for g in match.groups())
             return a, b
     return None
+
+
+PADDING_BATCHES = 8
+
+
+def _padding(index: int, source: Any, size: int) -> list[PaddingFacts]:
+    """Group the padded_batch's input as it does (consecutive elements) and measure, per
+    tensor, how much of each padded batch is padding."""
+    shapes: dict[str, list[tuple[int, ...]]] = {}
+    for i, element in enumerate(source):
+        if i >= size * PADDING_BATCHES:
+            break
+        for path, value in _leaves(element):
+            arr = _numpy(value)
+            if arr is not None and arr.ndim >= 1:
+                shapes.setdefault(path, []).append(tuple(arr.shape))
+    out = []
+    for path, elements in shapes.items():
+        fractions = []
+        for start in range(0, len(elements), size):
+            group = elements[start : start + size]
+            if len({len(s) for s in group}) != 1:
+                continue
+            padded = [max(dims) for dims in zip(*group)]
+            total = len(group) * int(np.prod(padded))
+            if total:
+                fractions.append(1.0 - sum(int(np.prod(s)) for s in group) / total)
+        if fractions and max(fractions) > 0:
+            out.append(
+                PaddingFacts(index, path, len(fractions), float(np.mean(fractions)), float(max(fractions)))
+            )
+    return out

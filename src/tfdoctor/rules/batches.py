@@ -308,3 +308,33 @@ def collapsed_input_range(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Rep
                     {"min": t.min, "max": t.max},
                     "Scale once to [0, 1]",
                 )
+
+
+@rule("TFD606", "padding-heavy-batches", Severity.INFO, PipelineFacts)
+def padding_heavy_batches(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+    """Measured: padded batches that are mostly padding.
+
+    What it finds:
+    `padded_batch` batches in which, on average, at least `padding-fraction` (half) of the
+    values are padding, because sequences of very different lengths meet in one batch.
+    Why it hurts training:
+    The padding costs compute like real data, and where the model does not mask it (a
+    pooling or loss over every position) it swamps the signal with zeros.
+    Example:
+    sequences of 5 to 500 steps: `.padded_batch(32)` pads every batch to its longest sequence
+    Fix:
+    Group by length: `.bucket_by_sequence_length(...)` (tf.data) or sort within a large
+    shuffle buffer; mask the padding in the model (`mask_zero=True`, `Masking`).
+    """
+    probe = facts.probe
+    for p in probe.padding if probe is not None else []:
+        if p.mean < cfg.padding_fraction:
+            continue
+        step = next((s for s in facts.pipeline.steps if s.index == p.step), None)
+        yield Report(
+            f"In {p.batches} probed batches of `{step.call() if step else 'padded_batch'}`, "
+            f"{p.mean:.0%} of '{p.path}' is padding on average (up to {p.max:.0%}).",
+            where(facts, step) if step is not None else Where(step="padded_batch"),
+            {"batches": p.batches, "mean_padding": round(p.mean, 4), "max_padding": round(p.max, 4)},
+            "bucket_by_sequence_length(element_length_func, bucket_boundaries, bucket_batch_sizes)",
+        )

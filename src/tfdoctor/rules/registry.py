@@ -95,7 +95,7 @@ def rule(
 
 
 def all_rules() -> list[Rule]:
-    from . import augment, batches, features, files, images, shuffle, spec, speed  # noqa: F401  (importing registers the rules)
+    from . import augment, batches, features, files, images, shuffle, spec, speed, timeseries  # noqa: F401  (importing registers the rules)
 
     return [REGISTRY[c] for c in sorted(REGISTRY)]
 

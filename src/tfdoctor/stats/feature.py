@@ -95,6 +95,16 @@ class FeatureStats:
     sequence_length: CountStats | None = None
     total_records: int = 0  # records in the dataset (of this feature's record kind)
     label_like: bool = False
+    order_pairs: int = 0  # consecutive stored records compared (scalar numeric features)
+    order_increasing: int = 0  # of those, pairs where the value goes up
+    order_decreasing: int = 0
+
+    @property
+    def time_ordered(self) -> bool:
+        """Stored in (nearly) monotone order, like a timestamp: the record order is the signal."""
+        if self.order_pairs < 20:
+            return False
+        return max(self.order_increasing, self.order_decreasing) >= 0.98 * self.order_pairs
 
     @property
     def path(self) -> str:
@@ -155,6 +165,11 @@ class FeatureAccumulator:
         self.image_unreadable = 0
         self.image_decoded = 0
         self.image_undecodable = 0
+        self.order_pairs = 0  # consecutive records (both holding one number) compared
+        self.order_up = 0
+        self.order_down = 0
+        self.order_broken = False
+        self._order_last: float | None = None
         self.single: str | None = None  # the one value seen so far (top-k key form)
         self.varies = False
         self._vc: list[int] = []
@@ -211,6 +226,7 @@ class FeatureAccumulator:
         if self._vc:
             counts = np.asarray(self._vc, dtype=np.int64)
             self._vc = []
+            self._note_order(counts)
             self.total_values += int(counts.sum())
             self.vc_min = _min(self.vc_min, int(counts.min()))
             self.vc_max = _max(self.vc_max, int(counts.max()))
@@ -234,6 +250,24 @@ class FeatureAccumulator:
         if self._bytes:
             self._flush_bytes(self._bytes)
             self._bytes = []
+
+    def _note_order(self, counts: np.ndarray) -> None:
+        """How a scalar numeric feature moves from record to record as stored (within a file:
+        one accumulator reads one file): mostly increasing means a time order (TFD404)."""
+        if self.order_broken or self.section == "sequence":
+            return
+        buffered = self._floats if self._floats else self._ints
+        if (self._floats and self._ints) or len(buffered) != len(counts) or not bool(np.all(counts == 1)):
+            self.order_broken = True  # not one number per record: no order to speak of
+            return
+        values = np.asarray(buffered, dtype=np.float64)
+        if self._order_last is not None:
+            values = np.concatenate(([self._order_last], values))
+        steps = np.diff(values)
+        self.order_pairs += int(steps.size)
+        self.order_up += int((steps > 0).sum())
+        self.order_down += int((steps < 0).sum())
+        self._order_last = float(values[-1]) if values.size else self._order_last
 
     def _note_values(self, distinct: int, first: str) -> None:
         """Track whether every value so far is one and the same (exact, for TFD206)."""
@@ -352,6 +386,10 @@ class FeatureAccumulator:
         self.image_unreadable += other.image_unreadable
         self.image_decoded += other.image_decoded
         self.image_undecodable += other.image_undecodable
+        self.order_pairs += other.order_pairs
+        self.order_up += other.order_up
+        self.order_down += other.order_down
+        self.order_broken = self.order_broken or other.order_broken
         if other.varies:
             self.varies = True
         elif other.single is not None:
@@ -446,6 +484,9 @@ class FeatureAccumulator:
             sequence_length=seq,
             total_records=total_records,
             label_like=label_like,
+            order_pairs=0 if self.order_broken else self.order_pairs,
+            order_increasing=0 if self.order_broken else self.order_up,
+            order_decreasing=0 if self.order_broken else self.order_down,
         )
 
 
