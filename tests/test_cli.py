@@ -152,7 +152,7 @@ def test_demo_runs(tmp_path: Path) -> None:
     ):
         assert code in res.output
     assert "Did you mean 'label'?" in " ".join(res.output.split())
-    for code in ("TFD302", "TFD401", "TFD503", "TFD506"):  # the pipeline audit (TensorFlow is installed)
+    for code in ("TFD302", "TFD401", "TFD503", "TFD506", "TFD404"):  # the pipeline audits (TF is installed)
         assert code in res.output
     assert "1 of 3 file(s) stored sorted by label" in " ".join(res.output.split())
 

@@ -188,6 +188,7 @@ class AuditResult:
     sources: DatasetStats | None = None
     probe: ProbeFacts | None = None
     source_note: str = ""
+    elements: dict[int, int | None] = field(default_factory=dict)  # step -> elements per epoch (-1: infinite)
 
     @property
     def worst(self) -> Severity | None:
@@ -236,7 +237,7 @@ def audit(
     )
     facts = PipelineFacts(pipeline, sources, probed, records, counts)
     findings, errors = run_rules(facts, config)
-    return AuditResult(pipeline, findings, errors, config, sources, probed, note)
+    return AuditResult(pipeline, findings, errors, config, sources, probed, note, counts)
 
 
 AUDIT_SCAN_BYTES = (

@@ -381,7 +381,7 @@ def demo_command(
 ) -> None:
     """Write a small dataset with planted faults and a training script whose parse spec does
     not fit it, then check both."""
-    from .demo import write_demo, write_demo_pipeline, write_demo_script
+    from .demo import write_demo, write_demo_pipeline, write_demo_script, write_demo_timeseries
 
     target = folder or Path(tempfile.mkdtemp(prefix="tfdoctor-demo-"))
     paths = write_demo(target / "data")
@@ -423,6 +423,11 @@ def demo_command(
     out.print(Text(f"\n$ {command}\n", style="dim"))
     with err.status("auditing the pipeline", spinner="dots"):
         audited = audit(build(f"{pipeline}:make_dataset", {"data_dir": str(target / "data")}), batches=5)
+    render_audit(audited, out)
+    series, script = write_demo_timeseries(target / "timeseries")
+    out.print(Text(f"\n$ tfdoctor pipeline {script}:make_dataset --arg path={series}\n", style="dim"))
+    with err.status("auditing the time-series pipeline", spinner="dots"):
+        audited = audit(build(f"{script}:make_dataset", {"path": str(series)}), batches=3)
     render_audit(audited, out)
 
 

@@ -4,6 +4,7 @@ spec does not fit them, so `tfdoctor demo` shows what tfdoctor finds in one comm
 from __future__ import annotations
 
 import io
+import math
 import random
 from pathlib import Path
 
@@ -99,6 +100,46 @@ def write_demo_pipeline(path: str | Path) -> Path:
     path = Path(path)
     path.write_text(DEMO_PIPELINE)
     return path
+
+
+DEMO_TIMESERIES = '''"""Time-series pipeline of the tfdoctor demo: windows of 24 readings to predict the next.
+It shuffles the readings before cutting the windows, so each window mixes unrelated hours."""
+
+import tensorflow as tf
+
+FEATURES = {"timestamp": tf.io.FixedLenFeature([], tf.int64), "value": tf.io.FixedLenFeature([], tf.float32)}
+
+
+def parse(serialized):
+    example = tf.io.parse_single_example(serialized, FEATURES)
+    return example["value"]
+
+
+def make_dataset(path, window=24, batch_size=16):
+    readings = tf.data.TFRecordDataset(path).map(parse, num_parallel_calls=tf.data.AUTOTUNE)
+    readings = readings.shuffle(10_000)  # before windowing: the time order is gone
+    windows = readings.window(window + 1, shift=1, drop_remainder=True)
+    windows = windows.flat_map(lambda w: w.batch(window + 1))
+    pairs = windows.map(lambda w: (w[:-1], w[-1:]), num_parallel_calls=tf.data.AUTOTUNE)
+    return pairs.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+'''
+
+
+def write_demo_timeseries(folder: str | Path) -> tuple[Path, Path]:
+    """Write an hourly sensor series (records in time order) and the demo's time-series
+    pipeline; returns (data file, pipeline file)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    data = folder / "sensor.tfrecord"
+    rng = random.Random(11)
+    hours = range(24 * 30)
+    values = [math.sin(i / 24 * 2 * math.pi) + rng.gauss(0, 0.1) for i in hours]
+    write_tfrecord(
+        data, [example({"timestamp": 1_700_000_000 + 3600 * i, "value": values[i]}) for i in hours]
+    )
+    script = folder / "timeseries.py"
+    script.write_text(DEMO_TIMESERIES)
+    return data, script
 
 
 def write_demo_script(path: str | Path) -> Path:

@@ -44,6 +44,8 @@ def build(target: str, kwargs: dict[str, Any]) -> Any:
         if spec is None or spec.loader is None:
             raise PipelineError(f"{module_name}: cannot import")
         module = importlib.util.module_from_spec(spec)
+        # registered like any import: AutoGraph looks functions' modules up in sys.modules
+        sys.modules[spec.name] = module
         sys.path.insert(0, str(path.parent.resolve()))
         try:
             spec.loader.exec_module(module)

@@ -102,6 +102,7 @@ def audit_to_json(result: Any) -> dict[str, Any]:
                     "random_ops": [asdict(r) for r in s.random_ops],
                     "reads_files": s.reads_files,
                     "files": list(s.files),
+                    "elements": result.elements.get(s.index),
                 }  # fmt: skip
                 for s in pipeline.steps
             ],

@@ -35,6 +35,22 @@ def _values_per_record(f: FeatureStats) -> str:
 
 
 def _summary(f: FeatureStats) -> str:
+    text = _values_summary(f)
+    if f.sequence_length is not None:
+        sl = f.sequence_length
+        median = sl.quantiles.get("q50")
+        steps = f"{sl.min}" if sl.min == sl.max else f"{sl.min}-{sl.max}"
+        text = (
+            f"steps {steps}"
+            + (f" (median {median:g})" if median is not None and sl.min != sl.max else "")
+            + f"; {text}"
+        )
+    if f.time_ordered:
+        text += "; stored in time order"
+    return text
+
+
+def _values_summary(f: FeatureStats) -> str:
     if f.numeric is not None and f.numeric.mean is not None:
         n = f.numeric
         text = f"{_num(n.min)} .. {_num(n.max)}, mean {_num(n.mean)}"
