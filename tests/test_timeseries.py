@@ -184,6 +184,14 @@ def test_tfd514_drop_remainder_yields_nothing(tf: Any, regression: str) -> None:
         "per shard"
         in next(f for f in tfdoctor.audit(sharded, batches=0).findings if f.code == "TFD514").message
     )
+    unknown = _xy(tf, regression).filter(lambda x, y: True).batch(300, drop_remainder=True)  # no count
+    measured = next(f for f in tfdoctor.audit(unknown, batches=2).findings if f.code == "TFD514")
+    assert "The probe pulled no batch at all" in measured.message
+    few = next(
+        f for f in tfdoctor.audit(_xy(tf, regression).filter(lambda x, y: True).batch(128), batches=5).findings
+        if f.code == "TFD513"
+    )  # fmt: skip
+    assert few.numbers["steps_per_epoch"] == 2
     for ok in (
         _xy(tf, regression).shuffle(256).batch(300).prefetch(1),
         _xy(tf, regression).shard(4, 0).shuffle(64).batch(32, drop_remainder=True).prefetch(1),

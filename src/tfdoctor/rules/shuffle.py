@@ -420,6 +420,7 @@ def few_steps_per_epoch(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Repor
     """
     found = _batch_input(facts)
     if found is None:
+        yield from _few_steps_measured(facts, cfg)
         return
     batch, elements = found
     size = batch.args.get("batch_size")
@@ -435,6 +436,27 @@ def few_steps_per_epoch(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Repor
             where(facts, batch),
             {"elements": elements, "batch_size": size, "steps_per_epoch": steps},
             f"batch({better}) gives {-(-elements // better)} steps per epoch",
+        )
+
+
+def _few_steps_measured(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+    """Without an element count: the probe pulled a whole epoch in a handful of batches."""
+    probe = facts.probe
+    batches = facts.pipeline.of("batch", "padded_batch")
+    if probe is None or probe.stopped != "end" or not batches or facts.pipeline.of("repeat"):
+        return
+    if 0 < probe.batches <= cfg.few_steps_per_epoch:
+        batch = batches[-1]
+        yield Report(
+            f"The probe pulled the whole epoch in {probe.batches} batch(es) of `{batch.call()}` "
+            f"({probe.elements:,} elements): ten epochs are {10 * probe.batches} updates.",
+            where(facts, batch),
+            {
+                "elements": probe.elements,
+                "batch_size": batch.args.get("batch_size"),
+                "steps_per_epoch": probe.batches,
+            },
+            "A smaller batch, so that an epoch is tens of steps or more",
         )
 
 
@@ -454,15 +476,25 @@ def remainder_drops_all(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Repor
     A smaller batch, or drop_remainder=False (keep it only where a fixed batch shape is
     required, e.g. TPUs, and then make sure each shard holds at least one batch).
     """
+    probe = facts.probe
     for batch in facts.pipeline.of("batch", "padded_batch"):
         size = batch.args.get("batch_size")
         before = facts.counts.get(batch.index - 1)
+        if before is None and batch.args.get("drop_remainder") and probe is not None:
+            if probe.batches == 0 and probe.stopped == "end" and probe.error is None:
+                yield Report(
+                    f"The probe pulled no batch at all: `{batch.call()}` drops every incomplete batch, "
+                    "and an epoch does not fill one.",
+                    where(facts, batch),
+                    {"elements": None, "batch_size": size},
+                    "A smaller batch, or drop_remainder=False",
+                )
+            continue
         if not batch.args.get("drop_remainder") or not isinstance(size, int) or before is None or before < 0:
             continue
         if before < size:
             shard = next((s for s in facts.pipeline.of("shard") if s.index < batch.index), None)
             per = f" per shard (`{shard.call()}`)" if shard is not None else ""
-            probe = facts.probe
             seen = (
                 " The probe pulled no batch at all."
                 if probe is not None and probe.batches == 0 and probe.stopped == "end"
