@@ -122,9 +122,10 @@ def test_tfd606_padding_heavy_batches(tf: Any, tmp_path: Path) -> None:
     base = tf.data.TFRecordDataset(str(path)).map(_parse_sequences(tf), num_parallel_calls=tf.data.AUTOTUNE)
     padded = next(iter(base.padded_batch(8)))[0].numpy()
     assert padded.shape == (8, 100) and float(np.mean(padded == 0)) > 0.7  # TensorFlow pads to the longest
-    result = tfdoctor.audit(base.shuffle(64).padded_batch(8).prefetch(1), batches=2)
+    result = tfdoctor.audit(base.padded_batch(8).prefetch(1), batches=2)  # stored order: the same every run
     finding = next(f for f in result.findings if f.code == "TFD606")
-    assert finding.severity == Severity.INFO and finding.numbers["mean_padding"] > 0.5
+    # 2 of each 8 hold 100 steps, 6 hold 2: 1 - (2 * 100 + 6 * 2) / (8 * 100) = 0.735 padding
+    assert finding.severity == Severity.INFO and finding.numbers["mean_padding"] == 0.735
     even = tmp_path / "even.tfrecord"
     write_tfrecord(even, [sequence_example({"label": 0}, {"x": [[1.0]] * 20}) for _ in range(32)])
     base = tf.data.TFRecordDataset(str(even)).map(_parse_sequences(tf), num_parallel_calls=tf.data.AUTOTUNE)
