@@ -380,3 +380,31 @@ def test_scan_decodes_a_sample_of_images(tf: Any, tmp_path: Path) -> None:
     clean = tmp_path / "clean.tfrecord"
     write_tfrecord(clean, [example({"image": good}) for _ in range(5)])
     assert "TFD303" not in {f.code for f in tfdoctor.scan(str(clean)).findings}
+
+
+def test_unusual_pipelines_never_crash(tf: Any) -> None:
+    """Generators, py_function, ragged, sparse, nested and bucketed elements, captured variables:
+    the audit reads what it can and reports; it never raises, and no rule crashes."""
+    ragged = tf.ragged.constant([[1], [1, 2], [1, 2, 3], [4]])
+    offset = tf.Variable(tf.constant(1, tf.int64))
+    cases = [
+        tf.data.Dataset.from_generator(
+            lambda: ((np.float32(i), i % 2) for i in range(20)),
+            output_signature=(tf.TensorSpec([], tf.float32), tf.TensorSpec([], tf.int64)),
+        ).batch(8),
+        tf.data.Dataset.range(20).map(lambda x: tf.py_function(lambda v: v * 2, [x], tf.int64)).batch(4),
+        tf.data.Dataset.from_tensor_slices(ragged).batch(2),
+        tf.data.Dataset.from_tensor_slices(tf.sparse.from_dense([[1, 0], [0, 2]])).batch(2),
+        tf.data.Dataset.from_tensor_slices(({"a": [1, 2, 3, 4]}, [0, 1, 0, 1])).batch(2),
+        tf.data.Dataset.from_tensor_slices(ragged).bucket_by_sequence_length(
+            lambda x: tf.shape(x)[0], [2], [2, 2]
+        ),
+        tf.data.Dataset.range(5).map(lambda x: x + offset),
+        tf.data.Dataset.from_tensor_slices([b"a", b"b", b"c"]).batch(2),
+        tf.data.Dataset.range(0).batch(4),
+        tf.data.Dataset.range(5).repeat(),
+    ]
+    for ds in cases:
+        result = tfdoctor.audit(ds, batches=3, seconds=5)
+        assert result.rule_errors == [] and result.pipeline.steps
+        assert result.pipeline.files() == []  # strings that are data are not taken for file names

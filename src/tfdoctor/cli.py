@@ -323,10 +323,19 @@ def pipeline_command(
     except PipelineError as exc:
         err.print(Text(f"tfdoctor: cannot build the pipeline: {exc}", style="red"))
         raise typer.Exit(EXIT_USAGE) from None
-    with err.status("auditing the pipeline", spinner="dots") if not as_json else contextlib.nullcontext():
-        result = audit(
-            dataset, batches=batches, seconds=seconds, label=label, scan_records=scan_records, config=config
-        )
+    try:
+        with err.status("auditing the pipeline", spinner="dots") if not as_json else contextlib.nullcontext():
+            result = audit(
+                dataset,
+                batches=batches,
+                seconds=seconds,
+                label=label,
+                scan_records=scan_records,
+                config=config,
+            )
+    except Exception as exc:  # a dataset whose graph TensorFlow cannot serialize, say
+        err.print(Text(f"tfdoctor: cannot audit the pipeline: {type(exc).__name__}: {exc}", style="red"))
+        raise typer.Exit(EXIT_USAGE) from None
     if as_json:
         sys.stdout.write(json.dumps(result.to_json(), indent=2, default=str) + "\n")
     else:

@@ -113,7 +113,10 @@ class _Graph:
         tensor = node.attr["value"].tensor
         if tensor.dtype == self.tf.string.as_datatype_enum and tensor.tensor_content:
             return _packed_strings(tensor)
-        value = self.tf.make_ndarray(tensor)
+        try:
+            value = self.tf.make_ndarray(tensor)
+        except Exception:  # variants, resources: not a parameter tfdoctor reads
+            return None
         if value.shape == ():
             item = value.item()
             return item.decode("utf-8", "replace") if isinstance(item, bytes) else item
@@ -300,6 +303,8 @@ def read_pipeline(dataset: Any) -> Pipeline:
             )
         )
     steps = _merge_reads(steps)
+    if not any(s.reads_files for s in steps):  # strings that are data, not file names
+        steps = [replace(s, files=()) if s.kind == "source" else s for s in steps]
     try:
         cardinality: int | None = int(dataset.cardinality().numpy())
     except Exception:  # a dataset TensorFlow cannot count: unknown, like -2
