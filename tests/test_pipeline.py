@@ -396,9 +396,9 @@ def test_unusual_pipelines_never_crash(tf: Any) -> None:
         tf.data.Dataset.from_tensor_slices(ragged).batch(2),
         tf.data.Dataset.from_tensor_slices(tf.sparse.from_dense([[1, 0], [0, 2]])).batch(2),
         tf.data.Dataset.from_tensor_slices(({"a": [1, 2, 3, 4]}, [0, 1, 0, 1])).batch(2),
-        tf.data.Dataset.from_tensor_slices(ragged).bucket_by_sequence_length(
-            lambda x: tf.shape(x)[0], [2], [2, 2]
-        ),
+        tf.data.Dataset.range(1, 5)
+        .map(lambda n: tf.range(n))
+        .bucket_by_sequence_length(lambda x: tf.shape(x)[0], [2], [2, 2]),
         tf.data.Dataset.range(5).map(lambda x: x + offset),
         tf.data.Dataset.from_tensor_slices([b"a", b"b", b"c"]).batch(2),
         tf.data.Dataset.range(0).batch(4),
