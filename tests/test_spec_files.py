@@ -105,3 +105,19 @@ def test_pool_gives_the_same_tallies(shards: Path, tmp_path: Path) -> None:
     assert [f.to_json() for f in one.findings] == [f.to_json() for f in pool.findings]
     label = one.stats.reads[0]
     assert label.problems == {"missing": 15, "kind:int64": 135}
+
+
+def test_check_json_with_bytes_defaults(tmp_path: Path) -> None:
+    data = tmp_path / "a.tfrecord"
+    write_tfrecord(data, [example({"x": b"a"}) for _ in range(5)])
+    spec = tmp_path / "t.py"
+    spec.write_text(
+        "import tensorflow as tf\n"
+        "def p(r):\n"
+        "    return tf.io.parse_single_example(r, {'x': tf.io.FixedLenFeature([], tf.string, default_value=b'\\xff'),"
+        " 'y': tf.io.FixedLenFeature([], tf.string, default_value=b'none')})\n"
+    )
+    res = runner.invoke(app, ["check", str(data), "--spec", str(spec), "--json"])
+    assert res.exit_code == 1, res.output
+    features = json.loads(res.stdout)["specs"][0]["features"]
+    assert [f["default"] for f in features] == ["b'\\xff'", "none"]

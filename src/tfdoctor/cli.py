@@ -337,7 +337,7 @@ def pipeline_command(
         err.print(Text(f"tfdoctor: cannot audit the pipeline: {type(exc).__name__}: {exc}", style="red"))
         raise typer.Exit(EXIT_USAGE) from None
     if as_json:
-        sys.stdout.write(json.dumps(result.to_json(), indent=2, default=str) + "\n")
+        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
     else:
         render_audit(result, out)
     raise typer.Exit(EXIT_FINDINGS if result.failed() else EXIT_CLEAN)

@@ -22,7 +22,30 @@ def _feature(f: Any) -> dict[str, Any]:
     return data
 
 
+def jsonable(obj: Any) -> Any:
+    """Plain JSON values all the way down: bytes (a default_value, a value from the data) as
+    text where they decode, as an escaped repr otherwise; NumPy scalars as numbers."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, bytes):
+        try:
+            return obj.decode("utf-8")
+        except UnicodeDecodeError:
+            return repr(obj)
+    if hasattr(obj, "item") and callable(obj.item):  # numpy scalars
+        return obj.item()
+    if obj is None or isinstance(obj, (str, int, float, bool)):
+        return obj
+    return str(obj)
+
+
 def scan_to_json(result: ScanResult) -> dict[str, Any]:
+    return jsonable(_scan_to_json(result))  # type: ignore[no-any-return]
+
+
+def _scan_to_json(result: ScanResult) -> dict[str, Any]:
     stats = result.stats
     order = stats.label_order
     return {
@@ -80,6 +103,10 @@ def scan_to_json(result: ScanResult) -> dict[str, Any]:
 
 
 def audit_to_json(result: Any) -> dict[str, Any]:
+    return jsonable(_audit_to_json(result))  # type: ignore[no-any-return]
+
+
+def _audit_to_json(result: Any) -> dict[str, Any]:
     pipeline = result.pipeline
     return {
         "tool": "tfdoctor",
