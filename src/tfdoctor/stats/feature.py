@@ -147,10 +147,12 @@ class FeatureAccumulator:
         self.vc_min: int | None = None
         self.vc_max: int | None = None
         self.vc_sketch = sketches.new_kll_ints()
+        self.vc_exact: dict[int, int] | None = {}  # value count -> records, while few distinct
         self.steps_min: int | None = None
         self.steps_max: int | None = None
         self.steps_total = 0
         self.steps_sketch = sketches.new_kll_ints()
+        self.steps_exact: dict[int, int] | None = {}
         self.numbers = _Numbers()
         self.quantiles = sketches.new_kll_doubles()
         self.distinct = sketches.new_hll()
@@ -231,6 +233,7 @@ class FeatureAccumulator:
             self.vc_min = _min(self.vc_min, int(counts.min()))
             self.vc_max = _max(self.vc_max, int(counts.max()))
             self.vc_sketch.update(counts)
+            self.vc_exact = _histogram(self.vc_exact, counts)
             if self.section != "sequence":
                 self.records_empty += int((counts == 0).sum())
         if self._steps:
@@ -240,6 +243,7 @@ class FeatureAccumulator:
             self.steps_min = _min(self.steps_min, int(steps.min()))
             self.steps_max = _max(self.steps_max, int(steps.max()))
             self.steps_sketch.update(steps)
+            self.steps_exact = _histogram(self.steps_exact, steps)
             self.records_empty += int((steps == 0).sum())
         if self._floats:
             self._flush_numbers(np.asarray(self._floats, dtype=np.float64), is_int=False)
@@ -357,10 +361,12 @@ class FeatureAccumulator:
         self.vc_min = _min(self.vc_min, other.vc_min)
         self.vc_max = _max(self.vc_max, other.vc_max)
         self.vc_sketch.merge(other.vc_sketch)
+        self.vc_exact = _merge_histograms(self.vc_exact, other.vc_exact)
         self.steps_min = _min(self.steps_min, other.steps_min)
         self.steps_max = _max(self.steps_max, other.steps_max)
         self.steps_total += other.steps_total
         self.steps_sketch.merge(other.steps_sketch)
+        self.steps_exact = _merge_histograms(self.steps_exact, other.steps_exact)
         a, b = self.numbers, other.numbers
         a.count += b.count
         a.min = min(a.min, b.min)
@@ -423,7 +429,7 @@ class FeatureAccumulator:
         kind = max(self.kinds, key=lambda k: (self.kinds[k], k)) if self.kinds else "unset"
         if kind == "unset" and len(self.kinds) > 1:
             kind = max((k for k in self.kinds if k != "unset"), key=lambda k: (self.kinds[k], k))
-        value_count = _count_stats(self.vc_min, self.vc_max, self.total_values, self.vc_sketch)
+        value_count = _count_stats(self.vc_min, self.vc_max, self.total_values, self.vc_sketch, self.vc_exact)
         n = self.numbers
         numeric = None
         if n.count:
@@ -466,7 +472,9 @@ class FeatureAccumulator:
             constant = display_value(self.single, kind)
         seq = None
         if self.section == "sequence":
-            seq = _count_stats(self.steps_min, self.steps_max, self.steps_total, self.steps_sketch)
+            seq = _count_stats(
+                self.steps_min, self.steps_max, self.steps_total, self.steps_sketch, self.steps_exact
+            )
         return FeatureStats(
             name=self.name,
             section=self.section,
@@ -490,10 +498,49 @@ class FeatureAccumulator:
         )
 
 
-def _count_stats(lo: int | None, hi: int | None, total: int, sketch: Any) -> CountStats | None:
+MAX_EXACT_COUNTS = 1024  # distinct value counts kept exactly; past that, the KLL sketch answers
+
+
+def _histogram(hist: dict[int, int] | None, values: np.ndarray) -> dict[int, int] | None:
+    """Exact counts of small integers (values per record, steps per sequence): their
+    quantiles are then exact and the same on every run (KLL compaction is randomised)."""
+    if hist is None:
+        return None
+    keys, counts = np.unique(values, return_counts=True)
+    for key, count in zip(keys.tolist(), counts.tolist()):
+        hist[key] = hist.get(key, 0) + count
+    return hist if len(hist) <= MAX_EXACT_COUNTS else None
+
+
+def _merge_histograms(a: dict[int, int] | None, b: dict[int, int] | None) -> dict[int, int] | None:
+    if a is None or b is None:
+        return None
+    for key, count in b.items():
+        a[key] = a.get(key, 0) + count
+    return a if len(a) <= MAX_EXACT_COUNTS else None
+
+
+def _exact_quantiles(hist: dict[int, int]) -> dict[str, float]:
+    """Each quantile is the smallest value whose cumulative count reaches q of the total
+    (KLL's inclusive rule)."""
+    keys = sorted(hist)
+    total = sum(hist.values())
+    cumulative = np.cumsum([hist[k] for k in keys])
+    out = {"min": float(keys[0])}
+    for q in QUANTILES[1:-1]:
+        index = int(np.searchsorted(cumulative, q * total, side="left"))
+        out[f"q{int(q * 100):02d}"] = float(keys[min(index, len(keys) - 1)])
+    out["max"] = float(keys[-1])
+    return out
+
+
+def _count_stats(
+    lo: int | None, hi: int | None, total: int, sketch: Any, exact: dict[int, int] | None = None
+) -> CountStats | None:
     if lo is None or hi is None or sketch.is_empty():
         return None
-    return CountStats(min=lo, max=hi, mean=total / sketch.n, quantiles=_quantiles(sketch))
+    quantiles = _exact_quantiles(exact) if exact else _quantiles(sketch)
+    return CountStats(min=lo, max=hi, mean=total / sketch.n, quantiles=quantiles)
 
 
 def _quantiles(sketch: Any) -> dict[str, float]:
