@@ -133,7 +133,14 @@ def test_tfd402_seeded_augmentation_repeats_every_epoch(tf: Any, sorted_files: l
     seeded = tf.data.TFRecordDataset(sorted_files[:1]).map(_parse(tf)).map(_flip(tf, seed=7))
     assert _epoch(seeded) == _epoch(seeded)
     result = tfdoctor.audit(seeded.batch(10), batches=2)
-    assert "seed2=7" in _one(result, "TFD402").message and result.probe.seeded_repeat is True
+    assert "op seed=7" in _one(result, "TFD402").message and result.probe.seeded_repeat is True
+    tf.random.set_seed(5)  # a global seed fixes unseeded ops too
+    try:
+        global_seed = tf.data.TFRecordDataset(sorted_files[:1]).map(_parse(tf)).map(_flip(tf))
+        assert _epoch(global_seed) == _epoch(global_seed)
+        assert "global seed 5" in _one(tfdoctor.audit(global_seed.batch(10), batches=2), "TFD402").message
+    finally:
+        tf.random.set_seed(None)
     unseeded = tf.data.TFRecordDataset(sorted_files[:1]).map(_parse(tf)).map(_flip(tf))
     assert _epoch(unseeded) != _epoch(unseeded)
     assert "TFD402" not in _codes(tfdoctor.audit(unseeded.batch(10), batches=2))

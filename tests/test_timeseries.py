@@ -160,7 +160,10 @@ def test_tfd513_whole_dataset_in_one_batch(tf: Any, regression: str) -> None:
         model.fit(ds, epochs=5, verbose=0)
         return (before - float(model.evaluate(ds, verbose=0))) / before
 
-    full, small = loss_drop(256), loss_drop(16)
+    try:
+        full, small = loss_drop(256), loss_drop(16)
+    finally:
+        tf.random.set_seed(None)  # a global seed would fix every later random op (TFD402)
     assert small > 0.5 and full < small / 3, (full, small)  # Keras: 5 updates barely move the loss; 80 do
     finding = next(
         f for f in tfdoctor.audit(_xy(tf, regression).shuffle(256).batch(256).prefetch(1), batches=1).findings

@@ -231,9 +231,12 @@ def audit(
     config = config if config is not None else load_config()
     pipeline = read_pipeline(dataset)
     sources, records, note = _scan_pipeline_files(pipeline, label, scan_records, config)
-    counts = element_counts(pipeline, records, python_steps(dataset, pipeline))
+    objects = python_steps(dataset, pipeline)
+    counts = element_counts(pipeline, records, objects)
     probed = (
-        run_probe(dataset, pipeline, batches=batches, seconds=seconds, label=label) if batches > 0 else None
+        run_probe(dataset, pipeline, batches=batches, seconds=seconds, label=label, objects=objects)
+        if batches > 0
+        else None
     )
     facts = PipelineFacts(pipeline, sources, probed, records, counts)
     findings, errors = run_rules(facts, config)

@@ -161,7 +161,7 @@ class _Graph:
                 if nd.op in _STATEFUL_RANDOM:
                     seed, seed2 = nd.attr["seed"].i, nd.attr["seed2"].i
                     fixed = bool(seed or seed2)
-                    how = f"seed={seed}, seed2={seed2}" if fixed else "unseeded"
+                    how = _seed_words(seed, seed2)
                     found.append(RandomOp(nd.op, label, fixed, how))
                 elif nd.op.startswith("Stateless") and "Random" in nd.op and nd.op not in _STATELESS_HELPERS:
                     fixed = _only_constants(nd, by_name, args)
@@ -218,6 +218,18 @@ def _packed_strings(tensor: Any) -> list[str]:
         out.append(data[pos : pos + length].decode("utf-8", "replace"))
         pos += length
     return out
+
+
+_DEFAULT_GRAPH_SEED = 87654321  # what TF puts in `seed` when only an op seed is given
+
+
+def _seed_words(seed: int, seed2: int) -> str:
+    """How a stateful random op got its seeds, in the user's terms."""
+    if not (seed or seed2):
+        return "unseeded"
+    if seed == _DEFAULT_GRAPH_SEED:
+        return f"op seed={seed2}"
+    return f"global seed {seed}, from tf.random.set_seed or keras.utils.set_random_seed"
 
 
 def _only_constants(node: Any, by_name: dict[str, Any], args: set[str]) -> bool:

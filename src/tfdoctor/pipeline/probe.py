@@ -233,6 +233,7 @@ def probe(
     max_bytes: int = 512 * 2**20,
     label: str | None = None,
     count_limit: int = 100_000,
+    objects: dict[int, Any] | None = None,
 ) -> ProbeFacts:
     """Pull up to `batches` batches (and no more than the time and byte caps allow)."""
     facts = ProbeFacts()
@@ -240,7 +241,7 @@ def probe(
     seen: set[str] = set()
     labels: Counter[Any] = Counter()
     start = time.perf_counter()
-    objects = python_steps(dataset, pipeline)
+    objects = objects if objects is not None else python_steps(dataset, pipeline)
     # Counts before anything else: a pass that reaches the end of a cache() fills it (even a
     # partial pull, when a shuffle buffer upstream reads ahead), and every later pass reads
     # the cache: the errors and the filtered-out elements before it are never met again.
@@ -334,11 +335,14 @@ def _count(dataset: Any, limit: int, deadline: float) -> tuple[int, int, str | N
     return yielded, errors, first
 
 
-def _hashes(dataset: Any, limit: int) -> list[str]:
+def _hashes(dataset: Any, limit: int, deadline: float = float("inf")) -> list[str] | None:
+    """A digest per element of one pass (up to `limit`); None when the time ran out first."""
     out = []
     for i, element in enumerate(dataset):
         if i >= limit:
             break
+        if time.perf_counter() > deadline:
+            return None
         digest = hashlib.blake2b(digest_size=16)
         for path, value in _leaves(element):
             arr = _numpy(value)
@@ -387,9 +391,10 @@ def _check_step(
         and obj is not None
         and any(s.random and s.index < step.index for s in pipeline.steps)
     ):
-        one_pass = _hashes(obj, limit)
-        if len(one_pass) < limit:  # the cache was filled by a complete pass
-            facts.epochs_identical = _hashes(obj, limit) == one_pass
+        one_pass = _hashes(obj, limit, deadline)
+        if one_pass is not None and len(one_pass) < limit:  # a complete pass filled the cache
+            again = _hashes(obj, limit, deadline)
+            facts.epochs_identical = None if again is None else again == one_pass
     elif step.kind == "padded_batch" and source is not None:
         size = step.args.get("batch_size")
         if isinstance(size, int) and size > 0:
@@ -399,8 +404,9 @@ def _check_step(
     if step.kind == "map" and obj is not None and facts.seeded_repeat is None:
         if any(s.kind in ("shuffle", "cache") and s.index < step.index for s in pipeline.steps):
             return  # the input order or values change between passes: no clean comparison
-        one_pass = _hashes(obj, 64)
-        facts.seeded_repeat = bool(one_pass) and _hashes(obj, 64) == one_pass
+        one_pass = _hashes(obj, 64, deadline)
+        again = _hashes(obj, 64, deadline) if one_pass else None
+        facts.seeded_repeat = None if not one_pass or again is None else again == one_pass
 
 
 AUGMENT_ELEMENTS = 32
