@@ -82,6 +82,8 @@ class DatasetAccumulator:
         self.files: dict[str, FileFacts] = {}
         # per key bytes: (name, problem); cached so each distinct key is checked once
         self._keys: dict[bytes, tuple[str, str | None]] = {}
+        # per section, key bytes -> its accumulator: the hot loop's one lookup per feature
+        self._by_key: dict[str, dict[bytes, FeatureAccumulator]] = {"features": {}, "context": {}}
 
     def _key(self, key: bytes) -> tuple[str, str | None]:
         hit = self._keys.get(key)
@@ -104,15 +106,24 @@ class DatasetAccumulator:
         is_sequence = message.HasField("feature_lists")
         entries = message.context.feature
         seq_entries = message.feature_lists.feature_list if is_sequence else ()
+        section = "context" if is_sequence else "features"
+        by_key = self._by_key[section]
+        # A key seen before has its accumulator and passed the key check: one lookup. A new
+        # key is checked (and the record refused whole if the key shows another message type).
+        found: list[tuple[FeatureAccumulator, Any]] = []
         for entry in entries:
-            problem = self._key(entry.key)[1]
-            if problem:
-                return problem
+            key = entry.key
+            acc = by_key.get(key)
+            if acc is None:
+                name, problem = self._key(key)
+                if problem:
+                    return problem
+                acc = by_key[key] = self._feature(section, name)
+            found.append((acc, entry.value))
         for entry in seq_entries:
             problem = self._key(entry.key)[1]
             if problem:
                 return problem
-        section = "context" if is_sequence else "features"
         kind_name = "sequence_example" if is_sequence else "example"
         self.records += 1
         self.record_kinds[kind_name] = self.record_kinds.get(kind_name, 0) + 1
@@ -123,15 +134,12 @@ class DatasetAccumulator:
         features, labels, keys = self.features, self.labels, self._keys
         if self.reads is not None:
             self.reads.add(
-                {keys[e.key][0]: e.value for e in entries},
+                {acc.name: value for acc, value in found},
                 {keys[e.key][0]: e.value for e in seq_entries} if is_sequence else None,
                 file.url,
                 index,
             )
-        for entry in entries:
-            name = keys[entry.key][0]
-            acc = features.get((section, name)) or self._feature(section, name)
-            value = entry.value
+        for acc, value in found:
             which = value.WhichOneof("kind")
             # FeatureAccumulator.add, inlined: this loop is the scan's hot path (~1 us a feature).
             if which == "float_list":
@@ -153,10 +161,10 @@ class DatasetAccumulator:
                 values = ()
                 acc._vc.append(0)
                 acc._n_unset += 1
-            if name in labels and len(values) == 1:
+            if acc.name in labels and len(values) == 1:
                 label = values[0]
                 text = label.decode("latin-1") if isinstance(label, bytes) else str(label)
-                labels[name].add(file.url, index, text)
+                labels[acc.name].add(file.url, index, text)
         self._since_flush += 1
         if self._since_flush >= FLUSH_AT:
             self._since_flush = 0
@@ -206,6 +214,7 @@ class DatasetAccumulator:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_keys"] = {}
+        state["_by_key"] = {"features": {}, "context": {}}  # rebuilt from `features` on use
         return state
 
     def extract(self) -> DatasetStats:
