@@ -131,3 +131,15 @@ class Pipeline:
     def where(self, step: Step) -> str:
         """`shuffle(100)` is step 5 of 8."""
         return f"step {step.index} of {len(self.steps)}"
+
+
+@dataclass
+class PipelineFacts:
+    """What the TFD3xx-6xx/9xx pipeline rules judge: the chain, the scan of the files it
+    reads (where tfdoctor can reach them), and what the batch probe measured."""
+
+    pipeline: Pipeline
+    sources: Any = None  # DatasetStats of the files the pipeline reads, or None
+    probe: Any = None  # ProbeFacts, or None when batches were not pulled
+    records: int | None = None  # records in those files, where every record was counted
+    counts: dict[int, int | None] = field(default_factory=dict)  # step -> elements per epoch (-1 infinite)
