@@ -415,3 +415,30 @@ def test_unusual_pipelines_never_crash(tf: Any) -> None:
         result = tfdoctor.audit(ds, batches=3, seconds=5)
         assert result.rule_errors == [] and result.pipeline.steps
         assert result.pipeline.files() == []  # strings that are data are not taken for file names
+
+
+def test_parse_spec_inside_the_pipeline_is_checked(tf: Any, sorted_files: list[str]) -> None:
+    """The parse op in a map function is read from the graph (keys, dtypes, shapes, defaults)
+    and judged against the files the pipeline reads, like `tfdoctor check` would."""
+    spec = {
+        "image": tf.io.FixedLenFeature([], tf.string),
+        "labels": tf.io.FixedLenFeature([], tf.int64, default_value=0),  # the key is 'label'
+        "x": tf.io.FixedLenFeature([2], tf.float32),  # one value is stored
+    }
+    ds = tf.data.TFRecordDataset(sorted_files).map(lambda s: tf.io.parse_single_example(s, spec))
+    result = tfdoctor.audit(ds.shuffle(400).batch(16).prefetch(1), batches=0)
+    by_code = {f.code: f for f in result.findings if f.where.spec}
+    assert by_code["TFD201"].where.spec == "`map(lambda)` (step 2)"
+    assert "Did you mean 'label'?" in by_code["TFD201"].message
+    assert by_code["TFD203"].numbers["mismatched"] == SHARDS * PER_SHARD
+    assert by_code["TFD205"].where.feature == "label"
+    read = result.pipeline.steps[1].parse_specs[0]
+    assert [(f.name, f.kind, f.dtype, f.shape, f.default) for f in read.features] == [
+        ("image", "FixedLenFeature", "string", (), None),
+        ("labels", "FixedLenFeature", "int64", (), 0),
+        ("x", "FixedLenFeature", "float32", (2,), None),
+    ]
+    good = {"image": tf.io.FixedLenFeature([], tf.string), "label": tf.io.FixedLenFeature([], tf.int64),
+            "x": tf.io.FixedLenFeature([], tf.float32)}  # fmt: skip
+    ok = tf.data.TFRecordDataset(sorted_files).map(lambda s: tf.io.parse_single_example(s, good))
+    assert [f for f in tfdoctor.audit(ok.shuffle(400).batch(16), batches=0).findings if f.where.spec] == []

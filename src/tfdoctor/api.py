@@ -21,6 +21,7 @@ from .spec.load import load_specs
 from .spec.model import ParseSpec, SpecCheck, SpecError
 from .spec.render import parse_function
 from .stats.dataset import DatasetStats
+from .stats.reads import Read
 from .stats.schema import Schema, infer_schema, to_pbtxt
 from .stats.tfmd import to_tfmd_statistics
 
@@ -230,7 +231,9 @@ def audit(
 
     config = config if config is not None else load_config()
     pipeline = read_pipeline(dataset)
-    sources, records, note = _scan_pipeline_files(pipeline, label, scan_records, config)
+    specs = [spec for step in pipeline.steps for spec in step.parse_specs]
+    reads = tuple(dict.fromkeys(r for spec in specs for r in spec.reads()))
+    sources, records, note = _scan_pipeline_files(pipeline, label, scan_records, config, reads)
     objects = python_steps(dataset, pipeline)
     counts = element_counts(pipeline, records, objects)
     probed = (
@@ -240,6 +243,12 @@ def audit(
     )
     facts = PipelineFacts(pipeline, sources, probed, records, counts)
     findings, errors = run_rules(facts, config)
+    if sources is not None:  # the parse ops inside the map functions, against the files they read
+        for spec in specs:
+            more, more_errors = run_rules(SpecCheck(spec, sources), config)
+            findings += more
+            errors += more_errors
+        findings.sort(key=lambda f: (-f.severity, f.code))  # stable: steps stay in chain order
     return AuditResult(pipeline, findings, errors, config, sources, probed, note, counts)
 
 
@@ -249,7 +258,7 @@ AUDIT_SCAN_BYTES = (
 
 
 def _scan_pipeline_files(
-    pipeline: Pipeline, label: str | None, budget: int, config: Config
+    pipeline: Pipeline, label: str | None, budget: int, config: Config, reads: tuple[Read, ...] = ()
 ) -> tuple[DatasetStats | None, int | None, str]:
     """Scan the files the pipeline reads, at most `budget` records in all (split over the
     files), in this process: enough for label order and image sizes, and exact record counts
@@ -262,7 +271,9 @@ def _scan_pipeline_files(
         return None, None, f"files not reachable from here: {', '.join(names[:3])}"
     per_file = max(1, budget // len(resolved.sources))
     per_file_bytes = max(1 << 20, AUDIT_SCAN_BYTES // len(resolved.sources))
-    options = ScanOptions(label=label, max_records_per_file=per_file, max_bytes_per_file=per_file_bytes)
+    options = ScanOptions(
+        label=label, max_records_per_file=per_file, max_bytes_per_file=per_file_bytes, reads=reads
+    )
     stats = scan_sources(resolved.sources, options, workers=1).extract()
     complete = all(f.records < per_file and not f.sampled for f in stats.files)
     if complete:

@@ -22,6 +22,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from ..spec.model import FeatureSpec, ParseSpec
 from .model import Pipeline, RandomOp, Step
 
 _TRANSPARENT = {
@@ -170,6 +171,66 @@ class _Graph:
                     found.append(RandomOp(nd.op, label, False, "tf.random.Generator"))
         return tuple(found)
 
+    def parse_specs(self, functions: list[str], label: str) -> tuple[ParseSpec, ...]:
+        """The features dict of each ParseExampleV2 op (what `tf.io.parse_example` and
+        `parse_single_example` build): keys from its Const inputs, dtypes and shapes from its
+        attrs, defaults from the Const (through Reshape/Identity) each dense default comes from."""
+        specs = []
+        for fdef in self.reachable(functions):
+            by_name = {nd.name: nd for nd in fdef.node_def}
+            for nd in fdef.node_def:
+                if nd.op == "ParseExampleV2":
+                    spec = self._parse_example_spec(nd, by_name, label)
+                    if spec is not None:
+                        specs.append(spec)
+        return tuple(specs)
+
+    def _function_const(self, name: str, by_name: dict[str, Any]) -> Any:
+        node = by_name.get(_clean(name))
+        while node is not None and node.op in ("Reshape", "Identity") and node.input:
+            node = by_name.get(_clean(node.input[0]))
+        if node is None or node.op != "Const":
+            return None
+        try:
+            value = self.tf.make_ndarray(node.attr["value"].tensor)
+        except Exception:  # a constant tfdoctor cannot read: treated as unknown
+            return None
+        return value
+
+    def _parse_example_spec(self, nd: Any, by_name: dict[str, Any], label: str) -> ParseSpec | None:
+        inputs = [i for i in nd.input if not i.startswith("^")]
+        if len(inputs) < 5:
+            return None
+        keys = [self._function_const(inputs[i], by_name) for i in (2, 3, 4)]
+        if any(k is None for k in keys):
+            return None  # keys computed at run time: nothing to check
+        sparse, dense, ragged = ([_text(v) for v in k.ravel().tolist()] for k in keys)
+        as_dtype = self.tf.dtypes.as_dtype
+        tdense = [as_dtype(t).name for t in nd.attr["Tdense"].list.type]
+        shapes = [[d.size for d in s.dim] for s in nd.attr["dense_shapes"].list.shape]
+        defaults = inputs[5 : 5 + len(dense)]
+        entries: list[FeatureSpec] = []
+        for key, dtype, shape, default_input in zip(dense, tdense, shapes, defaults):
+            if shape and shape[0] == -1:  # FixedLenSequenceFeature: rows of shape[1:], padded
+                entries.append(
+                    FeatureSpec(
+                        key, "FixedLenSequenceFeature", dtype, shape=tuple(shape[1:]), allow_missing=True
+                    )
+                )
+                continue
+            value = self._function_const(default_input, by_name)
+            default = None
+            if value is not None and value.size:
+                default = value.item() if value.size == 1 else value.ravel().tolist()
+            entries.append(FeatureSpec(key, "FixedLenFeature", dtype, shape=tuple(shape), default=default))
+        for key, dtype in zip(sparse, nd.attr["sparse_types"].list.type):
+            entries.append(FeatureSpec(key, "VarLenFeature", as_dtype(dtype).name))
+        for key, dtype in zip(ragged, nd.attr["ragged_value_types"].list.type):
+            entries.append(FeatureSpec(key, "RaggedFeature", as_dtype(dtype).name))
+        if not entries:
+            return None
+        return ParseSpec(tuple(entries), name=label, call="ParseExampleV2")
+
     def reads_files(self, node: Any) -> bool:
         if node.op in _READERS:
             return True
@@ -192,6 +253,10 @@ class _Graph:
         if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
             return tuple(value)
         return ()
+
+
+def _text(value: Any) -> Any:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
 
 
 def _packed_strings(tensor: Any) -> list[str]:
@@ -312,11 +377,18 @@ def read_pipeline(dataset: Any) -> Pipeline:
                 reads_files=reads,
                 files=graph.file_names(node) if kind in ("source", "read") else (),
                 ops=tuple(sorted({nd.op for f in graph.reachable(functions) for nd in f.node_def})),
+                parse_specs=graph.parse_specs(functions, "parse op"),
             )
         )
     steps = _merge_reads(steps)
     if not any(s.reads_files for s in steps):  # strings that are data, not file names
         steps = [replace(s, files=()) if s.kind == "source" else s for s in steps]
+    steps = [  # a parse spec is named by the step that holds it, as findings show it
+        replace(
+            s, parse_specs=tuple(replace(p, name=f"`{s.call()}` (step {s.index})") for p in s.parse_specs)
+        )
+        for s in steps
+    ]
     try:
         cardinality: int | None = int(dataset.cardinality().numpy())
     except Exception:  # a dataset TensorFlow cannot count: unknown, like -2

@@ -32,6 +32,7 @@ class Step:
     reads_files: bool = False  # turns file names into records (a TFRecordDataset inside)
     files: tuple[str, ...] = ()  # file names or patterns it reads, where constant
     ops: tuple[str, ...] = ()  # every op inside its functions (Reshape, DecodePng...), sorted
+    parse_specs: tuple[Any, ...] = ()  # ParseSpecs of the parse ops inside its functions
 
     @property
     def random(self) -> bool:
