@@ -201,3 +201,21 @@ def test_tfd514_drop_remainder_yields_nothing(tf: Any, regression: str) -> None:
         _xy(tf, regression).shard(4, 0).shuffle(64).batch(32, drop_remainder=True).prefetch(1),
     ):
         assert "TFD514" not in _codes(tfdoctor.audit(ok, batches=0))
+
+
+def test_sequence_parse_op_in_the_pipeline_is_checked(tf: Any, sequences: str) -> None:
+    context = {"label": tf.io.FixedLenFeature([], tf.int64)}
+    wrong = {"x": tf.io.FixedLenSequenceFeature([2], tf.float32)}  # one value per step is stored
+    ds = tf.data.TFRecordDataset(sequences).map(
+        lambda s: tf.io.parse_single_sequence_example(s, context, wrong)
+    )
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        next(iter(ds))
+    result = tfdoctor.audit(ds, batches=0)
+    finding = next(f for f in result.findings if f.code == "TFD203")
+    assert finding.where.spec == "`map(lambda)` (step 2)" and finding.numbers["stored_values"] == 1
+    spec = result.pipeline.steps[1].parse_specs[0]
+    assert [(f.name, f.section, f.kind, f.shape) for f in spec.features] == [
+        ("label", "context", "FixedLenFeature", ()),
+        ("x", "sequence", "FixedLenSequenceFeature", (2,)),
+    ]

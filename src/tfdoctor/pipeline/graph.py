@@ -179,10 +179,13 @@ class _Graph:
         for fdef in self.reachable(functions):
             by_name = {nd.name: nd for nd in fdef.node_def}
             for nd in fdef.node_def:
+                spec = None
                 if nd.op == "ParseExampleV2":
                     spec = self._parse_example_spec(nd, by_name, label)
-                    if spec is not None:
-                        specs.append(spec)
+                elif nd.op == "ParseSequenceExampleV2":
+                    spec = self._parse_sequence_spec(nd, by_name, label)
+                if spec is not None:
+                    specs.append(spec)
         return tuple(specs)
 
     def _function_const(self, name: str, by_name: dict[str, Any]) -> Any:
@@ -204,7 +207,7 @@ class _Graph:
         keys = [self._function_const(inputs[i], by_name) for i in (2, 3, 4)]
         if any(k is None for k in keys):
             return None  # keys computed at run time: nothing to check
-        sparse, dense, ragged = ([_text(v) for v in k.ravel().tolist()] for k in keys)
+        sparse, dense, ragged = ([_text(v) for v in k.ravel().tolist()] for k in keys)  # type: ignore[union-attr]
         as_dtype = self.tf.dtypes.as_dtype
         tdense = [as_dtype(t).name for t in nd.attr["Tdense"].list.type]
         shapes = [[d.size for d in s.dim] for s in nd.attr["dense_shapes"].list.shape]
@@ -230,6 +233,70 @@ class _Graph:
         if not entries:
             return None
         return ParseSpec(tuple(entries), name=label, call="ParseExampleV2")
+
+    def _keys(self, name: str, by_name: dict[str, Any]) -> list[str] | None:
+        value = self._function_const(name, by_name)
+        return None if value is None else [_text(v) for v in value.ravel().tolist()]
+
+    def _parse_sequence_spec(self, nd: Any, by_name: dict[str, Any], label: str) -> ParseSpec | None:
+        """ParseSequenceExampleV2 (`parse_sequence_example`, `parse_single_sequence_example`):
+        inputs are serialized, debug_name, the six key lists, feature_list_dense_missing_assumed_empty,
+        then the context dense defaults."""
+        inputs = [i for i in nd.input if not i.startswith("^")]
+        if len(inputs) < 9:
+            return None
+        keys: list[list[str]] = []
+        for i in range(2, 8):
+            found = self._keys(inputs[i], by_name)
+            if found is None:
+                return None  # keys computed at run time: nothing to check
+            keys.append(found)
+        c_sparse, c_dense, c_ragged, f_sparse, f_dense, f_ragged = keys
+        missing_ok = self._function_const(inputs[8], by_name)
+        allow = [bool(v) for v in missing_ok.ravel().tolist()] if missing_ok is not None else []
+        as_dtype = self.tf.dtypes.as_dtype
+        attr = nd.attr
+
+        def types(name: str) -> list[str]:
+            return [as_dtype(t).name for t in attr[name].list.type]
+
+        def shapes(name: str) -> list[tuple[int, ...]]:
+            return [tuple(d.size for d in s.dim) for s in attr[name].list.shape]
+
+        entries: list[FeatureSpec] = []
+        defaults = inputs[9 : 9 + len(c_dense)]
+        for key, dtype, shape, default_input in zip(
+            c_dense, types("Tcontext_dense"), shapes("context_dense_shapes"), defaults
+        ):
+            value = self._function_const(default_input, by_name)
+            default = None
+            if value is not None and value.size:
+                default = value.item() if value.size == 1 else value.ravel().tolist()
+            entries.append(FeatureSpec(key, "FixedLenFeature", dtype, "context", shape, default))
+        entries += [
+            FeatureSpec(k, "VarLenFeature", t, "context")
+            for k, t in zip(c_sparse, types("context_sparse_types"))
+        ]
+        entries += [
+            FeatureSpec(k, "RaggedFeature", t, "context")
+            for k, t in zip(c_ragged, types("context_ragged_value_types"))
+        ]
+        for i, (key, dtype, shape) in enumerate(
+            zip(f_dense, types("feature_list_dense_types"), shapes("feature_list_dense_shapes"))
+        ):
+            missing = allow[i] if i < len(allow) else False
+            entries.append(
+                FeatureSpec(key, "FixedLenSequenceFeature", dtype, "sequence", shape, allow_missing=missing)
+            )
+        entries += [
+            FeatureSpec(k, "VarLenFeature", t, "sequence")
+            for k, t in zip(f_sparse, types("feature_list_sparse_types"))
+        ]
+        entries += [
+            FeatureSpec(k, "RaggedFeature", t, "sequence")
+            for k, t in zip(f_ragged, types("feature_list_ragged_value_types"))
+        ]
+        return ParseSpec(tuple(entries), name=label, call="ParseSequenceExampleV2") if entries else None
 
     def reads_files(self, node: Any) -> bool:
         if node.op in _READERS:
