@@ -221,18 +221,23 @@ class _Graph:
                     )
                 )
                 continue
-            value = self._function_const(default_input, by_name)
-            default = None
-            if value is not None and value.size:
-                default = value.item() if value.size == 1 else value.ravel().tolist()
+            default = self._default(default_input, by_name)
             entries.append(FeatureSpec(key, "FixedLenFeature", dtype, shape=tuple(shape), default=default))
-        for key, dtype in zip(sparse, nd.attr["sparse_types"].list.type):
-            entries.append(FeatureSpec(key, "VarLenFeature", as_dtype(dtype).name))
-        for key, dtype in zip(ragged, nd.attr["ragged_value_types"].list.type):
-            entries.append(FeatureSpec(key, "RaggedFeature", as_dtype(dtype).name))
+        entries += _variable(
+            "features", sparse, [as_dtype(t).name for t in nd.attr["sparse_types"].list.type]
+        )
+        ragged_types = [as_dtype(t).name for t in nd.attr["ragged_value_types"].list.type]
+        entries += _variable("features", ragged, ragged_types, "RaggedFeature")
         if not entries:
             return None
         return ParseSpec(tuple(entries), name=label, call="ParseExampleV2")
+
+    def _default(self, name: str, by_name: dict[str, Any]) -> Any:
+        """A dense default as plain Python; None where the op was given an empty one (none)."""
+        value = self._function_const(name, by_name)
+        if value is None or not value.size:
+            return None
+        return value.item() if value.size == 1 else value.ravel().tolist()
 
     def _keys(self, name: str, by_name: dict[str, Any]) -> list[str] | None:
         value = self._function_const(name, by_name)
@@ -268,19 +273,10 @@ class _Graph:
         for key, dtype, shape, default_input in zip(
             c_dense, types("Tcontext_dense"), shapes("context_dense_shapes"), defaults
         ):
-            value = self._function_const(default_input, by_name)
-            default = None
-            if value is not None and value.size:
-                default = value.item() if value.size == 1 else value.ravel().tolist()
+            default = self._default(default_input, by_name)
             entries.append(FeatureSpec(key, "FixedLenFeature", dtype, "context", shape, default))
-        entries += [
-            FeatureSpec(k, "VarLenFeature", t, "context")
-            for k, t in zip(c_sparse, types("context_sparse_types"))
-        ]
-        entries += [
-            FeatureSpec(k, "RaggedFeature", t, "context")
-            for k, t in zip(c_ragged, types("context_ragged_value_types"))
-        ]
+        entries += _variable("context", c_sparse, types("context_sparse_types"))
+        entries += _variable("context", c_ragged, types("context_ragged_value_types"), "RaggedFeature")
         for i, (key, dtype, shape) in enumerate(
             zip(f_dense, types("feature_list_dense_types"), shapes("feature_list_dense_shapes"))
         ):
@@ -288,14 +284,8 @@ class _Graph:
             entries.append(
                 FeatureSpec(key, "FixedLenSequenceFeature", dtype, "sequence", shape, allow_missing=missing)
             )
-        entries += [
-            FeatureSpec(k, "VarLenFeature", t, "sequence")
-            for k, t in zip(f_sparse, types("feature_list_sparse_types"))
-        ]
-        entries += [
-            FeatureSpec(k, "RaggedFeature", t, "sequence")
-            for k, t in zip(f_ragged, types("feature_list_ragged_value_types"))
-        ]
+        entries += _variable("sequence", f_sparse, types("feature_list_sparse_types"))
+        entries += _variable("sequence", f_ragged, types("feature_list_ragged_value_types"), "RaggedFeature")
         return ParseSpec(tuple(entries), name=label, call="ParseSequenceExampleV2") if entries else None
 
     def reads_files(self, node: Any) -> bool:
@@ -320,6 +310,12 @@ class _Graph:
         if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
             return tuple(value)
         return ()
+
+
+def _variable(
+    section: str, keys: list[str], dtypes: list[str], kind: str = "VarLenFeature"
+) -> list[FeatureSpec]:
+    return [FeatureSpec(k, kind, t, section) for k, t in zip(keys, dtypes)]
 
 
 def _text(value: Any) -> Any:
