@@ -110,8 +110,9 @@ def missing_feature(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
     Example:
     features = {'imaeg': tf.io.FixedLenFeature([], tf.string, default_value=b'')}
     Fix:
-    Use the stored key ('image'). Where some records lack it on purpose, give a default
-    (TFD204 then counts them) or filter those records out.
+    Use the stored key ('image'). Where some records lack it on purpose, read it with
+    VarLenFeature so a missing value stays visible, or filter those records out (a
+    default_value would make their values up: TFD204).
     """
     stats, spec = facts.stats, facts.spec
     for f, read, is_value in _reads(spec):
