@@ -97,6 +97,8 @@ class DatasetAccumulator:
         acc = self.features.get((section, name))
         if acc is None:
             acc = self.features[(section, name)] = FeatureAccumulator(name, section)
+            if self.reads is not None and section != "sequence":
+                acc._checks = self.reads.checks_for(name)
             if section != "sequence" and (name == self.label or label_priority(name) is not None):
                 self.labels.setdefault(name, LabelOrderAccumulator(name))
         return acc
@@ -131,14 +133,7 @@ class DatasetAccumulator:
             file.sequence_examples += 1
         else:
             file.examples += 1
-        features, labels, keys = self.features, self.labels, self._keys
-        if self.reads is not None:
-            self.reads.add(
-                {acc.name: value for acc, value in found},
-                {keys[e.key][0]: e.value for e in seq_entries} if is_sequence else None,
-                file.url,
-                index,
-            )
+        features, labels, keys, reads = self.features, self.labels, self._keys, self.reads
         for acc, value in found:
             which = value.WhichOneof("kind")
             # FeatureAccumulator.add, inlined: this loop is the scan's hot path (~1 us a feature).
@@ -161,10 +156,16 @@ class DatasetAccumulator:
                 values = ()
                 acc._vc.append(0)
                 acc._n_unset += 1
+            if acc._checks:
+                reads.check(acc._checks, which, len(values), file.url, index)  # type: ignore[union-attr]
             if acc.name in labels and len(values) == 1:
                 label = values[0]
                 text = label.decode("latin-1") if isinstance(label, bytes) else str(label)
                 labels[acc.name].add(file.url, index, text)
+        if reads is not None:
+            reads.end_record(file.url, index)
+            if is_sequence:
+                reads.add_sequences({keys[e.key][0]: e.value for e in seq_entries}, file.url, index)
         self._since_flush += 1
         if self._since_flush >= FLUSH_AT:
             self._since_flush = 0
@@ -208,6 +209,9 @@ class DatasetAccumulator:
             self.files[url] = facts if mine_f is None else mine_f.merge(facts)
         if other.reads is not None:
             self.reads = other.reads if self.reads is None else self.reads.merge(other.reads)
+        if self.reads is not None:  # accumulators taken from `other` check against our reads
+            for (section, name), acc in self.features.items():
+                acc._checks = self.reads.checks_for(name) if section != "sequence" else ()
         self._keys.update(other._keys)
         return self
 

@@ -172,6 +172,7 @@ class FeatureAccumulator:
         self.order_down = 0
         self.order_broken = False
         self._order_last: float | None = None
+        self._checks: Any = ()  # a parse spec's reads of this key (ReadsAccumulator._FieldCheck)
         self.single: str | None = None  # the one value seen so far (top-k key form)
         self.varies = False
         self._vc: list[int] = []

@@ -81,38 +81,77 @@ class ReadTally:
         return self
 
 
+_FIELD_OF_KIND = {kind: field_name for field_name, kind in _KIND_OF_FIELD.items()}
+
+
+class _FieldCheck:
+    """A field-1 read made ready for the scan's hot loop, where the feature's kind and value
+    count are already known: no second look at the protobuf message."""
+
+    __slots__ = ("count", "kind", "missing", "multiple", "seen", "tally")
+
+    def __init__(self, tally: ReadTally) -> None:
+        read = tally.read
+        self.tally = tally
+        self.kind = _FIELD_OF_KIND.get(read.kind or "")  # "float_list"...; None: no kind check
+        self.count = read.count
+        self.multiple = read.multiple_of or 0
+        self.seen = -1  # the last record (since the last settle) that held the key
+        self.missing = 0  # records without it since the last settle
+
+
 class ReadsAccumulator:
-    """Tallies for a set of Reads. `add` takes one decoded record's field-1 features and
-    feature lists as {name: message}."""
+    """Tallies for a set of Reads. Field-1 reads are checked from the scan's own loop (`check`
+    for each feature a record holds, `end_record` once per record); feature-list reads with
+    `add_sequences`."""
 
     def __init__(self, reads: list[Read]) -> None:
         self.reads = list(dict.fromkeys(reads))
         self.tallies = {r: ReadTally(r) for r in self.reads}
-        self._flat = [r for r in self.reads if r.section != "sequence"]
-        self._seq = [r for r in self.reads if r.section == "sequence"]
+        self._prepare()
 
-    def add(
-        self, features: dict[str, Any], feature_lists: dict[str, Any] | None, url: str, index: int
-    ) -> None:
+    def _prepare(self) -> None:
+        self._seq = [r for r in self.reads if r.section == "sequence"]
+        self._checks: dict[str, list[_FieldCheck]] = {}
+        for read in self.reads:
+            if read.section != "sequence":
+                self._checks.setdefault(read.key, []).append(_FieldCheck(self.tallies[read]))
+        self._all = [c for checks in self._checks.values() for c in checks]
+        self._record = 0  # field-1 records since the last settle
+
+    def checks_for(self, key: str) -> list[_FieldCheck]:
+        return self._checks.get(key, [])
+
+    def check(self, checks: list[_FieldCheck], which: str | None, n: int, url: str, index: int) -> None:
+        """One feature of the current record: its oneof field (None: no value list) and count."""
+        if which is None:
+            return  # a Feature with no value list: missing, as TensorFlow's parser treats it
+        record = self._record
+        for c in checks:
+            c.seen = record
+            if c.kind is not None and which != c.kind:
+                c.tally.note("kind:" + _KIND_OF_FIELD[which], url, index)
+            elif (c.count is not None and n != c.count) or (c.multiple and n % c.multiple):
+                c.tally.note("count", url, index, n)
+
+    def end_record(self, url: str, index: int) -> None:
+        record = self._record
+        for c in self._all:
+            if c.seen != record:
+                c.missing += 1
+                c.tally.note("missing", url, index)
+        self._record = record + 1
+
+    def _settle(self) -> None:
+        """Fold the hot loop's counters into the tallies (before a merge or an extract)."""
+        for c in self._all:
+            c.tally.records += self._record
+            c.tally.present += self._record - c.missing
+            c.missing, c.seen = 0, -1
+        self._record = 0
+
+    def add_sequences(self, feature_lists: dict[str, Any], url: str, index: int) -> None:
         tallies = self.tallies
-        for read in self._flat:
-            tally = tallies[read]
-            tally.records += 1
-            feature = features.get(read.key)
-            which = feature.WhichOneof("kind") if feature is not None else None
-            if which is None:
-                tally.note("missing", url, index)
-                continue
-            tally.present += 1
-            stored = _KIND_OF_FIELD[which]
-            if read.kind is not None and stored != read.kind:
-                tally.note("kind:" + stored, url, index)
-                continue
-            n = len(getattr(feature, which).value)
-            if _bad_count(read, n):
-                tally.note("count", url, index, n)
-        if feature_lists is None:
-            return
         for read in self._seq:
             tally = tallies[read]
             tally.records += 1
@@ -133,6 +172,8 @@ class ReadsAccumulator:
                     break
 
     def merge(self, other: ReadsAccumulator) -> ReadsAccumulator:
+        self._settle()
+        other._settle()
         for read, tally in other.tallies.items():
             mine = self.tallies.get(read)
             if mine is None:
@@ -140,11 +181,11 @@ class ReadsAccumulator:
                 self.tallies[read] = tally
             else:
                 mine.merge(tally)
-        self._flat = [r for r in self.reads if r.section != "sequence"]
-        self._seq = [r for r in self.reads if r.section == "sequence"]
+        self._prepare()
         return self
 
     def extract(self) -> list[ReadTally]:
+        self._settle()
         return [self.tallies[r] for r in self.reads]
 
 
