@@ -88,7 +88,9 @@ def _describe(f: FeatureStats, spec: FeatureSpec) -> str:
     if f.section == "sequence" and f.sequence_length is not None:
         sl = f.sequence_length
         parts[-1] += " per step"
-        parts.append(f"{sl.min}" if sl.min == sl.max else f"{sl.min} to {sl.max} steps")
+        parts.append(
+            f"{sl.min} step{'s' * (sl.min != 1)}" if sl.min == sl.max else f"{sl.min} to {sl.max} steps"
+        )
     missing = f.total_records - f.records_present
     if missing:
         parts.append(f"optional: missing in {missing:,} of {f.total_records:,} records")
@@ -147,7 +149,8 @@ def parse_function(stats: DatasetStats) -> str:
     sequence = stats.record_kinds.get("sequence_example", 0) > 0
     flat = [f for f in stats.features if f.section != "sequence" and f.kind != "unset"]
     seq = [f for f in stats.features if f.section == "sequence" and f.kind != "unset"]
-    kinds = ", ".join(f"{n:,} {k.replace('_', '')}s" for k, n in stats.record_kinds.items() if n)
+    names = {"example": "Examples", "sequence_example": "SequenceExamples"}
+    kinds = ", ".join(f"{n:,} {names.get(k, k)}" for k, n in stats.record_kinds.items() if n)
     out = [
         f"# Parse spec written by tfdoctor {__version__} from {len(stats.files)} file(s): "
         f"{kinds or 'no records'}.",
