@@ -50,6 +50,9 @@ def test_pipeline_command(tf: Any, tmp_path: Path) -> None:
     assert report["command"] == "pipeline" and report["probe"]["batches"] == 20
     assert {f["code"] for f in report["findings"]} >= {"TFD501", "TFD504"}
     assert [s["kind"] for s in report["pipeline"]["steps"]] == ["read", "map", "batch", "prefetch"]
+    assert [(f["name"], f["kind"], f["dtype"]) for f in report["specs"][0]["features"]] == [
+        ("x", "FixedLenFeature", "float32")
+    ]
     for bad in (f"{script}:nope", f"{script}:not_a_dataset", f"{tmp_path / 'none.py'}:make", "train.py"):
         res = runner.invoke(app, ["pipeline", bad])
         assert res.exit_code == 2 and "cannot build the pipeline" in res.output

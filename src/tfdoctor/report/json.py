@@ -41,6 +41,16 @@ def jsonable(obj: Any) -> Any:
     return str(obj)
 
 
+def _spec(spec: Any) -> dict[str, Any]:
+    return {
+        "name": spec.name,
+        "call": spec.call,
+        "file": spec.file,
+        "line": spec.line,
+        "features": [asdict(f) for f in spec.features],
+    }
+
+
 def scan_to_json(result: ScanResult) -> dict[str, Any]:
     return jsonable(_scan_to_json(result))  # type: ignore[no-any-return]
 
@@ -88,16 +98,7 @@ def _scan_to_json(result: ScanResult) -> dict[str, Any]:
         "features": [_feature(f) for f in stats.features],
         "label_order": None if order is None else {**asdict(order), "sortedness": round(order.sortedness, 4)},
         "schema": result.schema.to_json(),
-        "specs": [
-            {
-                "name": s.name,
-                "call": s.call,
-                "file": s.file,
-                "line": s.line,
-                "features": [asdict(f) for f in s.features],
-            }
-            for s in result.specs
-        ],
+        "specs": [_spec(s) for s in result.specs],
         "spec_notes": result.spec_notes,
     }
 
@@ -135,6 +136,7 @@ def _audit_to_json(result: Any) -> dict[str, Any]:
             ],
         },
         "probe": asdict(result.probe) if result.probe is not None else None,
+        "specs": [_spec(spec) for step in pipeline.steps for spec in step.parse_specs],  # read from the graph
         "findings": [f.to_json() for f in result.findings],
         "rule_errors": [e.to_json() for e in result.rule_errors],
     }
