@@ -269,3 +269,44 @@ def _seq_error(tf: Any, record: bytes, context: Any, sequence: Any) -> str:
     except tf.errors.InvalidArgumentError as exc:
         return str(exc)
     return ""
+
+
+def test_sparse_feature_index_and_value_counts(tf: Any, tmp_path: Path) -> None:
+    def record(idx: list[int], val: list[float]) -> bytes:
+        return tf_example_features(tf, {"idx": ("i", idx), "val": ("f", val)})
+
+    good = [record([1, 2], [0.5, 0.6]) for _ in range(6)]
+    records = [*good, record([1, 2, 3], [0.5, 0.6]), record([1, 12], [0.5, 0.6])]
+    path = tmp_path / "sparse.tfrecord"
+    with tf.io.TFRecordWriter(str(path)) as writer:
+        for rec in records:
+            writer.write(rec)
+    spec = {"sp": tf.io.SparseFeature("idx", "val", tf.float32, 10)}
+    index, error = _first_failure(tf, records, spec)
+    assert index == 6 and "are not compatible" in error  # TensorFlow: counts must agree
+    parsed = tf.io.parse_single_example(records[7], spec)["sp"]  # an index of 12 with size 10: no error...
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.sparse.to_dense(parsed)  # ...until the tensor is used
+    found = [f for f in tfdoctor.check_spec(str(path), spec).findings if f.code == "TFD203"]
+    pair = next(f for f in found if "different counts" in f.message)
+    outside = next(f for f in found if "outside [0, 10)" in f.message)
+    assert pair.numbers["mismatched"] == 1 and pair.where.record == 6
+    assert outside.numbers["out_of_range"] == 1 and outside.where.record == 7
+    assert "tf.io.SparseFeature('idx', 'val', tf.float32, 13)" in outside.fix.text  # type: ignore[union-attr]
+    clean = tmp_path / "clean.tfrecord"
+    with tf.io.TFRecordWriter(str(clean)) as writer:
+        for rec in good:
+            writer.write(rec)
+    assert [
+        f for f in tfdoctor.check_spec(str(clean), spec).findings if f.where.spec and f.code != "TFD205"
+    ] == []
+
+
+def tf_example_features(tf: Any, features: dict[str, tuple[str, list[Any]]]) -> bytes:
+    feats = {}
+    for name, (kind, values) in features.items():
+        if kind == "i":
+            feats[name] = tf.train.Feature(int64_list=tf.train.Int64List(value=values))
+        else:
+            feats[name] = tf.train.Feature(float_list=tf.train.FloatList(value=values))
+    return tf.train.Example(features=tf.train.Features(feature=feats)).SerializeToString()  # type: ignore[no-any-return]

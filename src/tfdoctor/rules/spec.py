@@ -278,6 +278,9 @@ def shape_mismatch(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
     """
     stats, spec = facts.stats, facts.spec
     for f, read, is_value in _reads(spec):
+        if f.kind == "SparseFeature" and read.pair is not None:
+            yield from _sparse_mismatch(facts, f, read)
+            continue
         if not is_value or f.kind not in ("FixedLenFeature", "FixedLenSequenceFeature"):
             continue
         want = f.fixed_count
@@ -336,6 +339,37 @@ def shape_mismatch(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
                     "only if that holds the same number of values" if len(f.shape or ()) > 1
                     else feature_line(fixed)),
             )  # fmt: skip
+
+
+def _sparse_mismatch(facts: SpecCheck, f: FeatureSpec, read: Read) -> Iterator[Report]:
+    """A SparseFeature's index key against its value key: counts per record, index range."""
+    tally = facts.tally(read)
+    pairs, outside = tally.problem("pair"), tally.problem("range")
+    if pairs:
+        yield Report(
+            f"'{read.key}' (the indices of SparseFeature '{f.name}') and '{read.pair}' (its values) hold "
+            f"different counts in {share(pairs, tally.present)}: parsing fails at "
+            f"{_first_text(tally, 'pair')} ('Dimensions ... are not compatible').",
+            _where(facts.spec, f, tally, "pair"),
+            {"records": tally.present, "mismatched": pairs, "first_records": _locations(tally, "pair")},
+            "Write one index per value in every record (or read both keys as VarLenFeatures)",
+        )
+    if outside:
+        yield Report(
+            f"'{read.key}' holds indices outside [0, {read.bound}) in {share(outside, tally.present)}: the "
+            "parse accepts them silently, and tf.sparse.to_dense fails later "
+            f"({_first_text(tally, 'range')}).",
+            _where(facts.spec, f, tally, "range"),
+            {"records": tally.present, "out_of_range": outside, "first_records": _locations(tally, "range")},
+            "A size that holds every index: "
+            + feature_line(replace(f, shape=(_max_index(facts, read) + 1,))),
+        )
+
+
+def _max_index(facts: SpecCheck, read: Read) -> int:
+    stored = _stored(facts.stats, read)
+    top = stored.numeric.max if stored is not None and stored.numeric is not None else None
+    return int(top) if top is not None else (read.bound or 0)
 
 
 @rule("TFD204", "default-masks-missing", Severity.WARNING, SpecCheck)

@@ -96,7 +96,12 @@ class FeatureSpec:
             )
         else:
             main = Read(self.key, section, kind)
-        extra = [Read(k, section, "int64") for k in (*self.index_keys, *self.partition_keys)]
+        sizes = list(self.shape or ()) if self.kind == "SparseFeature" else []
+        extra = [
+            Read(k, section, "int64", pair=self.key, bound=sizes[i] if i < len(sizes) and sizes[i] else None)
+            for i, k in enumerate(self.index_keys)
+        ]
+        extra += [Read(k, section, "int64") for k in self.partition_keys]
         return [main, *extra]
 
 

@@ -157,7 +157,7 @@ class DatasetAccumulator:
                 acc._vc.append(0)
                 acc._n_unset += 1
             if acc._checks:
-                reads.check(acc._checks, which, len(values), file.url, index)  # type: ignore[union-attr]
+                reads.check(acc._checks, which, values, file.url, index)  # type: ignore[union-attr]
             if acc.name in labels and len(values) == 1:
                 label = values[0]
                 text = label.decode("latin-1") if isinstance(label, bytes) else str(label)

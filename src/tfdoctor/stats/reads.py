@@ -31,6 +31,8 @@ class Read:
     kind: str | None = None  # int64 / float / bytes; None: no kind check (a dtype parse rejects)
     count: int | None = None  # values per record (per step) a FixedLen shape demands
     multiple_of: int | None = None  # FixedLenSequenceFeature in parse_example: whole rows
+    pair: str | None = None  # SparseFeature index key: the value key whose count must match
+    bound: int | None = None  # SparseFeature index key: values must lie in [0, bound)
 
 
 @dataclass
@@ -88,7 +90,7 @@ class _FieldCheck:
     """A field-1 read made ready for the scan's hot loop, where the feature's kind and value
     count are already known: no second look at the protobuf message."""
 
-    __slots__ = ("count", "kind", "missing", "multiple", "seen", "tally")
+    __slots__ = ("bound", "count", "kind", "missing", "multiple", "n", "partner", "seen", "tally")
 
     def __init__(self, tally: ReadTally) -> None:
         read = tally.read
@@ -98,6 +100,9 @@ class _FieldCheck:
         self.multiple = read.multiple_of or 0
         self.seen = -1  # the last record (since the last settle) that held the key
         self.missing = 0  # records without it since the last settle
+        self.bound = read.bound
+        self.n = 0  # its value count in the record that last held it
+        self.partner: _FieldCheck | None = None  # the check of `read.pair`, set by the accumulator
 
 
 class ReadsAccumulator:
@@ -117,22 +122,32 @@ class ReadsAccumulator:
             if read.section != "sequence":
                 self._checks.setdefault(read.key, []).append(_FieldCheck(self.tallies[read]))
         self._all = [c for checks in self._checks.values() for c in checks]
+        self._paired = []
+        for c in self._all:
+            pair = c.tally.read.pair
+            if pair is not None and self._checks.get(pair):
+                c.partner = self._checks[pair][0]
+                self._paired.append(c)
         self._record = 0  # field-1 records since the last settle
 
     def checks_for(self, key: str) -> list[_FieldCheck]:
         return self._checks.get(key, [])
 
-    def check(self, checks: list[_FieldCheck], which: str | None, n: int, url: str, index: int) -> None:
-        """One feature of the current record: its oneof field (None: no value list) and count."""
+    def check(self, checks: list[_FieldCheck], which: str | None, values: Any, url: str, index: int) -> None:
+        """One feature of the current record: its oneof field (None: no value list) and values."""
         if which is None:
             return  # a Feature with no value list: missing, as TensorFlow's parser treats it
         record = self._record
+        n = len(values)
         for c in checks:
             c.seen = record
+            c.n = n
             if c.kind is not None and which != c.kind:
                 c.tally.note("kind:" + _KIND_OF_FIELD[which], url, index)
             elif (c.count is not None and n != c.count) or (c.multiple and n % c.multiple):
                 c.tally.note("count", url, index, n)
+            elif c.bound is not None and n and (min(values) < 0 or max(values) >= c.bound):
+                c.tally.note("range", url, index)
 
     def end_record(self, url: str, index: int) -> None:
         record = self._record
@@ -140,6 +155,10 @@ class ReadsAccumulator:
             if c.seen != record:
                 c.missing += 1
                 c.tally.note("missing", url, index)
+        for c in self._paired:  # SparseFeature: as many indices as values, in each record
+            partner = c.partner
+            if c.seen == record and partner.seen == record and c.n != partner.n:  # type: ignore[union-attr]
+                c.tally.note("pair", url, index, c.n)
         self._record = record + 1
 
     def _settle(self) -> None:
