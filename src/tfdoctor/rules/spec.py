@@ -264,7 +264,8 @@ def shape_mismatch(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
     What it finds:
     Fixed shapes whose element count differs from the (constant) stored value count, e.g.
     `FixedLenFeature([], tf.float32)` over 784 stored pixels; FixedLenSequenceFeature rows
-    that do not divide the stored values; a default_value that does not fit the shape.
+    that do not divide the stored values; a default_value that does not fit the shape; a
+    SparseFeature whose index and value keys hold different counts, or indices outside its size.
     Why it hurts training:
     The parser reads exactly the shape's element count: every record fails ("Number of float
     values != expected. Values size: 784 but output shape: []"), or a default the shape
