@@ -310,3 +310,25 @@ def tf_example_features(tf: Any, features: dict[str, tuple[str, list[Any]]]) -> 
         else:
             feats[name] = tf.train.Feature(float_list=tf.train.FloatList(value=values))
     return tf.train.Example(features=tf.train.Features(feature=feats)).SerializeToString()  # type: ignore[no-any-return]
+
+
+def test_ragged_row_lengths_that_do_not_add_up(tf: Any, tmp_path: Path) -> None:
+    records = [
+        tf_example_features(tf, {"len": ("i", [1, 2]), "v": ("f", [1.0, 2.0, 3.0])}),  # fits
+        tf_example_features(tf, {"len": ("i", [1, 1]), "v": ("f", [1.0, 2.0, 3.0])}),  # 3.0 is dropped
+        tf_example_features(tf, {"len": ("i", [2, 2]), "v": ("f", [1.0, 2.0, 3.0])}),  # rows regrouped
+    ]
+    path = tmp_path / "ragged.tfrecord"
+    with tf.io.TFRecordWriter(str(path)) as writer:
+        for rec in records:
+            writer.write(rec)
+    spec = {
+        "r": tf.io.RaggedFeature(
+            tf.float32, value_key="v", partitions=[tf.io.RaggedFeature.RowLengths("len")]
+        )
+    }
+    parsed = [tf.io.parse_single_example(rec, spec)["r"].to_list() for rec in records]
+    assert parsed == [[[1.0], [2.0, 3.0]], [[1.0], [2.0]], [[1.0, 2.0], [3.0]]]  # TensorFlow: no error at all
+    finding = next(f for f in tfdoctor.check_spec(str(path), spec).findings if f.code == "TFD203")
+    assert finding.numbers["mismatched"] == 2 and finding.where.record == 1
+    assert "silently drops or regroups values" in finding.message

@@ -265,7 +265,8 @@ def shape_mismatch(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
     Fixed shapes whose element count differs from the (constant) stored value count, e.g.
     `FixedLenFeature([], tf.float32)` over 784 stored pixels; FixedLenSequenceFeature rows
     that do not divide the stored values; a default_value that does not fit the shape; a
-    SparseFeature whose index and value keys hold different counts, or indices outside its size.
+    SparseFeature whose index and value keys hold different counts, or indices outside its size;
+    a RaggedFeature whose row lengths (or splits) do not account for its values.
     Why it hurts training:
     The parser reads exactly the shape's element count: every record fails ("Number of float
     values != expected. Values size: 784 but output shape: []"), or a default the shape
@@ -281,6 +282,9 @@ def shape_mismatch(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
     for f, read, is_value in _reads(spec):
         if f.kind == "SparseFeature" and read.pair is not None:
             yield from _sparse_mismatch(facts, f, read)
+            continue
+        if f.kind == "RaggedFeature" and read.partition is not None:
+            yield from _partition_mismatch(facts, f, read)
             continue
         if not is_value or f.kind not in ("FixedLenFeature", "FixedLenSequenceFeature"):
             continue
@@ -365,6 +369,23 @@ def _sparse_mismatch(facts: SpecCheck, f: FeatureSpec, read: Read) -> Iterator[R
             "A size that holds every index: "
             + feature_line(replace(f, shape=(_max_index(facts, read) + 1,))),
         )
+
+
+def _partition_mismatch(facts: SpecCheck, f: FeatureSpec, read: Read) -> Iterator[Report]:
+    """A RaggedFeature's innermost row partition that does not account for its values."""
+    tally = facts.tally(read)
+    bad = tally.problem("partition")
+    if not bad:
+        return
+    what = "row lengths add up to" if read.partition == "RowLengths" else "last row split is"
+    yield Report(
+        f"In {share(bad, tally.present)}, the {what} another count than '{read.pair}' holds "
+        f"('{read.key}', {read.partition} of RaggedFeature '{f.name}'): TensorFlow silently drops or "
+        f"regroups values (validate=False, the default) from {_first_text(tally, 'partition')} on.",
+        _where(facts.spec, f, tally, "partition"),
+        {"records": tally.present, "mismatched": bad, "first_records": _locations(tally, "partition")},
+        "Fix the writer so the partition matches the values; validate=True makes the parse fail instead",
+    )
 
 
 def _max_index(facts: SpecCheck, read: Read) -> int:

@@ -74,12 +74,15 @@ def feature_spec(name: str, config: Any, section: str = "features", line: int | 
             value_key=config.value_key, index_keys=index_keys, line=line,
         )  # fmt: skip
     partitions = tuple(getattr(p, "key", None) for p in (config.partitions or ()))
+    last = (config.partitions or ())[-1:] if config.partitions else ()
+    inner = type(last[0]).__name__ if last and getattr(last[0], "key", None) else None
     for p in config.partitions or ():
         if type(p).__name__ not in _PARTITION_KINDS:
             raise SpecError(f"feature {name!r}: unknown RaggedFeature partition {p!r}")
     return FeatureSpec(
         name, kind, _dtype(config.dtype), section,
-        value_key=config.value_key, partition_keys=tuple(k for k in partitions if k), line=line,
+        value_key=config.value_key, partition_keys=tuple(k for k in partitions if k), inner_partition=inner,
+        line=line,
     )  # fmt: skip
 
 

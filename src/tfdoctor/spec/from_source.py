@@ -464,9 +464,11 @@ def _to_feature_spec(key: str, f: _Feature, section: str) -> FeatureSpec:
         )  # fmt: skip
     partitions = a.get("partitions") or []
     keys = tuple(p.key for p in partitions if isinstance(p, _Partition) and p.key)
+    last = partitions[-1] if partitions and isinstance(partitions[-1], _Partition) else None
     return FeatureSpec(
-        key, f.kind, dtype, section, value_key=a.get("value_key"), partition_keys=keys, line=f.line
-    )
+        key, f.kind, dtype, section, value_key=a.get("value_key"), partition_keys=keys,
+        inner_partition=last.kind if last is not None and last.key else None, line=f.line,
+    )  # fmt: skip
 
 
 def _dedupe(specs: list[ParseSpec]) -> list[ParseSpec]:

@@ -57,6 +57,7 @@ class FeatureSpec:
     value_key: str | None = None  # the data key holding the values; None: the name
     index_keys: tuple[str, ...] = ()  # SparseFeature's index keys
     partition_keys: tuple[str, ...] = ()  # RaggedFeature's row-partition keys
+    inner_partition: str | None = None  # the innermost partition's kind (RowLengths...), where keyed
     line: int | None = None  # where the entry is written, for specs read from source
 
     @property
@@ -101,7 +102,13 @@ class FeatureSpec:
             Read(k, section, "int64", pair=self.key, bound=sizes[i] if i < len(sizes) and sizes[i] else None)
             for i, k in enumerate(self.index_keys)
         ]
-        extra += [Read(k, section, "int64") for k in self.partition_keys]
+        inner = self.inner_partition if self.inner_partition in ("RowLengths", "RowSplits") else None
+        extra += [
+            Read(k, section, "int64", pair=self.key, partition=inner)
+            if inner and i == len(self.partition_keys) - 1
+            else Read(k, section, "int64")
+            for i, k in enumerate(self.partition_keys)
+        ]
         return [main, *extra]
 
 

@@ -33,6 +33,7 @@ class Read:
     multiple_of: int | None = None  # FixedLenSequenceFeature in parse_example: whole rows
     pair: str | None = None  # SparseFeature index key: the value key whose count must match
     bound: int | None = None  # SparseFeature index key: values must lie in [0, bound)
+    partition: str | None = None  # RaggedFeature's innermost partition (RowLengths / RowSplits) of `pair`
 
 
 @dataclass
@@ -90,7 +91,18 @@ class _FieldCheck:
     """A field-1 read made ready for the scan's hot loop, where the feature's kind and value
     count are already known: no second look at the protobuf message."""
 
-    __slots__ = ("bound", "count", "kind", "missing", "multiple", "n", "partner", "seen", "tally")
+    __slots__ = (
+        "bound",
+        "count",
+        "kind",
+        "missing",
+        "multiple",
+        "n",
+        "partition",
+        "partner",
+        "seen",
+        "tally",
+    )
 
     def __init__(self, tally: ReadTally) -> None:
         read = tally.read
@@ -101,6 +113,7 @@ class _FieldCheck:
         self.seen = -1  # the last record (since the last settle) that held the key
         self.missing = 0  # records without it since the last settle
         self.bound = read.bound
+        self.partition = read.partition
         self.n = 0  # its value count in the record that last held it
         self.partner: _FieldCheck | None = None  # the check of `read.pair`, set by the accumulator
 
@@ -142,6 +155,9 @@ class ReadsAccumulator:
         for c in checks:
             c.seen = record
             c.n = n
+            if c.partition is not None and n and which == "int64_list":
+                # the values a row partition accounts for: the sum of row lengths, the last split
+                c.n = sum(values) if c.partition == "RowLengths" else values[-1]
             if c.kind is not None and which != c.kind:
                 c.tally.note("kind:" + _KIND_OF_FIELD[which], url, index)
             elif (c.count is not None and n != c.count) or (c.multiple and n % c.multiple):
@@ -155,10 +171,13 @@ class ReadsAccumulator:
             if c.seen != record:
                 c.missing += 1
                 c.tally.note("missing", url, index)
-        for c in self._paired:  # SparseFeature: as many indices as values, in each record
+        for c in self._paired:  # SparseFeature indices, RaggedFeature partitions: one per value
             partner = c.partner
-            if c.seen == record and partner.seen == record and c.n != partner.n:  # type: ignore[union-attr]
-                c.tally.note("pair", url, index, c.n)
+            if c.seen != record:
+                continue
+            values = partner.n if partner.seen == record else 0  # type: ignore[union-attr]
+            if c.n != values:
+                c.tally.note("partition" if c.partition else "pair", url, index, c.n)
         self._record = record + 1
 
     def _settle(self) -> None:
