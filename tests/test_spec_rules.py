@@ -291,7 +291,7 @@ def test_sparse_feature_index_and_value_counts(tf: Any, tmp_path: Path) -> None:
     pair = next(f for f in found if "different counts" in f.message)
     outside = next(f for f in found if "outside [0, 10)" in f.message)
     assert pair.numbers["mismatched"] == 1 and pair.where.record == 6
-    assert outside.numbers["out_of_range"] == 1 and outside.where.record == 7
+    assert outside.numbers["mismatched"] == 1 and outside.where.record == 7
     assert "tf.io.SparseFeature('idx', 'val', tf.float32, 13)" in outside.fix.text  # type: ignore[union-attr]
     clean = tmp_path / "clean.tfrecord"
     with tf.io.TFRecordWriter(str(clean)) as writer:
@@ -332,3 +332,18 @@ def test_ragged_row_lengths_that_do_not_add_up(tf: Any, tmp_path: Path) -> None:
     finding = next(f for f in tfdoctor.check_spec(str(path), spec).findings if f.code == "TFD203")
     assert finding.numbers["mismatched"] == 2 and finding.where.record == 1
     assert "silently drops or regroups values" in finding.message
+
+
+def test_feature_names_with_braces(tf: Any, tmp_path: Path) -> None:
+    records = [tf_example_features(tf, {"{len}": ("i", [1, 1]), "v{0}": ("f", [1.0, 2.0, 3.0])})]
+    path = tmp_path / "braces.tfrecord"
+    with tf.io.TFRecordWriter(str(path)) as writer:
+        writer.write(records[0])
+    spec = {
+        "r": tf.io.RaggedFeature(
+            tf.float32, value_key="v{0}", partitions=[tf.io.RaggedFeature.RowLengths("{len}")]
+        )
+    }
+    result = tfdoctor.check_spec(str(path), spec)
+    assert result.rule_errors == []
+    assert "'{len}', RowLengths" in next(f for f in result.findings if f.code == "TFD203").message

@@ -346,46 +346,51 @@ def shape_mismatch(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
             )  # fmt: skip
 
 
+def _problem_report(
+    facts: SpecCheck, f: FeatureSpec, read: Read, problem: str, message: str, fix: str
+) -> Iterator[Report]:
+    """One finding for the records of one tally problem ("{share}" and "{first}" in the
+    message are filled in), with the counts and first records."""
+    tally = facts.tally(read)
+    bad = tally.problem(problem)
+    if bad:
+        yield Report(
+            # str.replace, not str.format: feature names are untrusted and may hold braces
+            message.replace("{share}", share(bad, tally.present)).replace(
+                "{first}", _first_text(tally, problem)
+            ),
+            _where(facts.spec, f, tally, problem),
+            {"records": tally.present, "mismatched": bad, "first_records": _locations(tally, problem)},
+            fix,
+        )
+
+
 def _sparse_mismatch(facts: SpecCheck, f: FeatureSpec, read: Read) -> Iterator[Report]:
     """A SparseFeature's index key against its value key: counts per record, index range."""
-    tally = facts.tally(read)
-    pairs, outside = tally.problem("pair"), tally.problem("range")
-    if pairs:
-        yield Report(
-            f"'{read.key}' (the indices of SparseFeature '{f.name}') and '{read.pair}' (its values) hold "
-            f"different counts in {share(pairs, tally.present)}: parsing fails at "
-            f"{_first_text(tally, 'pair')} ('Dimensions ... are not compatible').",
-            _where(facts.spec, f, tally, "pair"),
-            {"records": tally.present, "mismatched": pairs, "first_records": _locations(tally, "pair")},
-            "Write one index per value in every record (or read both keys as VarLenFeatures)",
-        )
-    if outside:
-        yield Report(
-            f"'{read.key}' holds indices outside [0, {read.bound}) in {share(outside, tally.present)}: the "
-            "parse accepts them silently, and tf.sparse.to_dense fails later "
-            f"({_first_text(tally, 'range')}).",
-            _where(facts.spec, f, tally, "range"),
-            {"records": tally.present, "out_of_range": outside, "first_records": _locations(tally, "range")},
-            "A size that holds every index: "
-            + feature_line(replace(f, shape=(_max_index(facts, read) + 1,))),
-        )
+    yield from _problem_report(
+        facts, f, read, "pair",
+        f"'{read.key}' (the indices of SparseFeature '{f.name}') and '{read.pair}' (its values) hold "
+        "different counts in {share}: parsing fails at {first} ('Dimensions ... are not compatible').",
+        "Write one index per value in every record (or read both keys as VarLenFeatures)",
+    )  # fmt: skip
+    yield from _problem_report(
+        facts, f, read, "range",
+        f"'{read.key}' holds indices outside [0, {read.bound}) in {{share}}: the parse accepts them "
+        "silently, and tf.sparse.to_dense fails later ({first}).",
+        "A size that holds every index: " + feature_line(replace(f, shape=(_max_index(facts, read) + 1,))),
+    )  # fmt: skip
 
 
 def _partition_mismatch(facts: SpecCheck, f: FeatureSpec, read: Read) -> Iterator[Report]:
     """A RaggedFeature's innermost row partition that does not account for its values."""
-    tally = facts.tally(read)
-    bad = tally.problem("partition")
-    if not bad:
-        return
     what = "row lengths add up to" if read.partition == "RowLengths" else "last row split is"
-    yield Report(
-        f"In {share(bad, tally.present)}, the {what} another count than '{read.pair}' holds "
-        f"('{read.key}', {read.partition} of RaggedFeature '{f.name}'): TensorFlow silently drops or "
-        f"regroups values (validate=False, the default) from {_first_text(tally, 'partition')} on.",
-        _where(facts.spec, f, tally, "partition"),
-        {"records": tally.present, "mismatched": bad, "first_records": _locations(tally, "partition")},
+    yield from _problem_report(
+        facts, f, read, "partition",
+        f"In {{share}}, the {what} another count than '{read.pair}' holds ('{read.key}', "
+        f"{read.partition} of RaggedFeature '{f.name}'): TensorFlow silently drops or regroups values "
+        "(validate=False, the default) from {first} on.",
         "Fix the writer so the partition matches the values; validate=True makes the parse fail instead",
-    )
+    )  # fmt: skip
 
 
 def _max_index(facts: SpecCheck, read: Read) -> int:
