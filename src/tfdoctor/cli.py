@@ -311,8 +311,11 @@ def pipeline_command(
     fail_on: FailOnOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Audit a tf.data pipeline: its structure (from the dataset graph), the files it reads, and
-    the batches it really yields (TFD3xx-TFD6xx, TFD9xx)."""
+    """Audit a tf.data pipeline: its graph, the files it reads, the batches it yields.
+
+    Runs your function to build the dataset, reads its chain from the dataset graph (TFD4xx,
+    TFD5xx, TFD9xx), checks the parse ops against the files (TFD2xx) and pulls a bounded
+    number of batches (TFD3xx, TFD6xx)."""
     from .api import audit
     from .pipeline.load import PipelineError, build, parse_args
     from .report.terminal import render_audit
@@ -388,8 +391,7 @@ def demo_command(
         Path | None, typer.Option("--dir", help="Write the demo data here (default: a temp dir).")
     ] = None,
 ) -> None:
-    """Write a small dataset with planted faults and a training script whose parse spec does
-    not fit it, then check both."""
+    """Write demo data with planted faults, a buggy spec and pipeline; check them all."""
     from .demo import write_demo, write_demo_pipeline, write_demo_script, write_demo_timeseries
 
     target = folder or Path(tempfile.mkdtemp(prefix="tfdoctor-demo-"))
