@@ -156,7 +156,12 @@ def missing_feature(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
             yield Report(
                 message,
                 _where(spec, f),
-                {"records": total, "missing": total, "closest": guess},
+                {
+                    "records": total,
+                    "missing": total,
+                    "closest": guess,
+                    "parse_fails": effect.startswith("parsing"),
+                },
                 fix,
                 severity,
             )
@@ -178,6 +183,7 @@ def missing_feature(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
                     "missing": missing,
                     "fraction": fraction(missing, total),
                     "first_records": _locations(tally, "missing"),
+                    "parse_fails": True,
                 },
                 Fix(
                     f"Read it so a missing value stays visible (empty): {feature_line(fixed)}; or filter "
@@ -215,7 +221,7 @@ def dtype_mismatch(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
                 f"'{f.name}' is read as tf.{f.dtype}, which the parser cannot take (only int64, "
                 "float32 and string): TensorFlow fails when the parse op is built.",
                 _where(spec, f),
-                {"dtype": f.dtype},
+                {"dtype": f.dtype, "parse_fails": True},
                 Fix(f"{feature_line(fixed)}  then tf.cast(parsed[{f.name!r}], tf.{f.dtype})"),
             )
             continue
@@ -247,6 +253,7 @@ def dtype_mismatch(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
                 "fraction": fraction(total_wrong, tally.present),
                 "stored_kinds": dict(wrong),
                 "first_records": _locations(tally, *problems),
+                "parse_fails": True,
             },
             Fix(fix_text),
         )
@@ -300,7 +307,12 @@ def shape_mismatch(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
                     f"'{f.name}' has shape {list(f.shape or ())} ({want} values) but its default_value holds "
                     f"{size}: every record that lacks the feature fails to parse.",
                     _where(spec, f),
-                    {"shape_values": want, "default_values": size},
+                    # only records that lack the feature use the default
+                    {
+                        "shape_values": want,
+                        "default_values": size,
+                        "parse_fails": bool(facts.tally(read).missing),
+                    },
                     Fix(f"Give a default that fills the shape: default_value=[{_zero(f.dtype)}] * {want}"),
                 )
         stored = _stored(stats, read)
@@ -322,6 +334,7 @@ def shape_mismatch(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
                     "mismatched": bad,
                     "fraction": fraction(bad, tally.present),
                     "first_records": _locations(tally, "count"),
+                    "parse_fails": True,
                 },
                 Fix(f"{feature_line(suggested(stored, f.section))}"),
             )
@@ -339,6 +352,7 @@ def shape_mismatch(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
                     "fraction": fraction(bad, tally.present),
                     "stored_values": vc.min,
                     "spec_values": want,
+                    "parse_fails": True,
                 },
                 Fix(f"{feature_line(fixed)}  then tf.reshape(parsed[{f.name!r}], {list(f.shape or ())}) "
                     "only if that holds the same number of values" if len(f.shape or ()) > 1
@@ -347,7 +361,7 @@ def shape_mismatch(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
 
 
 def _problem_report(
-    facts: SpecCheck, f: FeatureSpec, read: Read, problem: str, message: str, fix: str
+    facts: SpecCheck, f: FeatureSpec, read: Read, problem: str, message: str, fix: str, fails: bool
 ) -> Iterator[Report]:
     """One finding for the records of one tally problem ("{share}" and "{first}" in the
     message are filled in), with the counts and first records."""
@@ -360,7 +374,12 @@ def _problem_report(
                 "{first}", _first_text(tally, problem)
             ),
             _where(facts.spec, f, tally, problem),
-            {"records": tally.present, "mismatched": bad, "first_records": _locations(tally, problem)},
+            {
+                "records": tally.present,
+                "mismatched": bad,
+                "first_records": _locations(tally, problem),
+                "parse_fails": fails,
+            },
             fix,
         )
 
@@ -371,13 +390,14 @@ def _sparse_mismatch(facts: SpecCheck, f: FeatureSpec, read: Read) -> Iterator[R
         facts, f, read, "pair",
         f"'{read.key}' (the indices of SparseFeature '{f.name}') and '{read.pair}' (its values) hold "
         "different counts in {share}: parsing fails at {first} ('Dimensions ... are not compatible').",
-        "Write one index per value in every record (or read both keys as VarLenFeatures)",
+        "Write one index per value in every record (or read both keys as VarLenFeatures)", True,
     )  # fmt: skip
     yield from _problem_report(
         facts, f, read, "range",
         f"'{read.key}' holds indices outside [0, {read.bound}) in {{share}}: the parse accepts them "
         "silently, and tf.sparse.to_dense fails later ({first}).",
         "A size that holds every index: " + feature_line(replace(f, shape=(_max_index(facts, read) + 1,))),
+        False,
     )  # fmt: skip
 
 
@@ -390,6 +410,7 @@ def _partition_mismatch(facts: SpecCheck, f: FeatureSpec, read: Read) -> Iterato
         f"{read.partition} of RaggedFeature '{f.name}'): TensorFlow silently drops or regroups values "
         "(validate=False, the default) from {first} on.",
         "Fix the writer so the partition matches the values; validate=True makes the parse fail instead",
+        False,
     )  # fmt: skip
 
 
@@ -435,6 +456,7 @@ def default_masks_missing(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]
                 "defaulted": tally.missing,
                 "fraction": round(tally.missing / total, 6),
                 "first_records": _locations(tally, "missing"),
+                "parse_fails": False,
             },
             Fix(
                 "Filter the records that lack it, or keep missing visible: "
@@ -489,7 +511,11 @@ def unused_feature(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
         yield Report(
             message,
             Where(feature=stored.path, spec=spec.name),
-            {"records_present": stored.records_present, "records": stored.total_records},
+            {
+                "records_present": stored.records_present,
+                "records": stored.total_records,
+                "parse_fails": False,
+            },
             Fix(
                 f"Read it: {feature_line(entry)}"
                 if not meant
@@ -544,6 +570,7 @@ def variable_length(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
                 "min_values": vc.min,
                 "max_values": vc.max,
                 "first_records": _locations(tally, "count"),
+                "parse_fails": True,
             },
             Fix(
                 f"{feature_line(fixed)}  then tf.sparse.to_dense(parsed[{f.name!r}]) and pad or truncate "
