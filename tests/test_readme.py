@@ -24,3 +24,15 @@ def test_readme_first_screen_has_the_two_commands() -> None:
         'pip install ".[test]" && pytest',
     ]
     assert 'pip install ".[test]" && pytest' in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_configuration_example_loads() -> None:
+    import re
+
+    from tfdoctor.config import config_from_table, tomllib
+
+    text = (ROOT / "README.md").read_text()
+    block = re.search(r"```toml\n(.*?)```", text, re.S)
+    assert block is not None
+    config = config_from_table(tomllib.loads(block.group(1))["tool"]["tfdoctor"])
+    assert config.thresholds.tiny_batch_size == 2 and config.ignore == ("TFD106",)
