@@ -186,6 +186,16 @@ def test_tfd502_buffer_shorter_than_label_runs(tf: Any, sorted_files: list[str])
     assert "TFD508" in _codes(result)  # the measured batches agree: nearly single-class
     big = tf.data.TFRecordDataset(sorted_files).map(_parse(tf)).shuffle(400).batch(16).prefetch(1)
     assert not {"TFD502", "TFD508"} & _codes(tfdoctor.audit(big, batches=6))
+    # interleaving the four single-label shards mixes the runs before the small buffer does
+    interleaved = (
+        tf.data.Dataset.from_tensor_slices(sorted_files)
+        .interleave(tf.data.TFRecordDataset, cycle_length=4)
+        .map(_parse(tf))
+        .shuffle(20)
+        .batch(16)
+        .prefetch(1)
+    )
+    assert not {"TFD502", "TFD508"} & _codes(tfdoctor.audit(interleaved, batches=6))
 
 
 def test_tfd503_shuffle_after_batch(tf: Any, sorted_files: list[str]) -> None:

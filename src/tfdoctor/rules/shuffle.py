@@ -91,6 +91,8 @@ def small_shuffle_buffer(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Repo
         if not isinstance(buffer, int) or buffer < 0:
             continue
         if order is not None and order.records and buffer < order.longest_run and order.sortedness >= 0.1:
+            if _mixed_by_interleave(facts, step, cfg):
+                continue
             yield Report(
                 f"`{step.call()}` mixes {buffer:,} records at a time, but the files store runs of one "
                 f"'{order.feature}' up to {order.longest_run:,} long ({order.runs:,} runs in "
@@ -109,6 +111,22 @@ def small_shuffle_buffer(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Repo
                     {"buffer_size": buffer, "batch_size": size},
                     f"shuffle({max(10_000, size * 100):,}) or more",
                 )
+
+
+def _mixed_by_interleave(facts: PipelineFacts, shuffle: Step, cfg: Thresholds) -> bool:
+    """Whether an interleave over several files before the shuffle already mixes the stored
+    runs, as the probe measured: runs within one file then no longer reach the batches."""
+    interleaved = any(
+        s.kind == "interleave"
+        and s.reads_files
+        and s.index < shuffle.index
+        and s.args.get("cycle_length") != 1
+        for s in facts.pipeline.steps
+    )
+    probe = facts.probe
+    if not interleaved or probe is None or len(probe.label_majority) < 2:
+        return False
+    return sum(probe.label_majority) / len(probe.label_majority) < cfg.label_majority_fraction
 
 
 @rule("TFD503", "shuffle-after-batch", Severity.WARNING, PipelineFacts)
