@@ -176,6 +176,15 @@ def test_tfd501_no_shuffle_over_sorted_labels(tf: Any, sorted_files: list[str]) 
     assert majority.numbers["mean_majority"] >= 0.9
     fixed = tf.data.TFRecordDataset(sorted_files).map(_parse(tf)).shuffle(1000).batch(32).prefetch(1)
     assert not {"TFD501", "TFD508"} & _codes(tfdoctor.audit(fixed, batches=5))
+    interleaved = (
+        tf.data.Dataset.from_tensor_slices(sorted_files)
+        .interleave(tf.data.TFRecordDataset, cycle_length=4)
+        .map(_parse(tf))
+        .batch(32)
+        .prefetch(1)
+    )
+    mixed = _one(tfdoctor.audit(interleaved, batches=5), "TFD501")  # no shuffle, but mixed batches
+    assert mixed.severity == Severity.WARNING and "the interleave mixes them" in mixed.message
 
 
 def test_tfd502_buffer_shorter_than_label_runs(tf: Any, sorted_files: list[str]) -> None:

@@ -49,10 +49,14 @@ def no_shuffle(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
         return
     order = _sortedness(facts)
     sorted_labels = order is not None and order[0] >= cfg.sorted_labels
+    mixed = sorted_labels and _mixed_by_interleave(facts, batch, cfg)
     detail = ""
     if order is not None:
         detail = (
-            f" The files store '{order[1]}' sorted (sortedness {order[0]:.2f}, 0 = random order): "
+            f" The files store '{order[1]}' sorted (sortedness {order[0]:.2f}, 0 = random order), "
+            "but the interleave mixes them: the batches are mixed, yet the same every epoch."
+            if mixed
+            else f" The files store '{order[1]}' sorted (sortedness {order[0]:.2f}, 0 = random order): "
             "most batches hold a single class."
             if sorted_labels
             else f" The files store '{order[1]}' in mixed order (sortedness {order[0]:.2f})."
@@ -64,7 +68,7 @@ def no_shuffle(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
         where(facts, batch),
         {"sortedness": round(order[0], 4) if order else None},
         f"Shuffle examples before batching: {pipeline.moved(shuffle, batch)}",
-        severity=Severity.ERROR if sorted_labels else None,
+        severity=Severity.ERROR if sorted_labels and not mixed else None,
     )
 
 
