@@ -79,6 +79,15 @@ def _epoch(ds: Any) -> list[bytes]:
     ]  # fmt: skip
 
 
+def _interleaved(tf: Any, files: list[str]) -> Any:
+    """The label-sorted shards read four at a time, one record from each in turn."""
+    return (
+        tf.data.Dataset.from_tensor_slices(files)
+        .interleave(tf.data.TFRecordDataset, cycle_length=4)
+        .map(_parse(tf))
+    )
+
+
 def _good(tf: Any, files: list[str]) -> Any:
     """The idiomatic pipeline: interleave shards, big shuffle, parallel augmenting map, batch, prefetch."""
     return (
@@ -176,13 +185,7 @@ def test_tfd501_no_shuffle_over_sorted_labels(tf: Any, sorted_files: list[str]) 
     assert majority.numbers["mean_majority"] >= 0.9
     fixed = tf.data.TFRecordDataset(sorted_files).map(_parse(tf)).shuffle(1000).batch(32).prefetch(1)
     assert not {"TFD501", "TFD508"} & _codes(tfdoctor.audit(fixed, batches=5))
-    interleaved = (
-        tf.data.Dataset.from_tensor_slices(sorted_files)
-        .interleave(tf.data.TFRecordDataset, cycle_length=4)
-        .map(_parse(tf))
-        .batch(32)
-        .prefetch(1)
-    )
+    interleaved = _interleaved(tf, sorted_files).batch(32).prefetch(1)
     mixed = _one(tfdoctor.audit(interleaved, batches=5), "TFD501")  # no shuffle, but mixed batches
     assert mixed.severity == Severity.WARNING and "the interleave mixes them" in mixed.message
 
@@ -196,14 +199,7 @@ def test_tfd502_buffer_shorter_than_label_runs(tf: Any, sorted_files: list[str])
     big = tf.data.TFRecordDataset(sorted_files).map(_parse(tf)).shuffle(400).batch(16).prefetch(1)
     assert not {"TFD502", "TFD508"} & _codes(tfdoctor.audit(big, batches=6))
     # interleaving the four single-label shards mixes the runs before the small buffer does
-    interleaved = (
-        tf.data.Dataset.from_tensor_slices(sorted_files)
-        .interleave(tf.data.TFRecordDataset, cycle_length=4)
-        .map(_parse(tf))
-        .shuffle(20)
-        .batch(16)
-        .prefetch(1)
-    )
+    interleaved = _interleaved(tf, sorted_files).shuffle(20).batch(16).prefetch(1)
     assert not {"TFD502", "TFD508"} & _codes(tfdoctor.audit(interleaved, batches=6))
 
 
