@@ -372,6 +372,13 @@ def test_batching_mixed_images_is_explained(tf: Any, tmp_path: Path) -> None:
     def decode(s: Any) -> Any:
         return tf.io.decode_png(tf.io.parse_single_example(s, spec)["image"])
 
+    path = tmp_path / "ensure.tfrecord"
+    write_tfrecord(path, [example({"image": big if i == 2 else gray}) for i in range(8)])
+    ensured = tf.data.TFRecordDataset(str(path)).map(lambda s: tf.ensure_shape(decode(s), [8, 8, 1])).batch(4)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="is not compatible with expected shape"):
+        list(ensured)
+    found = _one(tfdoctor.audit(ensured, batches=2), "TFD302")
+    assert found.numbers == {"shape": "10,10,1", "expected": "8,8,1"} and "10x10x1 in 1" in found.message
     for name, odd, code in (("channels", rgb, "TFD304"), ("sizes", big, "TFD302")):
         path = tmp_path / f"{name}.tfrecord"
         write_tfrecord(path, [example({"image": odd if i == 2 else gray}) for i in range(8)])

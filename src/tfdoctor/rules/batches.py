@@ -14,6 +14,7 @@ from ._pipeline import where
 from .registry import Report, rule
 
 _RESHAPE = re.compile(r"Input to reshape is a tensor with (\d+) values, but the requested shape has (\d+)")
+_ENSURE = re.compile(r"Shape of tensor \S+ \[([\d,]*)\] is not compatible with expected shape \[([\d,-]*)\]")
 
 
 def _tensors(facts: PipelineFacts) -> list[TensorFacts]:
@@ -64,6 +65,17 @@ def reshape_mismatch(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
             Where(step="batch"),
             {"sizes": [a, b]},
             f"tf.image.resize(image, [{_common_size(facts)}]) before batching",
+        )
+        return
+    ensure = _ENSURE.search(error) if error else None
+    if probe is not None and ensure is not None:
+        stored = _stored_sizes(facts)
+        yield Report(
+            f"An element of shape [{ensure.group(1)}] meets `ensure_shape([{ensure.group(2)}])` ({error})."
+            + (f" The files: {stored}." if stored else ""),
+            Where(step="ensure_shape"),
+            {"shape": ensure.group(1), "expected": ensure.group(2)},
+            f"tf.image.resize(image, [{_common_size(facts)}]) before ensure_shape",
         )
         return
     match = _RESHAPE.search(error) if error else None
