@@ -395,6 +395,25 @@ def test_batching_mixed_images_is_explained(tf: Any, tmp_path: Path) -> None:
         assert not {"TFD302", "TFD304"} & _codes(tfdoctor.audit(fixed, batches=2))
 
 
+def test_decode_channels_that_convert_the_stored_images(tf: Any, tmp_path: Path) -> None:
+    rng = np.random.default_rng(6)
+    rgb = _png(rng.integers(0, 255, (8, 8, 3), dtype=np.uint8))
+    path = tmp_path / "rgb.tfrecord"
+    write_tfrecord(path, [example({"image": rgb, "label": i % 2}) for i in range(8)])
+    spec = {"image": tf.io.FixedLenFeature([], tf.string)}
+
+    def gray(s: Any) -> Any:
+        return tf.io.decode_png(tf.io.parse_single_example(s, spec)["image"], channels=1)
+
+    assert next(iter(tf.data.TFRecordDataset(str(path)).map(gray))).shape == (8, 8, 1)  # no error: color gone
+    finding = _one(tfdoctor.audit(tf.data.TFRecordDataset(str(path)).map(gray).batch(4), batches=1), "TFD304")
+    assert finding.numbers == {"channels": 1, "stored": {"3": 8}} and "color is discarded" in finding.message
+    same = tf.data.TFRecordDataset(str(path)).map(
+        lambda s: tf.io.decode_png(tf.io.parse_single_example(s, spec)["image"], channels=3)
+    )
+    assert "TFD304" not in _codes(tfdoctor.audit(same.batch(4), batches=1))
+
+
 def test_scan_decodes_a_sample_of_images(tf: Any, tmp_path: Path) -> None:
     rng = np.random.default_rng(4)
     good = _png(rng.integers(0, 255, (16, 16), dtype=np.uint8))

@@ -78,6 +78,7 @@ _TRAILING = {
     "PaddedBatchDatasetV2": ("drop_remainder",),
 }  # fmt: skip
 _READERS = ("TFRecordDataset", "TFRecordDatasetV2")
+_IMAGE_DECODERS = ("DecodePng", "DecodeJpeg", "DecodeImage", "DecodeBmp")  # attr `channels`
 _STATEFUL_RANDOM = {
     "RandomUniform", "RandomUniformInt", "RandomStandardNormal", "TruncatedNormal", "RandomShuffle",
     "Multinomial", "RandomGamma", "RandomPoisson", "RandomPoissonV2", "ParameterizedTruncatedNormal",
@@ -441,6 +442,12 @@ def read_pipeline(dataset: Any) -> Pipeline:
                 files=graph.file_names(node) if kind in ("source", "read") else (),
                 ops=tuple(sorted({nd.op for f in graph.reachable(functions) for nd in f.node_def})),
                 parse_specs=graph.parse_specs(functions, "parse op"),
+                decode_channels=tuple(
+                    nd.attr["channels"].i
+                    for f in graph.reachable(functions)
+                    for nd in f.node_def
+                    if nd.op in _IMAGE_DECODERS
+                ),
             )
         )
     steps = _merge_reads(steps)

@@ -33,6 +33,7 @@ class Step:
     files: tuple[str, ...] = ()  # file names or patterns it reads, where constant
     ops: tuple[str, ...] = ()  # every op inside its functions (Reshape, DecodePng...), sorted
     parse_specs: tuple[Any, ...] = ()  # ParseSpecs of the parse ops inside its functions
+    decode_channels: tuple[int, ...] = ()  # `channels=` of the image decode ops inside (0: as stored)
 
     @property
     def random(self) -> bool:

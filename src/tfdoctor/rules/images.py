@@ -78,6 +78,7 @@ def channel_mismatch(facts: DatasetStats | PipelineFacts, cfg: Thresholds) -> It
     """
     if isinstance(facts, PipelineFacts):
         yield from _batch_channel_error(facts)
+        yield from _decode_channels(facts)
         return
     for path, shapes, _other in _shapes(facts):
         channels: dict[str, int] = {}
@@ -167,3 +168,31 @@ def _batch_channel_error(facts: PipelineFacts) -> Iterator[Report]:
         {"channels": [first[2], other[2]]},
         "Decode with a fixed channel count: tf.io.decode_image(x, channels=3, expand_animations=False)",
     )
+
+
+def _decode_channels(facts: PipelineFacts) -> Iterator[Report]:
+    """A decode with `channels=` set that converts most stored images: color thrown away
+    (channels=1 over RGB) or gray copied into three planes (channels=3 over grayscale)."""
+    if facts.sources is None:
+        return
+    stored: dict[int, int] = {}
+    for _path, shapes, _other in _shapes(facts.sources):
+        for (_h, _w, c), n in shapes.items():
+            stored[c] = stored.get(c, 0) + n
+    total = sum(stored.values())
+    for step in facts.pipeline.steps:
+        for wanted in sorted(set(step.decode_channels) - {0}):
+            converted = sum(n for c, n in stored.items() if c != wanted)
+            if total and converted * 2 > total:
+                listed = _listing({f"{c} channel(s)": n for c, n in stored.items()})
+                effect = (
+                    "color is discarded" if wanted == 1 and max(stored) >= 3 else "every image is converted"
+                )
+                yield Report(
+                    f"`{step.call()}` decodes with channels={wanted}, but the files store {listed}: "
+                    f"{effect}, silently.",
+                    Where(step=f"`{step.call()}`, {facts.pipeline.where(step)}"),
+                    {"channels": wanted, "stored": {str(c): n for c, n in stored.items()}},
+                    f"Decode with channels={max(stored, key=lambda c: stored[c])} (what most images store), "
+                    "unless the conversion is intended",
+                )
