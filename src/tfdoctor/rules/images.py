@@ -67,7 +67,8 @@ def channel_mismatch(facts: DatasetStats | PipelineFacts, cfg: Thresholds) -> It
 
     What it finds:
     An image feature whose images do not all have the same number of channels (1 gray, 2
-    gray+alpha, 3 RGB, 4 RGBA), from their headers.
+    gray+alpha, 3 RGB, 4 RGBA), from their headers; in a pipeline, a batch that fails on
+    mixed channels, and a decode whose `channels=` converts most of the stored images.
     Why it hurts training:
     `decode_image` without `channels=` yields tensors of different depth: batching fails,
     or a reshape mixes channels into pixels.
