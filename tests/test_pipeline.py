@@ -483,3 +483,28 @@ def test_parse_spec_inside_the_pipeline_is_checked(tf: Any, sorted_files: list[s
             "x": tf.io.FixedLenFeature([], tf.float32)}  # fmt: skip
     ok = tf.data.TFRecordDataset(sorted_files).map(lambda s: tf.io.parse_single_example(s, good))
     assert [f for f in tfdoctor.audit(ok.shuffle(400).batch(16), batches=0).findings if f.where.spec] == []
+
+
+def test_tfd515_zip_inputs_shuffled_apart(tf: Any, sorted_files: list[str]) -> None:
+    xs, ys = tf.data.Dataset.range(100), tf.data.Dataset.range(100)
+
+    def matched(ds: Any) -> bool:
+        return all(int(x) == int(y) for x, y in ds.unbatch())
+
+    apart = tf.data.Dataset.zip((xs.shuffle(100), ys)).batch(10).prefetch(1)
+    assert not matched(apart)  # TensorFlow: pairs no longer match
+    result = tfdoctor.audit(apart, batches=2)
+    finding = _one(result, "TFD515")
+    assert finding.numbers == {"inputs": 2, "shuffled_inputs": [1]}
+    assert result.pipeline.chain().startswith("Dataset.zip((range(...).shuffle(100), range(...)))")
+    together = tf.data.Dataset.zip((xs, ys)).shuffle(100).batch(10).prefetch(1)
+    assert matched(together)
+    assert "TFD515" not in _codes(tfdoctor.audit(together, batches=2))
+    alike = tf.data.Dataset.zip((xs.shuffle(100, seed=3), ys.shuffle(100, seed=3))).batch(10).prefetch(1)
+    assert matched(alike)  # the same seeds and buffer shuffle both inputs alike
+    assert "TFD515" not in _codes(tfdoctor.audit(alike, batches=2))
+    # the files of every zip input are scanned
+    images = tf.data.TFRecordDataset(sorted_files[:2])
+    labels = tf.data.TFRecordDataset(sorted_files[2:])
+    both = tfdoctor.audit(tf.data.Dataset.zip((images, labels)).batch(4), batches=0)
+    assert sorted(both.pipeline.files()) == sorted(sorted_files)

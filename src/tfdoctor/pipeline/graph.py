@@ -43,7 +43,7 @@ _KINDS = {
     "CacheDatasetV2": "cache", "WindowDataset": "window", "UnbatchDataset": "unbatch",
     "TFRecordDataset": "read", "TFRecordDatasetV2": "read", "TextLineDataset": "read",
     "FixedLengthRecordDatasetV2": "read", "TensorSliceDataset": "source", "TensorDataset": "source",
-    "RangeDataset": "source", "GeneratorDataset": "source",
+    "RangeDataset": "source", "GeneratorDataset": "source", "ZipDataset": "zip",
 }  # fmt: skip
 # op -> parameter names of the inputs after the input dataset, by position
 _PARAMS = {
@@ -410,24 +410,24 @@ def _merge_reads(steps: list[Step]) -> list[Step]:
     return steps
 
 
-def read_pipeline(dataset: Any) -> Pipeline:
-    """The chain of a `tf.data.Dataset`, source first."""
-    import tensorflow as tf
-
-    graph_def = tf.compat.v1.GraphDef.FromString(dataset._as_serialized_graph().numpy())
-    graph = _Graph(graph_def, tf)
-    ret = next((n for n in graph_def.node if n.op == "_Retval"), None)
-    current = _clean(ret.input[0]) if ret is not None and ret.input else None
-    chain: list[Any] = []
+def _chain(graph: _Graph, start: str | None, depth: int = 0) -> list[Step]:
+    """The steps that end at node `start`, source first, following each node's first input
+    dataset; the other inputs of a `zip` are read as branches of that step."""
+    nodes: list[Any] = []
+    current = start
     while current is not None and current in graph.nodes:
         node = graph.nodes[current]
-        chain.append(node)
+        nodes.append(node)
         current = next((_clean(i) for i in node.input if graph.is_dataset(i)), None)
     steps: list[Step] = []
-    for node in reversed([n for n in chain if n.op not in _TRANSPARENT]):
+    for node in reversed([n for n in nodes if n.op not in _TRANSPARENT]):
         functions = graph.functions_of(node)
         kind = _KINDS.get(node.op, "other")
         reads = graph.reads_files(node)
+        branches: tuple[tuple[Step, ...], ...] = ()
+        if kind == "zip" and depth < 4:
+            others = [_clean(i) for i in node.input if graph.is_dataset(i)][1:]
+            branches = tuple(tuple(_chain(graph, other, depth + 1)) for other in others)
         steps.append(
             Step(
                 index=len(steps) + 1,
@@ -448,11 +448,23 @@ def read_pipeline(dataset: Any) -> Pipeline:
                     for nd in f.node_def
                     if nd.op in _IMAGE_DECODERS
                 ),
+                branches=branches,
             )
         )
     steps = _merge_reads(steps)
     if not any(s.reads_files for s in steps):  # strings that are data, not file names
         steps = [replace(s, files=()) if s.kind == "source" else s for s in steps]
+    return steps
+
+
+def read_pipeline(dataset: Any) -> Pipeline:
+    """The chain of a `tf.data.Dataset`, source first."""
+    import tensorflow as tf
+
+    graph_def = tf.compat.v1.GraphDef.FromString(dataset._as_serialized_graph().numpy())
+    graph = _Graph(graph_def, tf)
+    ret = next((n for n in graph_def.node if n.op == "_Retval"), None)
+    steps = _chain(graph, _clean(ret.input[0]) if ret is not None and ret.input else None)
     steps = [  # a parse spec is named by the step that holds it, as findings show it
         replace(
             s, parse_specs=tuple(replace(p, name=f"`{s.call()}` (step {s.index})") for p in s.parse_specs)

@@ -34,6 +34,7 @@ class Step:
     ops: tuple[str, ...] = ()  # every op inside its functions (Reshape, DecodePng...), sorted
     parse_specs: tuple[Any, ...] = ()  # ParseSpecs of the parse ops inside its functions
     decode_channels: tuple[int, ...] = ()  # `channels=` of the image decode ops inside (0: as stored)
+    branches: tuple[tuple[Step, ...], ...] = ()  # zip: the chains of its other inputs, source first
 
     @property
     def random(self) -> bool:
@@ -68,6 +69,8 @@ class Step:
             return f"cache({a['filename']!r})" if a.get("filename") else "cache()"
         if self.kind == "ignore_errors":
             return "ignore_errors()"
+        if self.kind == "zip":
+            return f"zip({1 + len(self.branches)} datasets)"
         if self.kind == "window":
             return f"window({a.get('size')}, shift={a.get('shift')})"
         if self.kind in ("source", "read"):
@@ -108,12 +111,28 @@ class Pipeline:
         return max((s.index for s in self.steps if s.reads_files), default=0)
 
     def files(self) -> list[str]:
-        return [f for s in self.steps for f in s.files]
+        """File names read by the chain and by the other inputs of any zip."""
+        out: list[str] = []
+        stack = list(self.steps)
+        while stack:
+            step = stack.pop(0)
+            out += step.files
+            for branch in step.branches:
+                stack.extend(branch)
+        return out
 
     def chain(self, steps: list[Step] | None = None) -> str:
         """`TFRecordDataset(...).map(parse).shuffle(1000).batch(32)`, for messages and fixes."""
-        shown = [s for s in (steps if steps is not None else self.steps) if s.kind != "other"]
-        return ".".join(s.call() for s in shown)
+        text = ""
+        for step in steps if steps is not None else self.steps:
+            if step.kind == "other":
+                continue
+            if step.kind == "zip":
+                inputs = [text, *(self.chain(list(branch)) for branch in step.branches)]
+                text = f"Dataset.zip(({', '.join(inputs)}))"
+            else:
+                text = f"{text}.{step.call()}" if text else step.call()
+        return text
 
     def moved(self, step: Step, before: Step) -> str:
         """The chain with `step` moved to just before `before`."""
