@@ -131,6 +131,7 @@ def _audit_to_json(result: Any) -> dict[str, Any]:
                     "reads_files": s.reads_files,
                     "files": list(s.files),
                     "elements": result.elements.get(s.index),
+                    "branches": [[b.call() for b in branch] for branch in s.branches],  # zip inputs
                 }  # fmt: skip
                 for s in pipeline.steps
             ],
