@@ -26,15 +26,11 @@ from .stats.schema import Schema, infer_schema, to_pbtxt
 from .stats.tfmd import to_tfmd_statistics
 
 
-@dataclass
-class ScanResult:
-    stats: DatasetStats
-    schema: Schema
+class _Judged:
+    """What every result says about its findings: the worst severity, counts, pass or fail."""
+
     findings: list[Finding]
-    rule_errors: list[RuleError] = field(default_factory=list)
-    config: Config = field(default_factory=Config)
-    specs: list[ParseSpec] = field(default_factory=list)  # the parse specs judged (check_spec)
-    spec_notes: list[str] = field(default_factory=list)  # parse calls in source that could not be read
+    config: Config
 
     @property
     def worst(self) -> Severity | None:
@@ -50,6 +46,17 @@ class ScanResult:
         """Whether findings reach the fail-on severity (the config's unless given)."""
         threshold = fail_on if fail_on is not None else self.config.fail_on
         return threshold is not None and any(f.severity >= threshold for f in self.findings)
+
+
+@dataclass
+class ScanResult(_Judged):
+    stats: DatasetStats
+    schema: Schema
+    findings: list[Finding]
+    rule_errors: list[RuleError] = field(default_factory=list)
+    config: Config = field(default_factory=Config)
+    specs: list[ParseSpec] = field(default_factory=list)  # the parse specs judged (check_spec)
+    spec_notes: list[str] = field(default_factory=list)  # parse calls in source that could not be read
 
     @property
     def unreadable(self) -> list[tuple[str, str]]:
@@ -179,7 +186,7 @@ def _scan(
 
 
 @dataclass
-class AuditResult:
+class AuditResult(_Judged):
     """What `audit()` found: the pipeline's chain, the files it reads, the probed batches."""
 
     pipeline: Pipeline
@@ -190,20 +197,6 @@ class AuditResult:
     probe: ProbeFacts | None = None
     source_note: str = ""
     elements: dict[int, int | None] = field(default_factory=dict)  # step -> elements per epoch (-1: infinite)
-
-    @property
-    def worst(self) -> Severity | None:
-        return max((f.severity for f in self.findings), default=None)
-
-    def counts(self) -> dict[str, int]:
-        out = {s.label: 0 for s in sorted(Severity, reverse=True)}
-        for f in self.findings:
-            out[f.severity.label] += 1
-        return out
-
-    def failed(self, fail_on: Severity | None = None) -> bool:
-        threshold = fail_on if fail_on is not None else self.config.fail_on
-        return threshold is not None and any(f.severity >= threshold for f in self.findings)
 
     def to_json(self) -> dict[str, Any]:
         from .report.json import audit_to_json
