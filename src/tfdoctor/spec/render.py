@@ -11,7 +11,6 @@ from ..stats.dataset import DatasetStats
 from ..stats.feature import FeatureStats
 from .model import TF_DTYPE_FOR_KIND, FeatureSpec
 
-_ZERO = {"int64": "0", "float32": "0.0", "string": 'b""'}
 _IMAGE_DECODERS = {"png": "decode_png", "jpeg": "decode_jpeg", "gif": "decode_gif", "bmp": "decode_bmp"}
 
 
