@@ -89,7 +89,7 @@ def make_dataset(data_dir, batch_size=32):
     files = sorted(tf.io.gfile.glob(data_dir + "/*.tfrecord"))
     dataset = tf.data.TFRecordDataset(files).map(parse).map(augment)
     dataset = dataset.cache()  # after the random flip: every epoch sees the same flips
-    dataset = dataset.batch(batch_size).shuffle(100)  # shuffles whole batches
+    dataset = dataset.batch(batch_size).shuffle(100, seed=7)  # shuffles whole batches
     return dataset.ignore_errors()  # and the reshape errors vanish
 '''
 
