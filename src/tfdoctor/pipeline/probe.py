@@ -95,8 +95,10 @@ class ProbeFacts:
     augment: list[AugmentFacts] = field(default_factory=list)
     padding: list[PaddingFacts] = field(default_factory=list)
 
-    def tensor(self, path: str) -> TensorFacts | None:
-        return next((t for t in self.tensors if t.path == path), None)
+    @property
+    def mean_majority(self) -> float | None:
+        """The largest class's share of a probed batch, on average; None without labels."""
+        return sum(self.label_majority) / len(self.label_majority) if self.label_majority else None
 
 
 def _leaves(element: Any, prefix: str = "") -> list[tuple[str, Any]]:

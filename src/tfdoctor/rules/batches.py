@@ -150,7 +150,7 @@ def single_class_batches(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Repo
     probe = facts.probe
     if probe is None or not probe.label_majority or probe.label_classes < 2:
         return
-    mean = sum(probe.label_majority) / len(probe.label_majority)
+    mean = probe.mean_majority
     if mean >= cfg.label_majority_fraction and len(probe.label_majority) >= 2:
         single = sum(1 for m in probe.label_majority if m >= 0.999)
         yield Report(

@@ -130,7 +130,7 @@ def _mixed_by_interleave(facts: PipelineFacts, shuffle: Step, cfg: Thresholds) -
     probe = facts.probe
     if not interleaved or probe is None or len(probe.label_majority) < 2:
         return False
-    return sum(probe.label_majority) / len(probe.label_majority) < cfg.label_majority_fraction
+    return probe.mean_majority < cfg.label_majority_fraction  # type: ignore[operator]
 
 
 @rule("TFD503", "shuffle-after-batch", Severity.WARNING, PipelineFacts)

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .model import KINDS, FeatureSpec, ParseSpec, SpecError, normalise_dtype
+from .model import KINDS, TF_DTYPE_FOR_KIND, FeatureSpec, ParseSpec, SpecError, normalise_dtype
 
 SEQUENCE_STRUCT = "##SEQUENCE##"
 _TFMD_DTYPES = {"INT": "int64", "FLOAT": "float32", "BYTES": "string"}
@@ -145,7 +145,7 @@ def _from_schema_json(data: dict[str, Any], path: Path) -> ParseSpec:
     sequence = data.get("record_kind") == "sequence_example"
     entries: list[FeatureSpec] = []
     for f in data["features"]:
-        dtype = {"int64": "int64", "float": "float32", "bytes": "string"}.get(f.get("dtype"), "string")
+        dtype = TF_DTYPE_FOR_KIND.get(f.get("dtype"), "string")
         section = f.get("section", "features")
         if section == "features" and sequence:
             section = "context"
