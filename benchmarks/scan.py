@@ -134,7 +134,7 @@ def run_tfdoctor(paths: list[Path], workers: int) -> int:
 
 def run_check(paths: list[Path], workers: int, spec: dict[str, tuple[str, list[int] | None]]) -> int:
     import tfdoctor
-    from tfdoctor.spec.model import FeatureSpec, ParseSpec
+    from tfdoctor.facts.spec import FeatureSpec, ParseSpec
 
     dtypes = {"int64": "int64", "float": "float32", "bytes": "string"}
     parse_spec = ParseSpec(

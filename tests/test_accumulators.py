@@ -6,17 +6,17 @@ from __future__ import annotations
 import math
 import pickle
 import random
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import pytest
 
+from tfdoctor.facts.reads import Read
 from tfdoctor.proto.build import example, sequence_example
 from tfdoctor.proto.decode import parse
 from tfdoctor.stats.dataset import DatasetAccumulator
 from tfdoctor.stats.feature import FeatureAccumulator
 from tfdoctor.stats.label_order import LabelOrderAccumulator
-from tfdoctor.stats.reads import Read
 
 # a parse spec's reads: missing keys, another stored kind, another value count, a sequence read
 READS = [
@@ -70,8 +70,7 @@ def _scan(records: list[bytes], chunks: list[range], order: list[int], file: str
     total = DatasetAccumulator(reads=READS)
     for k in order:
         total.merge(accs[k])
-    stats = total.extract()
-    stats.files = []  # file facts hold the per-chunk counts checked elsewhere
+    stats = replace(total.extract(), files=())  # file facts hold the per-chunk counts checked elsewhere
     data = _normalise(asdict(stats))
     for f in data["features"]:
         # record-to-record order is counted within an accumulator: a merge cannot pair the last

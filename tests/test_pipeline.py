@@ -124,7 +124,7 @@ def test_graph_chain_arguments_and_files(tf: Any, sorted_files: list[str]) -> No
 def test_idiomatic_pipeline_is_clean(tf: Any, sorted_files: list[str]) -> None:
     result = tfdoctor.audit(_good(tf, sorted_files), batches=5)
     assert _codes(result, Severity.WARNING) == set(), [(f.code, f.message) for f in result.findings]
-    assert result.probe is not None and result.probe.batches == 5 and result.probe.error is None
+    assert result.batches is not None and result.batches.batches == 5 and result.batches.error is None
 
 
 def test_tfd401_cache_after_random_map_freezes_augmentation(tf: Any, sorted_files: list[str]) -> None:
@@ -142,7 +142,8 @@ def test_tfd402_seeded_augmentation_repeats_every_epoch(tf: Any, sorted_files: l
     seeded = tf.data.TFRecordDataset(sorted_files[:1]).map(_parse(tf)).map(_flip(tf, seed=7))
     assert _epoch(seeded) == _epoch(seeded)
     result = tfdoctor.audit(seeded.batch(10), batches=2)
-    assert "op seed=7" in _one(result, "TFD402").message and result.probe.seeded_repeat is True
+    finding = _one(result, "TFD402")
+    assert "op seed=7" in finding.message and result.step_probes[finding.where.step].passes_identical is True
     tf.random.set_seed(5)  # a global seed fixes unseeded ops too
     try:
         global_seed = tf.data.TFRecordDataset(sorted_files[:1]).map(_parse(tf)).map(_flip(tf))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -220,7 +221,9 @@ def test_a_failing_rule_is_reported_not_swallowed(tmp_path: Path, monkeypatch: p
     monkeypatch.setitem(
         registry.REGISTRY,
         "TFD207",
-        registry.Rule(rule.code, rule.name, rule.severity, rule.facts, broken, rule.doc),
+        registry.Rule(
+            rule.code, rule.name, rule.severity, (replace(rule.judges[0], check=broken),), rule.doc
+        ),
     )
     path = tmp_path / "n.tfrecord"
     write_tfrecord(path, [example({"x": float("nan")})])

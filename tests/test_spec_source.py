@@ -12,10 +12,11 @@ import pytest
 from typer.testing import CliRunner
 
 from tfdoctor.cli import app
+from tfdoctor.facts.spec import FeatureSpec
 from tfdoctor.spec.from_python import from_objects
 from tfdoctor.spec.from_source import read_source
 from tfdoctor.spec.load import load_specs
-from tfdoctor.spec.model import FeatureSpec, SpecError
+from tfdoctor.spec.model import SpecError
 
 # (source, the features dicts each parse call receives, as TensorFlow would build them)
 CASES: dict[str, tuple[str, Any]] = {

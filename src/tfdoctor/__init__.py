@@ -1,11 +1,10 @@
 """tfdoctor: finds out why a model trained from TFRecord files through tf.data does not learn."""
 
-__version__ = "0.1.0"
-
-from .api import AuditResult, ScanResult, audit, check_spec, scan  # noqa: E402
-from .config import Config, Thresholds, load_config  # noqa: E402
-from .findings import Finding, Fix, RuleError, Severity, Where  # noqa: E402
-from .spec.model import SpecError  # noqa: E402
+from ._version import __version__
+from .api import AuditResult, ScanResult, audit, check_spec, scan
+from .config import Config, Thresholds, load_config
+from .findings import Finding, Fix, RuleError, Severity, Where
+from .spec.model import SpecError
 
 __all__ = [
     "AuditResult",
@@ -15,9 +14,9 @@ __all__ = [
     "RuleError",
     "ScanResult",
     "Severity",
+    "SpecError",
     "Thresholds",
     "Where",
-    "SpecError",
     "__version__",
     "audit",
     "check_spec",

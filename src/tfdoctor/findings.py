@@ -37,14 +37,18 @@ class Applicability(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Where:
-    """Where a finding points. Every field is optional; reports print those that are set."""
+    """Where a finding points, as data; reports build the words. Every field is optional."""
 
-    file: str | None = None
-    offset: int | None = None
-    record: int | None = None
-    feature: str | None = None
-    step: str | None = None
     spec: str | None = None  # the parse spec judged: "train.py:12 parse_fn" (a file may hold several)
+    file: str | None = None
+    offset: int | None = None  # byte offset in the file (the one TensorFlow's DataLossError names)
+    record: int | None = None  # record index in the file
+    feature: str | None = None  # a stored feature (a SequenceExample's lists as "sequence:name")
+    step: int | None = None  # a pipeline step's index, 1-based from the source
+    call: str | None = None  # that step as written: "shuffle(100)"
+    tensor: str | None = None  # a leaf of the batches: "image", "[1]"
+    layer: str | None = None  # a model layer
+    epoch: int | None = None
 
     def describe(self) -> str:
         parts: list[str] = []
@@ -59,8 +63,20 @@ class Where:
         if self.feature is not None:
             parts.append(f"feature '{self.feature}'")
         if self.step is not None:
-            parts.append(self.step)
+            parts.append(f"step {self.step}" + (f" `{self.call}`" if self.call else ""))
+        elif self.call is not None:
+            parts.append(f"`{self.call}`")
+        if self.tensor is not None:
+            parts.append(f"batch tensor '{self.tensor}'")
+        if self.layer is not None:
+            parts.append(f"layer '{self.layer}'")
+        if self.epoch is not None:
+            parts.append(f"epoch {self.epoch}")
         return ", ".join(parts)
+
+    def sort_key(self) -> tuple[str, str, int, int, int]:
+        """Spec, file, offset, step, record: findings of one rule read in file and chain order."""
+        return (self.spec or "", self.file or "", self.offset or 0, self.step or 0, self.record or 0)
 
 
 @dataclass(frozen=True)

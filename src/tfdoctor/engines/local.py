@@ -1,131 +1,71 @@
-"""Scan files in this process or in a process pool, one file per task.
-
-Each task returns a `DatasetAccumulator` for its file; the caller merges them. The same
-accumulator runs inside a Beam CombineFn, so every engine computes the same statistics.
-"""
+"""The local engines: every file in this process, or one file per task in a process pool.
+Each task returns a `DatasetAccumulator` for its file; the engine merges them in file order."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
-from ..io.compression import SNIFF_BYTES, Compression, decompressed, describe_bytes, sniff
-from ..io.sources import Source, open_raw
-from ..io.tfrecord import DEFAULT_MAX_RECORD_BYTES, FramingIssue, IssueKind, TFRecordReader
-from ..proto.decode import parse
+from ..io.sources import Source
 from ..stats.dataset import DatasetAccumulator
-from ..stats.files import FileFacts, Problem
-from ..stats.reads import Read
+from .file import Progress, ScanOptions, scan_file
 
-# (file url, bytes read in this file so far, records so far in this file, file finished)
-Progress = Callable[[str, int, int, bool], None]
-_PROGRESS_EVERY = 4096
+
+class InProcessEngine:
+    def scan(
+        self, sources: Sequence[Source], options: ScanOptions, progress: Progress | None = None
+    ) -> DatasetAccumulator:
+        total = DatasetAccumulator(label=options.label, reads=list(options.reads))
+        for source in sources:
+            total.merge(scan_file(source, options, progress))
+        return total
 
 
 @dataclass(frozen=True)
-class ScanOptions:
-    compression: Compression = Compression.AUTO
-    label: str | None = None
-    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
-    max_records_per_file: int | None = None
-    max_bytes_per_file: int | None = None  # stop a file after this many record bytes (a sample)
-    reads: tuple[Read, ...] = ()  # keys a parse spec reads, tallied in the same pass
+class ProcessPoolEngine:
+    workers: int
+
+    def scan(
+        self, sources: Sequence[Source], options: ScanOptions, progress: Progress | None = None
+    ) -> DatasetAccumulator:
+        results: dict[str, DatasetAccumulator] = {}
+        # Forking a process that has imported TensorFlow (a notebook) can deadlock on TF's
+        # threads: start clean interpreters then.
+        context = multiprocessing.get_context("spawn" if "tensorflow" in sys.modules else None)
+        with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
+            futures = {pool.submit(scan_file, s, options): s for s in sources}
+            for future in as_completed(futures):
+                source = futures[future]
+                results[source.url] = future.result()
+                if progress is not None:
+                    facts = results[source.url].files[source.url]
+                    progress(source.url, facts.stream_bytes, facts.records, True)
+        total = DatasetAccumulator(label=options.label, reads=list(options.reads))
+        for source in sources:  # merge in file order: the result must not depend on timing
+            total.merge(results[source.url])
+        return total
 
 
-def scan_file(source: Source, options: ScanOptions, progress: Progress | None = None) -> DatasetAccumulator:
-    acc = DatasetAccumulator(label=options.label, reads=list(options.reads))
-    facts = acc.file(source.url, source.size)
-    facts.compression_declared = options.compression.value
-    try:
-        raw = open_raw(source.url)
-    except OSError as exc:
-        facts.read_error = f"cannot open: {exc}"
-        return acc
-    with raw:
-        try:
-            head = raw.read(SNIFF_BYTES)
-            raw.seek(0)
-        except OSError as exc:
-            facts.read_error = f"cannot read: {exc}"
-            return acc
-        detected = sniff(head)
-        facts.compression_detected = detected.value
-        facts.looks_like = describe_bytes(head)
-        # Read with what the bytes are, even where the user declared otherwise: the mismatch
-        # is reported (TFD103) and the statistics are not lost.
-        facts.compression = detected.value
-        reader = TFRecordReader(decompressed(raw, detected), options.max_record_bytes)
-        _read(reader, acc, facts, options, progress)
-    return acc
-
-
-def _read(
-    reader: TFRecordReader,
-    acc: DatasetAccumulator,
-    facts: FileFacts,
-    options: ScanOptions,
-    progress: Progress | None,
-) -> None:
-    limit = options.max_records_per_file
-    byte_limit = options.max_bytes_per_file
-    add = acc.add
-    for item in reader:
-        if isinstance(item, FramingIssue):
-            facts.add_problem(
-                Problem(item.kind.value, item.offset, item.record_index, item.bytes_skipped, item.detail)
-            )
-            continue
-        facts.records += 1
-        message = parse(item.payload)
-        reason = message if isinstance(message, str) else add(message, facts, item.index)
-        if reason is not None:
-            facts.add_not_example(Problem("not-example", item.offset, item.index, 0, reason))
-        if progress is not None and facts.records % _PROGRESS_EVERY == 0:
-            progress(facts.url, reader.bytes_read, facts.records, False)
-        if limit is not None and facts.records >= limit:
-            break
-        if byte_limit is not None and reader.bytes_read >= byte_limit:
-            facts.sampled = True
-            break
-    facts.stream_bytes = reader.bytes_read
-    if progress is not None:
-        progress(facts.url, reader.bytes_read, facts.records, True)
+def local_engine(workers: int | None, files: int) -> InProcessEngine | ProcessPoolEngine:
+    """workers=None: one process per CPU when there are several files."""
+    if workers is None:
+        workers = min(files, os.cpu_count() or 1)
+    return ProcessPoolEngine(workers) if workers > 1 and files > 1 else InProcessEngine()
 
 
 def scan_sources(
-    sources: Iterable[Source],
+    sources: Sequence[Source],
     options: ScanOptions,
     workers: int | None = None,
     progress: Progress | None = None,
 ) -> DatasetAccumulator:
-    """Scan every source and merge. workers=None: one per CPU when there are several files."""
+    """Scan every source with the local engine that fits, and merge."""
     sources = list(sources)
-    if workers is None:
-        workers = min(len(sources), os.cpu_count() or 1)
-    total = DatasetAccumulator(label=options.label, reads=list(options.reads))
-    if workers <= 1 or len(sources) <= 1:
-        for source in sources:
-            total.merge(scan_file(source, options, progress))
-        return total
-    results: dict[str, DatasetAccumulator] = {}
-    # Forking a process that has imported TensorFlow (a notebook) can deadlock on TF's
-    # threads: start clean interpreters then.
-    context = multiprocessing.get_context("spawn" if "tensorflow" in sys.modules else None)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(scan_file, s, options): s for s in sources}
-        for future in as_completed(futures):
-            source = futures[future]
-            results[source.url] = future.result()
-            if progress is not None:
-                facts = results[source.url].files[source.url]
-                progress(source.url, facts.stream_bytes, facts.records, True)
-    for source in sources:  # merge in file order: the result must not depend on timing
-        total.merge(results[source.url])
-    return total
+    return local_engine(workers, len(sources)).scan(sources, options, progress)
 
 
-__all__ = ["IssueKind", "Progress", "ScanOptions", "scan_file", "scan_sources"]
+__all__ = ["InProcessEngine", "ProcessPoolEngine", "local_engine", "scan_sources"]

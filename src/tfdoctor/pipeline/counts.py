@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .model import Pipeline, Step
+from ..facts.pipeline import Pipeline, Step
 
 INFINITE = -1
 _ONE_TO_ONE = {"map", "cache", "shuffle", "prefetch", "ignore_errors", "other"}

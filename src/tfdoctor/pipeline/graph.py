@@ -22,8 +22,8 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from ..spec.model import FeatureSpec, ParseSpec
-from .model import Pipeline, RandomOp, Step
+from ..facts.pipeline import Pipeline, RandomOp, Step
+from ..facts.spec import FeatureSpec, ParseSpec
 
 _TRANSPARENT = {
     "ModelDataset", "OptionsDataset", "MaxIntraOpParallelismDataset", "PrivateThreadPoolDataset",
@@ -475,4 +475,6 @@ def read_pipeline(dataset: Any) -> Pipeline:
         cardinality: int | None = int(dataset.cardinality().numpy())
     except Exception:  # a dataset TensorFlow cannot count: unknown, like -2
         cardinality = None
-    return Pipeline(steps, str(dataset.element_spec), None if cardinality in (None, -2) else cardinality)
+    return Pipeline(
+        tuple(steps), str(dataset.element_spec), None if cardinality in (None, -2) else cardinality
+    )

@@ -13,92 +13,38 @@ import hashlib
 import re
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
 
-from .model import Pipeline, Step
+from ..facts.batches import BatchFacts, TensorFacts
+from ..facts.pipeline import AugmentFacts, PaddingFacts, Pipeline, Step, StepProbe
 
 IMAGE_MIN_SIDE = 8  # a rank-3/4 tensor with sides at least this and 1, 3 or 4 channels is image-like
 
 
 @dataclass
-class TensorFacts:
-    """One leaf of the batches (a tuple position or a dict key), over every probed batch."""
+class _TensorTally:
+    """A `TensorFacts` as it is counted, batch by batch."""
 
     path: str
     dtype: str
-    shape: list[int | None]  # of the first batch
+    shape: tuple[int | None, ...]
     values: int = 0
     min: float | None = None
     max: float | None = None
     mean: float | None = None
     nan: int = 0
     inf: int = 0
-    constant: bool = True  # every element of every batch equal to the first
+    constant: bool = True
     image_like: bool = False
     images: int = 0
-    blank_images: int = 0  # images with one value everywhere (all zero, failed decode)
-    distinct_first: int = 0  # distinct values in the first batch (for labels)
+    blank_images: int = 0
+    distinct_first: int = 0
 
-
-@dataclass
-class AugmentFacts:
-    """One tensor before and after a random map, over the first elements of each."""
-
-    step: int
-    path: str
-    elements: int
-    before_min: float
-    before_max: float
-    after_min: float
-    after_max: float
-    before_constant: float  # share of elements with one value everywhere
-    after_constant: float
-    before_clipped: float  # share of values at the range's ends
-    after_clipped: float
-
-
-@dataclass
-class PaddingFacts:
-    """How much of the batches of one padded_batch step is padding, per tensor."""
-
-    step: int
-    path: str
-    batches: int
-    mean: float  # share of the batch's values that are padding, averaged over batches
-    max: float
-
-
-@dataclass
-class ProbeFacts:
-    batches: int = 0
-    elements: int = 0
-    seconds: float = 0.0
-    bytes: int = 0
-    stopped: str = ""  # why the probe stopped early: "error", "time", "memory", "end"
-    error: str | None = None  # the error that stopped the pipeline, first line
-    error_type: str | None = None
-    tensors: list[TensorFacts] = field(default_factory=list)
-    label_path: str | None = None
-    label_majority: list[float] = field(default_factory=list)  # per batch: share of its largest class
-    label_classes: int = 0
-    repeated_batches: int = 0  # batches identical to an earlier one
-    epochs_identical: bool | None = None  # cache after a random map: a second pass repeats the first
-    seeded_repeat: bool | None = None  # a random map yields the same values on a second pass
-    elements_before_errors: int | None = None  # elements the ignore_errors() input tried
-    dropped_by_errors: int | None = None
-    first_error: str | None = None
-    filter_in: int | None = None
-    filter_out: int | None = None
-    augment: list[AugmentFacts] = field(default_factory=list)
-    padding: list[PaddingFacts] = field(default_factory=list)
-
-    @property
-    def mean_majority(self) -> float | None:
-        """The largest class's share of a probed batch, on average; None without labels."""
-        return sum(self.label_majority) / len(self.label_majority) if self.label_majority else None
+    def extract(self) -> TensorFacts:
+        return TensorFacts(**{f.name: getattr(self, f.name) for f in fields(TensorFacts)})
 
 
 def _leaves(element: Any, prefix: str = "") -> list[tuple[str, Any]]:
@@ -178,14 +124,14 @@ def _image_like(arr: np.ndarray) -> bool:
 
 class _Tensors:
     def __init__(self) -> None:
-        self.facts: dict[str, TensorFacts] = {}
+        self.facts: dict[str, _TensorTally] = {}
         self.first: dict[str, bytes] = {}
         self.totals: dict[str, float] = {}
 
     def add(self, path: str, arr: np.ndarray) -> None:
         facts = self.facts.get(path)
         if facts is None:
-            facts = self.facts[path] = TensorFacts(path, str(arr.dtype), list(arr.shape))
+            facts = self.facts[path] = _TensorTally(path, str(arr.dtype), tuple(arr.shape))
             facts.image_like = _image_like(arr)
         numeric = np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
         facts.values += int(arr.size)
@@ -236,63 +182,80 @@ def probe(
     label: str | None = None,
     count_limit: int = 100_000,
     objects: dict[int, Any] | None = None,
-) -> ProbeFacts:
-    """Pull up to `batches` batches (and no more than the time and byte caps allow)."""
-    facts = ProbeFacts()
+) -> tuple[BatchFacts, dict[int, StepProbe]]:
+    """Pull up to `batches` batches (and no more than the time and byte caps allow); measure
+    single steps on their own inputs. Returns what the batches hold and, per step index,
+    what was measured there."""
     tensors = _Tensors()
     seen: set[str] = set()
     labels: Counter[Any] = Counter()
+    majority: list[float] = []
+    pulled = elements = size = repeated = 0
+    stopped, error, error_type, label_path = "", None, None, None
     start = time.perf_counter()
     objects = objects if objects is not None else python_steps(dataset, pipeline)
     # Counts before anything else: a pass that reaches the end of a cache() fills it (even a
     # partial pull, when a shuffle buffer upstream reads ahead), and every later pass reads
     # the cache: the errors and the filtered-out elements before it are never met again.
-    _step_checks(facts, objects, pipeline, ("ignore_errors", "filter"), count_limit, seconds)
+    steps = _step_checks(objects, pipeline, ("ignore_errors", "filter"), count_limit, seconds)
     iterator = iter(dataset)
-    while facts.batches < batches:
+    while pulled < batches:
         try:
             element = next(iterator)
         except StopIteration:
-            facts.stopped = "end"
+            stopped = "end"
             break
         except Exception as exc:  # the pipeline's own error is a fact, not a crash
-            facts.error, facts.error_type, facts.stopped = _first_line(exc), type(exc).__name__, "error"
+            error, error_type, stopped = _first_line(exc), type(exc).__name__, "error"
             break
         converted = [(p, _numpy(v)) for p, v in _leaves(element)]
         leaves: list[tuple[str, np.ndarray]] = [(p, a) for p, a in converted if a is not None]
-        if facts.label_path is None and facts.batches == 0:
-            facts.label_path = _label_path([p for p, _ in leaves], label)
+        if label_path is None and pulled == 0:
+            label_path = _label_path([p for p, _ in leaves], label)
         digest = hashlib.blake2b(digest_size=16)
         for path, arr in leaves:
             tensors.add(path, arr)
-            facts.bytes += int(arr.nbytes)
+            size += int(arr.nbytes)
             digest.update(path.encode())
             digest.update(arr.tobytes() if arr.dtype != object else repr(arr.tolist()).encode())
-            if path == facts.label_path:
+            if path == label_path:
                 ids = _label_ids(arr)
                 if ids is not None and ids.size:
                     counts = Counter(ids.tolist())
                     labels.update(counts)
-                    facts.label_majority.append(max(counts.values()) / ids.size)
+                    majority.append(max(counts.values()) / ids.size)
         batch_key = digest.hexdigest()
         if batch_key in seen:
-            facts.repeated_batches += 1
+            repeated += 1
         seen.add(batch_key)
-        facts.batches += 1
+        pulled += 1
         first = leaves[0][1] if leaves else None
-        facts.elements += int(first.shape[0]) if first is not None and first.ndim else 1
+        elements += int(first.shape[0]) if first is not None and first.ndim else 1
         if time.perf_counter() - start > seconds:
-            facts.stopped = "time"
+            stopped = "time"
             break
-        if facts.bytes > max_bytes:
-            facts.stopped = "memory"
+        if size > max_bytes:
+            stopped = "memory"
             break
-    facts.tensors = list(tensors.facts.values())
-    facts.label_classes = len(labels)
     del iterator  # a live iterator holds a half-written cache(): end it before more passes
-    _step_checks(facts, objects, pipeline, ("map", "cache", "padded_batch"), count_limit, seconds)
-    facts.seconds = round(time.perf_counter() - start, 3)
-    return facts
+    later = _step_checks(objects, pipeline, ("map", "cache", "padded_batch"), count_limit, seconds)
+    for index, measured in later.items():  # one record per step (no step is in both groups)
+        steps[index] = measured
+    facts = BatchFacts(
+        batches=pulled,
+        elements=elements,
+        seconds=round(time.perf_counter() - start, 3),
+        bytes=size,
+        stopped=stopped,
+        error=error,
+        error_type=error_type,
+        tensors=tuple(t.extract() for t in tensors.facts.values()),
+        label_path=label_path,
+        label_majority=tuple(majority),
+        label_classes=len(labels),
+        repeated_batches=repeated,
+    )
+    return facts, dict(sorted(steps.items()))
 
 
 # -- checks on single steps, through the Python dataset objects of the chain --------------
@@ -356,38 +319,42 @@ def _hashes(dataset: Any, limit: int, deadline: float = float("inf")) -> list[st
 
 
 def _step_checks(
-    facts: ProbeFacts,
     objects: dict[int, Any],
     pipeline: Pipeline,
     kinds: tuple[str, ...],
     limit: int,
     seconds: float,
-) -> None:
+) -> dict[int, StepProbe]:
+    """Run each step of these kinds on its own input: what it measures, by step index."""
     wanted = [s for s in pipeline.steps if s.kind in kinds and (s.kind != "map" or s.random)]
     deadline = time.perf_counter() + seconds
+    out: dict[int, StepProbe] = {}
     for step in wanted:
         obj = objects.get(step.index)
         # count one pass: before any repeat() upstream of the step
         repeats = [s.index for s in pipeline.of("repeat") if s.index < step.index]
         source = objects.get((min(repeats) if repeats else step.index) - 1)
         try:
-            _check_step(facts, step, obj, source, limit, deadline, pipeline)
+            measured = _check_step(step, obj, source, limit, deadline, pipeline)
         except Exception:  # a step that cannot be re-run alone is left unmeasured
             continue
+        if measured != StepProbe(step.index):
+            out[step.index] = measured
+    return out
 
 
 def _check_step(
-    facts: ProbeFacts, step: Step, obj: Any, source: Any, limit: int, deadline: float, pipeline: Pipeline
-) -> None:
+    step: Step, obj: Any, source: Any, limit: int, deadline: float, pipeline: Pipeline
+) -> StepProbe:
+    measured = StepProbe(step.index)
     if step.kind == "ignore_errors" and source is not None:
         yielded, errors, first = _count(source, limit, deadline)
-        facts.elements_before_errors, facts.dropped_by_errors = yielded + errors, errors
-        facts.first_error = first
+        measured = replace(measured, elements_in=yielded + errors, errors_dropped=errors, first_error=first)
     elif step.kind == "filter" and obj is not None and source is not None:
         n_in, _, _ = _count(source, limit, deadline)
         if n_in < limit:  # the whole input was counted: the comparison is exact
             n_out, _, _ = _count(obj, limit, deadline)
-            facts.filter_in, facts.filter_out = n_in, n_out
+            measured = replace(measured, elements_in=n_in, elements_out=n_out)
     elif (
         step.kind == "cache"
         and obj is not None
@@ -396,19 +363,21 @@ def _check_step(
         one_pass = _hashes(obj, limit, deadline)
         if one_pass is not None and len(one_pass) < limit:  # a complete pass filled the cache
             again = _hashes(obj, limit, deadline)
-            facts.epochs_identical = None if again is None else again == one_pass
+            measured = replace(measured, epochs_identical=None if again is None else again == one_pass)
     elif step.kind == "padded_batch" and source is not None:
         size = step.args.get("batch_size")
         if isinstance(size, int) and size > 0:
-            facts.padding += _padding(step.index, source, size)
+            measured = replace(measured, padding=_padding(source, size))
     elif step.kind == "map" and obj is not None and source is not None:
-        facts.augment += _augment_facts(step.index, source, obj)
-    if step.kind == "map" and obj is not None and facts.seeded_repeat is None:
+        measured = replace(measured, augment=_augment_facts(source, obj))
+    if step.kind == "map" and obj is not None:
         if any(s.kind in ("shuffle", "cache") and s.index < step.index for s in pipeline.steps):
-            return  # the input order or values change between passes: no clean comparison
+            return measured  # the input order or values change between passes: no clean comparison
         one_pass = _hashes(obj, 64, deadline)
         again = _hashes(obj, 64, deadline) if one_pass else None
-        facts.seeded_repeat = None if not one_pass or again is None else again == one_pass
+        identical = None if not one_pass or again is None else again == one_pass
+        measured = replace(measured, passes_identical=identical)
+    return measured
 
 
 AUGMENT_ELEMENTS = 32
@@ -439,7 +408,7 @@ def _summary(arrays: list[np.ndarray]) -> tuple[float, float, float, float]:
     return lo, hi, constant, clipped
 
 
-def _augment_facts(index: int, before_ds: Any, after_ds: Any) -> list[AugmentFacts]:
+def _augment_facts(before_ds: Any, after_ds: Any) -> tuple[AugmentFacts, ...]:
     """Image-like tensors before and after a random map (the first elements of each; a map
     yields one element per input, so the two samples are alike even when not aligned)."""
     before = _float_leaves(before_ds, AUGMENT_ELEMENTS)
@@ -449,34 +418,16 @@ def _augment_facts(index: int, before_ds: Any, after_ds: Any) -> list[AugmentFac
         b_lo, b_hi, b_const, b_clip = _summary(before[path])
         a_lo, a_hi, a_const, a_clip = _summary(after[path])
         out.append(
-            AugmentFacts(index, path, min(len(before[path]), len(after[path])), b_lo, b_hi, a_lo, a_hi,
+            AugmentFacts(path, min(len(before[path]), len(after[path])), b_lo, b_hi, a_lo, a_hi,
                          b_const, a_const, b_clip, a_clip)
         )  # fmt: skip
-    return out
-
-
-_BATCH_SHAPES = (
-    re.compile(r"Cannot batch tensors with different shapes in component \d+\. First element had shape "
-               r"\[([\d,]*)\] and element \d+ had shape \[([\d,]*)\]"),
-    re.compile(r"Cannot add tensor to the batch: number of elements does not match\. "
-               r"Shapes are: \[tensor\]: \[([\d,]*)\], \[batch\]: \[([\d,]*)\]"),
-)  # fmt: skip
-
-
-def batch_shapes(error: str | None) -> tuple[list[int], list[int]] | None:
-    """The two element shapes a batch error names (TensorFlow words it two ways)."""
-    for pattern in _BATCH_SHAPES:
-        match = pattern.search(error or "")
-        if match:
-            a, b = ([int(d) for d in g.split(",") if d] for g in match.groups())
-            return a, b
-    return None
+    return tuple(out)
 
 
 PADDING_BATCHES = 8
 
 
-def _padding(index: int, source: Any, size: int) -> list[PaddingFacts]:
+def _padding(source: Any, size: int) -> tuple[PaddingFacts, ...]:
     """Group the padded_batch's input as it does (consecutive elements) and measure, per
     tensor, how much of each padded batch is padding."""
     shapes: dict[str, list[tuple[int, ...]]] = {}
@@ -499,7 +450,5 @@ def _padding(index: int, source: Any, size: int) -> list[PaddingFacts]:
             if total:
                 fractions.append(1.0 - sum(int(np.prod(s)) for s in group) / total)
         if fractions and max(fractions) > 0:
-            out.append(
-                PaddingFacts(index, path, len(fractions), float(np.mean(fractions)), float(max(fractions)))
-            )
-    return out
+            out.append(PaddingFacts(path, len(fractions), float(np.mean(fractions)), float(max(fractions))))
+    return tuple(out)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from .. import __version__
+from .._version import __version__
 
 if TYPE_CHECKING:
-    from ..api import ScanResult
+    from ..results import AuditResult, ScanResult
 
 SCHEMA_VERSION = 1
 
@@ -64,10 +64,10 @@ def _scan_to_json(result: ScanResult) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "command": "check" if result.specs else "scan",
         "inputs": {
-            "patterns": stats.patterns,
-            "unmatched": stats.unmatched,
-            "missing": stats.missing,
-            "errors": [{"input": p, "error": e} for p, e in stats.input_errors],
+            "patterns": stats.inputs.patterns,
+            "unmatched": stats.inputs.unmatched,
+            "missing": stats.inputs.missing,
+            "errors": [{"input": p, "error": e} for p, e in stats.inputs.errors],
         },
         "summary": {
             "files": len(stats.files),
@@ -103,11 +103,11 @@ def _scan_to_json(result: ScanResult) -> dict[str, Any]:
     }
 
 
-def audit_to_json(result: Any) -> dict[str, Any]:
+def audit_to_json(result: AuditResult) -> dict[str, Any]:
     return jsonable(_audit_to_json(result))  # type: ignore[no-any-return]
 
 
-def _audit_to_json(result: Any) -> dict[str, Any]:
+def _audit_to_json(result: AuditResult) -> dict[str, Any]:
     pipeline = result.pipeline
     return {
         "tool": "tfdoctor",
@@ -136,7 +136,8 @@ def _audit_to_json(result: Any) -> dict[str, Any]:
                 for s in pipeline.steps
             ],
         },
-        "probe": asdict(result.probe) if result.probe is not None else None,
+        "probe": asdict(result.batches) if result.batches is not None else None,
+        "step_probes": [asdict(p) for p in result.step_probes.values()],  # what was measured at single steps
         "specs": [_spec(spec) for step in pipeline.steps for spec in step.parse_specs],  # read from the graph
         "findings": [f.to_json() for f in result.findings],
         "rule_errors": [e.to_json() for e in result.rule_errors],

@@ -3,17 +3,17 @@ feature names and values come from untrusted files."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from ..facts.dataset import FeatureStats
 from ..findings import Finding, Severity
-from ..stats.feature import FeatureStats
 
 if TYPE_CHECKING:
-    from ..api import ScanResult
+    from ..results import AuditResult, ScanResult
 
 STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 MAX_FEATURE_ROWS = 200
@@ -179,7 +179,7 @@ def render_findings(findings: list[Finding], console: Console) -> None:
             console.print(Group(*(finding_block(f) for f in group)))
 
 
-def render_audit(result: Any, console: Console) -> None:
+def render_audit(result: AuditResult, console: Console) -> None:
     """The pipeline's chain, step by step, what the probe pulled, then the findings."""
     pipeline = result.pipeline
     table = Table(title="Pipeline", title_justify="left", expand=False)
@@ -196,7 +196,7 @@ def render_audit(result: Any, console: Console) -> None:
     console.print(table)
     if result.source_note:
         console.print(Text(f"Files: {result.source_note}.", style="dim"))
-    probe = result.probe
+    probe = result.batches
     if probe is not None:
         line = f"Probe: {probe.batches} batch(es), {probe.elements:,} elements in {probe.seconds:.2f}s"
         if probe.stopped and probe.stopped != "end":

@@ -1,5 +1,5 @@
-"""Rules: pure functions of facts to findings, one module per rule group."""
+"""Rules: pure functions of facts to findings, a package per code hundred."""
 
-from .registry import REGISTRY, Report, Rule, all_rules, get_rule, rule, run_rules
+from .registry import REGISTRY, Judge, Report, Rule, all_rules, also, get_rule, rule, run_rules
 
-__all__ = ["REGISTRY", "Report", "Rule", "all_rules", "get_rule", "rule", "run_rules"]
+__all__ = ["REGISTRY", "Judge", "Report", "Rule", "all_rules", "also", "get_rule", "rule", "run_rules"]

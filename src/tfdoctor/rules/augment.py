@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..config import Thresholds
+from ..facts.pipeline import AugmentFacts, PipelineFacts
 from ..findings import Severity
-from ..pipeline.model import PipelineFacts
 from ._pipeline import where
 from .registry import Report, rule
 
 
-@rule("TFD401", "cache-after-augmentation", Severity.ERROR, PipelineFacts)
+@rule("TFD401", "cache-after-augmentation", Severity.ERROR, requires=(PipelineFacts,))
 def cache_after_augmentation(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     """cache() after a random map: every epoch sees the first epoch's augmentation.
 
@@ -38,13 +38,12 @@ def cache_after_augmentation(facts: PipelineFacts, cfg: Thresholds) -> Iterator[
         step = random_maps[0]
         ops = ", ".join(sorted({r.op for r in step.random_ops}))
         confirmed = ""
-        probe = facts.probe
-        if probe is not None and probe.epochs_identical is True:
+        if facts.probe(cache).epochs_identical is True:
             confirmed = " The probe confirmed it: two epochs yielded identical batches."
         yield Report(
             f"`{cache.call()}` ({pipeline.where(cache)}) comes after the random `{step.call()}` at step "
             f"{step.index} ({ops}): every epoch replays the first epoch's augmentation.{confirmed}",
-            where(facts, cache, f"after `{step.call()}` at step {step.index}"),
+            where(cache),
             {
                 "cache_step": cache.index,
                 "random_step": step.index,
@@ -54,7 +53,7 @@ def cache_after_augmentation(facts: PipelineFacts, cfg: Thresholds) -> Iterator[
         )
 
 
-@rule("TFD402", "fixed-augmentation", Severity.WARNING, PipelineFacts)
+@rule("TFD402", "fixed-augmentation", Severity.WARNING, requires=(PipelineFacts,))
 def fixed_augmentation(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     """Random ops seeded so that every epoch repeats the same augmentation.
 
@@ -78,23 +77,22 @@ def fixed_augmentation(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report
         if not fixed:
             continue
         ops = ", ".join(sorted({f"{r.op} ({r.seed})" for r in fixed}))
-        probe = facts.probe
         confirmed = (
             " The probe confirmed it: two passes yielded identical elements."
-            if probe is not None and probe.seeded_repeat
+            if facts.probe(step).passes_identical
             else ""
         )
         yield Report(
             f"`{step.call()}` ({facts.pipeline.where(step)}) draws with fixed seeds: {ops}. Every epoch "
             f"repeats the same random values.{confirmed}",
-            where(facts, step),
+            where(step),
             {"fixed_random_ops": len(fixed), "random_ops": len(step.random_ops)},
             "Remove the op-level seed=...; for stateless ops take the seed from a tf.random.Generator "
             "or from tf.data.Dataset.random() zipped with the data",
         )
 
 
-@rule("TFD403", "destructive-augmentation", Severity.WARNING, PipelineFacts)
+@rule("TFD403", "destructive-augmentation", Severity.WARNING, requires=(PipelineFacts,))
 def destructive_augmentation(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     """Augmented inputs lose the signal: constant, clipped, or far out of the unaugmented range.
 
@@ -112,36 +110,41 @@ def destructive_augmentation(facts: PipelineFacts, cfg: Thresholds) -> Iterator[
     Scale the augmentation to the data's range (max_delta=0.2 on [0, 1] images) and clip
     back to that range; look at a few augmented examples.
     """
-    probe = facts.probe
-    for a in probe.augment if probe is not None else []:
-        step = next((s for s in facts.pipeline.steps if s.index == a.step), None)
-        if step is None:
-            continue
-        span = max(a.before_max - a.before_min, 1e-12)
-        problems = []
-        if a.after_constant >= 0.5 and a.before_constant < 0.1:
-            problems.append(
-                f"{a.after_constant:.0%} of the elements come out constant ({a.before_constant:.0%} before)"
-            )
-        if a.after_clipped >= 0.5 and a.before_clipped < 0.2:
-            problems.append(
-                f"{a.after_clipped:.0%} of the values sit at the range's ends ({a.before_clipped:.0%} before)"
-            )
-        if a.after_max > a.before_max + 2 * span or a.after_min < a.before_min - 2 * span:
-            problems.append(
-                f"values range {a.after_min:g} to {a.after_max:g}, "
-                f"against {a.before_min:g} to {a.before_max:g} before"
-            )
-        if problems:
-            yield Report(
-                f"`{step.call()}` ({facts.pipeline.where(step)}) on '{a.path}': " + "; ".join(problems) + ".",
-                where(facts, step),
-                {
-                    "elements": a.elements,
-                    "before": [a.before_min, a.before_max],
-                    "after": [a.after_min, a.after_max],
-                    "after_constant": round(a.after_constant, 4),
-                    "after_clipped": round(a.after_clipped, 4),
-                },  # fmt: skip
-                "Scale the augmentation to the data's range and clip back to it",
-            )
+    for step in facts.pipeline.of("map"):
+        for a in facts.probe(step).augment:
+            problems = _augment_problems(a)
+            if problems:
+                yield Report(
+                    f"`{step.call()}` ({facts.pipeline.where(step)}) on '{a.path}': "
+                    + "; ".join(problems)
+                    + ".",
+                    where(step),
+                    {
+                        "elements": a.elements,
+                        "before": [a.before_min, a.before_max],
+                        "after": [a.after_min, a.after_max],
+                        "after_constant": round(a.after_constant, 4),
+                        "after_clipped": round(a.after_clipped, 4),
+                    },  # fmt: skip
+                    "Scale the augmentation to the data's range and clip back to it",
+                )
+
+
+def _augment_problems(a: AugmentFacts) -> list[str]:
+    """How an augmentation erased its input: made constant, clipped, or pushed out of range."""
+    span = max(a.before_max - a.before_min, 1e-12)
+    problems = []
+    if a.after_constant >= 0.5 and a.before_constant < 0.1:
+        problems.append(
+            f"{a.after_constant:.0%} of the elements come out constant ({a.before_constant:.0%} before)"
+        )
+    if a.after_clipped >= 0.5 and a.before_clipped < 0.2:
+        problems.append(
+            f"{a.after_clipped:.0%} of the values sit at the range's ends ({a.before_clipped:.0%} before)"
+        )
+    if a.after_max > a.before_max + 2 * span or a.after_min < a.before_min - 2 * span:
+        problems.append(
+            f"values range {a.after_min:g} to {a.after_max:g}, "
+            f"against {a.before_min:g} to {a.before_max:g} before"
+        )
+    return problems

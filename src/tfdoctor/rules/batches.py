@@ -7,22 +7,14 @@ import re
 from collections.abc import Iterator
 
 from ..config import Thresholds
+from ..facts.batches import BatchFacts, batch_shapes
+from ..facts.pipeline import PipelineFacts
 from ..findings import Severity, Where
-from ..pipeline.model import PipelineFacts
-from ..pipeline.probe import TensorFacts, batch_shapes
-from ._pipeline import where
+from ._pipeline import pipeline_error, where
 from .registry import Report, rule
 
 _RESHAPE = re.compile(r"Input to reshape is a tensor with (\d+) values, but the requested shape has (\d+)")
 _ENSURE = re.compile(r"Shape of tensor \S+ \[([\d,]*)\] is not compatible with expected shape \[([\d,-]*)\]")
-
-
-def _tensors(facts: PipelineFacts) -> list[TensorFacts]:
-    return facts.probe.tensors if facts.probe is not None else []
-
-
-def _probe_where(path: str) -> Where:
-    return Where(step=f"batch tensor '{path}'")
 
 
 def _stored_sizes(facts: PipelineFacts) -> str:
@@ -37,8 +29,8 @@ def _stored_sizes(facts: PipelineFacts) -> str:
     return "; ".join(parts)
 
 
-@rule("TFD302", "reshape-mismatch", Severity.ERROR, PipelineFacts)
-def reshape_mismatch(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+@rule("TFD302", "reshape-mismatch", Severity.ERROR, requires=(PipelineFacts, BatchFacts))
+def reshape_mismatch(facts: PipelineFacts, probe: BatchFacts, cfg: Thresholds) -> Iterator[Report]:
     """A reshape or fixed shape in the pipeline that cannot hold the actual element count.
 
     What it finds:
@@ -53,48 +45,56 @@ def reshape_mismatch(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     Resize instead of reshaping (`tf.image.resize(image, [28, 28])`, `channels=` on the
     decode), or fix the data so every image has one size.
     """
-    probe = facts.probe
-    error = (probe.error or probe.first_error) if probe is not None else None
+    error, hidden = pipeline_error(facts, probe)
     shapes = batch_shapes(error)
-    if probe is not None and shapes is not None and len(shapes[0]) == 3 and shapes[0][:2] != shapes[1][:2]:
+    if shapes is not None and len(shapes[0]) == 3 and shapes[0][:2] != shapes[1][:2]:
         stored = _stored_sizes(facts)
         a, b = ("x".join(map(str, s[:2])) for s in shapes)
         yield Report(
             f"Batching fails: images of {a} and {b} meet in one batch ({error})."
             + (f" The files: {stored}." if stored else ""),
-            Where(step="batch"),
+            _first_batch(facts),
             {"sizes": [a, b]},
             f"tf.image.resize(image, [{_common_size(facts)}]) before batching",
         )
         return
     ensure = _ENSURE.search(error) if error else None
-    if probe is not None and ensure is not None:
+    if ensure is not None:
         stored = _stored_sizes(facts)
         yield Report(
             f"An element of shape [{ensure.group(1)}] meets `ensure_shape([{ensure.group(2)}])` ({error})."
             + (f" The files: {stored}." if stored else ""),
-            Where(step="ensure_shape"),
+            _map_with(facts, "EnsureShape") or Where(call="ensure_shape"),
             {"shape": ensure.group(1), "expected": ensure.group(2)},
             f"tf.image.resize(image, [{_common_size(facts)}]) before ensure_shape",
         )
         return
     match = _RESHAPE.search(error) if error else None
-    if probe is None or match is None:
+    if match is None:
         return
-    hidden = probe.error is None  # met by the ignore_errors() count, not by the batches
     got, want = int(match.group(1)), int(match.group(2))
     stored = _stored_sizes(facts)
-    reshapes = [s for s in facts.pipeline.of("map") if "Reshape" in s.ops]
-    step = reshapes[0] if reshapes else None
     when = "ignore_errors() hides that" if hidden else f"the pipeline fails after {probe.batches} batch(es)"
     yield Report(
         f"An element holds {got:,} values but the reshape wants {want:,}: {when} ({error})."
         + (f" The files: {stored}." if stored else ""),
-        where(facts, step) if step is not None else Where(),
+        _map_with(facts, "Reshape") or Where(),
         {"values": got, "shape_values": want, "batches_before_error": probe.batches},
         f"tf.image.resize(image, [{_common_size(facts)}]) after decoding with a fixed channels=..., "
         "instead of tf.reshape",
     )
+
+
+def _map_with(facts: PipelineFacts, op: str) -> Where | None:
+    """The first map whose function holds this op."""
+    step = next((s for s in facts.pipeline.of("map") if op in s.ops), None)
+    return where(step) if step is not None else None
+
+
+def _first_batch(facts: PipelineFacts) -> Where:
+    """The first batch step, where batching fails."""
+    batch = next(iter(facts.pipeline.of("batch", "padded_batch")), None)
+    return where(batch) if batch is not None else Where(call="batch")
 
 
 def _common_size(facts: PipelineFacts) -> str:
@@ -106,8 +106,8 @@ def _common_size(facts: PipelineFacts) -> str:
     return max(counts, key=lambda k: counts[k]) if counts else "H, W"
 
 
-@rule("TFD305", "blank-images", Severity.WARNING, PipelineFacts)
-def blank_images(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+@rule("TFD305", "blank-images", Severity.WARNING, requires=(PipelineFacts, BatchFacts))
+def blank_images(facts: PipelineFacts, probe: BatchFacts, cfg: Thresholds) -> Iterator[Report]:
     """Batches hold all-zero or constant images.
 
     What it finds:
@@ -122,18 +122,18 @@ def blank_images(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     Find where they come from (the feature's default, the decode, the augmentation) and
     fix it, or filter blank images out.
     """
-    for t in _tensors(facts):
+    for t in probe.tensors:
         if t.image_like and t.images and t.blank_images * 10 >= t.images:
             yield Report(
                 f"{t.blank_images:,} of {t.images:,} images in '{t.path}' hold one value everywhere.",
-                _probe_where(t.path),
+                Where(tensor=t.path),
                 {"blank": t.blank_images, "images": t.images},
                 "Check the decode and any default_value for the image feature",
             )
 
 
-@rule("TFD508", "single-class-batches", Severity.WARNING, PipelineFacts)
-def single_class_batches(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+@rule("TFD508", "single-class-batches", Severity.WARNING, requires=(PipelineFacts, BatchFacts))
+def single_class_batches(facts: PipelineFacts, probe: BatchFacts, cfg: Thresholds) -> Iterator[Report]:
     """Measured: batches dominated by one label.
 
     What it finds:
@@ -147,23 +147,22 @@ def single_class_batches(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Repo
     Fix:
     Shuffle examples with a buffer larger than the label runs, interleave many files.
     """
-    probe = facts.probe
-    if probe is None or not probe.label_majority or probe.label_classes < 2:
-        return
     mean = probe.mean_majority
+    if mean is None or probe.label_classes < 2:
+        return
     if mean >= cfg.label_majority_fraction and len(probe.label_majority) >= 2:
         single = sum(1 for m in probe.label_majority if m >= 0.999)
         yield Report(
             f"In {len(probe.label_majority)} probed batches the largest class holds {mean:.0%} of each "
             f"batch on average ({single} batches hold one class only), though the batches together "
             f"hold {probe.label_classes} classes.",
-            _probe_where(probe.label_path or "label"),
+            Where(tensor=probe.label_path or "label"),
             {"batches": len(probe.label_majority), "mean_majority": round(mean, 4), "single_class": single},
             "Shuffle examples before batching, with a buffer larger than the longest label run",
         )
 
 
-@rule("TFD510", "filter-drops-most", Severity.WARNING, PipelineFacts)
+@rule("TFD510", "filter-drops-most", Severity.WARNING, requires=(PipelineFacts,))
 def filter_drops_most(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     """A filter drops most (or all) elements.
 
@@ -178,24 +177,24 @@ def filter_drops_most(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]
     Fix:
     Check the predicate on a few elements; count what it keeps.
     """
-    probe = facts.probe
-    if probe is None or probe.filter_in is None or probe.filter_out is None or not probe.filter_in:
-        return
-    kept = probe.filter_out / probe.filter_in
-    if kept < 0.5:
-        step = facts.pipeline.first("filter")
-        yield Report(
-            f"`{step.call() if step else 'filter'}` keeps {probe.filter_out:,} of {probe.filter_in:,} "
-            f"elements ({kept:.1%}).",
-            where(facts, step) if step else Where(),
-            {"kept": probe.filter_out, "input": probe.filter_in, "fraction": round(kept, 6)},
-            "Check the predicate: compare with the stored values and dtypes (`tfdoctor scan`)",
-            severity=Severity.ERROR if probe.filter_out == 0 else None,
-        )
+    for step in facts.pipeline.of("filter"):
+        measured = facts.probe(step)
+        n_in, n_out = measured.elements_in, measured.elements_out
+        if not n_in or n_out is None:
+            continue
+        kept = n_out / n_in
+        if kept < 0.5:
+            yield Report(
+                f"`{step.call()}` keeps {n_out:,} of {n_in:,} elements ({kept:.1%}).",
+                where(step),
+                {"kept": n_out, "input": n_in, "fraction": round(kept, 6)},
+                "Check the predicate: compare with the stored values and dtypes (`tfdoctor scan`)",
+                severity=Severity.ERROR if n_out == 0 else None,
+            )
 
 
-@rule("TFD601", "constant-tensor", Severity.ERROR, PipelineFacts)
-def constant_tensor(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+@rule("TFD601", "constant-tensor", Severity.ERROR, requires=(PipelineFacts, BatchFacts))
+def constant_tensor(facts: PipelineFacts, probe: BatchFacts, cfg: Thresholds) -> Iterator[Report]:
     """A feature or label tensor never changes across batches.
 
     What it finds:
@@ -209,23 +208,22 @@ def constant_tensor(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     Fix:
     Find where the value comes from (`tfdoctor check` for the spec) and fix it.
     """
-    probe = facts.probe
-    if probe is None or probe.batches < 2 or probe.elements < 2 * probe.batches:
+    if probe.batches < 2 or probe.elements < 2 * probe.batches:
         return
-    for t in _tensors(facts):
+    for t in probe.tensors:
         if t.constant and t.values:
             value = f" ({t.min:g})" if t.min is not None and t.min == t.max else ""
             label = " It is the label." if t.path == probe.label_path else ""
             yield Report(
                 f"'{t.path}' holds the same value{value} in every element of {probe.batches} batches.{label}",
-                _probe_where(t.path),
+                Where(tensor=t.path),
                 {"batches": probe.batches, "elements": probe.elements},
                 "Check the parse spec (`tfdoctor check`) and the map function that produces it",
             )
 
 
-@rule("TFD602", "unnormalized-input", Severity.WARNING, PipelineFacts)
-def unnormalized_input(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+@rule("TFD602", "unnormalized-input", Severity.WARNING, requires=(PipelineFacts, BatchFacts))
+def unnormalized_input(facts: PipelineFacts, probe: BatchFacts, cfg: Thresholds) -> Iterator[Report]:
     """Image-like inputs in [0, 255] where a model expects about [0, 1] or [-1, 1].
 
     What it finds:
@@ -238,19 +236,19 @@ def unnormalized_input(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report
     Fix:
     `image = tf.cast(image, tf.float32) / 255.0` (or a Rescaling(1/255) layer in the model).
     """
-    for t in _tensors(facts):
+    for t in probe.tensors:
         if t.image_like and t.dtype.startswith("float") and t.max is not None and t.min is not None:
             if 2.0 < t.max <= 255.0 and t.min >= 0.0:
                 yield Report(
                     f"'{t.path}' images range {t.min:g} to {t.max:g} (mean {t.mean:.1f}).",
-                    _probe_where(t.path),
+                    Where(tensor=t.path),
                     {"min": t.min, "max": t.max, "mean": round(t.mean or 0.0, 4)},
                     "image = tf.cast(image, tf.float32) / 255.0, unless the model starts with Rescaling",
                 )
 
 
-@rule("TFD603", "non-finite-batch", Severity.ERROR, PipelineFacts)
-def non_finite_batch(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+@rule("TFD603", "non-finite-batch", Severity.ERROR, requires=(PipelineFacts, BatchFacts))
+def non_finite_batch(facts: PipelineFacts, probe: BatchFacts, cfg: Thresholds) -> Iterator[Report]:
     """NaN or Inf in a batch.
 
     What it finds:
@@ -263,18 +261,18 @@ def non_finite_batch(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     Replace non-finite values in the map (`tf.where(tf.math.is_finite(x), x, 0.0)`) or fix
     the data.
     """
-    for t in _tensors(facts):
+    for t in probe.tensors:
         if t.nan or t.inf:
             yield Report(
                 f"'{t.path}' holds {t.nan:,} NaN and {t.inf:,} ±Inf among {t.values:,} values.",
-                _probe_where(t.path),
+                Where(tensor=t.path),
                 {"nan": t.nan, "inf": t.inf, "values": t.values},
                 "tf.where(tf.math.is_finite(x), x, tf.zeros_like(x)) in the map, or fix the data",
             )
 
 
-@rule("TFD604", "repeated-batches", Severity.WARNING, PipelineFacts)
-def repeated_batches(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+@rule("TFD604", "repeated-batches", Severity.WARNING, requires=(PipelineFacts, BatchFacts))
+def repeated_batches(facts: PipelineFacts, probe: BatchFacts, cfg: Thresholds) -> Iterator[Report]:
     """Identical batches across steps.
 
     What it finds:
@@ -287,18 +285,17 @@ def repeated_batches(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     Fix:
     Find the step that truncates or repeats (see TFD505) and remove it.
     """
-    probe = facts.probe
-    if probe is not None and probe.repeated_batches:
+    if probe.repeated_batches:
         yield Report(
             f"{probe.repeated_batches} of {probe.batches} probed batches repeat an earlier one.",
-            Where(step="batches"),
+            Where(),
             {"repeated": probe.repeated_batches, "batches": probe.batches},
             "Remove the take/cache/repeat that cycles a few elements",
         )
 
 
-@rule("TFD605", "collapsed-input-range", Severity.WARNING, PipelineFacts)
-def collapsed_input_range(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+@rule("TFD605", "collapsed-input-range", Severity.WARNING, requires=(PipelineFacts, BatchFacts))
+def collapsed_input_range(facts: PipelineFacts, probe: BatchFacts, cfg: Thresholds) -> Iterator[Report]:
     """Image-like inputs squeezed into a tiny range (e.g. scaled to [0, 1] twice).
 
     What it finds:
@@ -311,18 +308,18 @@ def collapsed_input_range(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Rep
     Fix:
     Scale once: convert_image_dtype already maps uint8 to [0, 1].
     """
-    for t in _tensors(facts):
+    for t in probe.tensors:
         if t.image_like and t.dtype.startswith("float") and t.max is not None and t.min is not None:
             if t.min >= 0.0 and 0.0 < t.max <= 1 / 128 and not t.constant:
                 yield Report(
                     f"'{t.path}' images range {t.min:g} to {t.max:g}: scaled down twice?",
-                    _probe_where(t.path),
+                    Where(tensor=t.path),
                     {"min": t.min, "max": t.max},
                     "Scale once to [0, 1]",
                 )
 
 
-@rule("TFD606", "padding-heavy-batches", Severity.INFO, PipelineFacts)
+@rule("TFD606", "padding-heavy-batches", Severity.INFO, requires=(PipelineFacts,))
 def padding_heavy_batches(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     """Measured: padded batches that are mostly padding.
 
@@ -338,15 +335,14 @@ def padding_heavy_batches(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Rep
     Group by length: `.bucket_by_sequence_length(...)` (tf.data) or sort within a large
     shuffle buffer; mask the padding in the model (`mask_zero=True`, `Masking`).
     """
-    probe = facts.probe
-    for p in probe.padding if probe is not None else []:
-        if p.mean < cfg.padding_fraction:
-            continue
-        step = next((s for s in facts.pipeline.steps if s.index == p.step), None)
-        yield Report(
-            f"In {p.batches} probed batches of `{step.call() if step else 'padded_batch'}`, "
-            f"{p.mean:.0%} of '{p.path}' is padding on average (up to {p.max:.0%}).",
-            where(facts, step) if step is not None else Where(step="padded_batch"),
-            {"batches": p.batches, "mean_padding": round(p.mean, 4), "max_padding": round(p.max, 4)},
-            "bucket_by_sequence_length(element_length_func, bucket_boundaries, bucket_batch_sizes)",
-        )
+    for step in facts.pipeline.of("padded_batch"):
+        for p in facts.probe(step).padding:
+            if p.mean < cfg.padding_fraction:
+                continue
+            yield Report(
+                f"In {p.batches} probed batches of `{step.call()}`, "
+                f"{p.mean:.0%} of '{p.path}' is padding on average (up to {p.max:.0%}).",
+                where(step),
+                {"batches": p.batches, "mean_padding": round(p.mean, 4), "max_padding": round(p.max, 4)},
+                "bucket_by_sequence_length(element_length_func, bucket_boundaries, bucket_batch_sizes)",
+            )

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..config import Thresholds
+from ..facts.dataset import DatasetStats
 from ..findings import Fix, Severity, Where
-from ..stats.dataset import DatasetStats
 from ._text import fraction, listing, share
 from .registry import Report, rule
 
 
-@rule("TFD206", "constant-feature", Severity.WARNING, DatasetStats)
+@rule("TFD206", "constant-feature", Severity.WARNING, requires=(DatasetStats,))
 def constant_feature(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     """A feature (often the label) that has one value in every record.
 
@@ -51,7 +51,7 @@ def constant_feature(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
         )
 
 
-@rule("TFD207", "non-finite-values", Severity.WARNING, DatasetStats)
+@rule("TFD207", "non-finite-values", Severity.WARNING, requires=(DatasetStats,))
 def non_finite_values(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     """NaN or Inf stored in a float feature.
 
@@ -103,7 +103,7 @@ def _as_int(value: str) -> int | None:
     return int(number) if number.is_integer() else None
 
 
-@rule("TFD208", "label-imbalance", Severity.WARNING, DatasetStats)
+@rule("TFD208", "label-imbalance", Severity.WARNING, requires=(DatasetStats,))
 def label_imbalance(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     """One class dominates the label, or classes are missing.
 
@@ -179,7 +179,7 @@ def label_imbalance(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
             )
 
 
-@rule("TFD213", "empty-feature", Severity.WARNING, DatasetStats)
+@rule("TFD213", "empty-feature", Severity.WARNING, requires=(DatasetStats,))
 def empty_feature(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     """A feature that is present but holds no values in (nearly) every record.
 

@@ -6,9 +6,9 @@ import statistics
 from collections.abc import Iterator
 
 from ..config import Thresholds
+from ..facts.dataset import DatasetStats
+from ..facts.files import FileFacts, Problem
 from ..findings import Fix, Severity, Where
-from ..stats.dataset import DatasetStats
-from ..stats.files import FileFacts, Problem
 from ._text import fraction, listing, share
 from .registry import Report, rule
 
@@ -19,7 +19,7 @@ def _offsets(problems: list[Problem]) -> str:
     return listing(f"byte {p.offset:,} (record {p.record:,})" for p in problems)
 
 
-@rule("TFD101", "corrupt-record", Severity.ERROR, DatasetStats)
+@rule("TFD101", "corrupt-record", Severity.ERROR, requires=(DatasetStats,))
 def corrupt_record(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     """A record whose length or data fails its CRC32C check.
 
@@ -67,7 +67,7 @@ def corrupt_record(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
         )
 
 
-@rule("TFD102", "truncated-file", Severity.ERROR, DatasetStats)
+@rule("TFD102", "truncated-file", Severity.ERROR, requires=(DatasetStats,))
 def truncated_file(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     """A file that ends inside a record.
 
@@ -112,7 +112,7 @@ def _compression_advice(f: FileFacts) -> str:
     return "Pass compression_type=None (the file is not compressed)"
 
 
-@rule("TFD103", "not-tfrecord", Severity.ERROR, DatasetStats)
+@rule("TFD103", "not-tfrecord", Severity.ERROR, requires=(DatasetStats,))
 def not_tfrecord(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     """Bytes that are not TFRecord framing, or compressed differently than declared.
 
@@ -152,7 +152,7 @@ def not_tfrecord(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
             )
 
 
-@rule("TFD104", "not-example", Severity.ERROR, DatasetStats)
+@rule("TFD104", "not-example", Severity.ERROR, requires=(DatasetStats,))
 def not_example(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     """Records whose payload is not a tf.train.Example or SequenceExample.
 
@@ -194,7 +194,7 @@ def not_example(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
         )
 
 
-@rule("TFD105", "empty-input", Severity.ERROR, DatasetStats)
+@rule("TFD105", "empty-input", Severity.ERROR, requires=(DatasetStats,))
 def empty_input(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     """A pattern that matches no file, a named file that does not exist, or no records at all.
 
@@ -213,14 +213,14 @@ def empty_input(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     Fix:
     Correct the pattern or the path; check that the job that writes the data finished.
     """
-    for pattern in facts.unmatched:
+    for pattern in facts.inputs.unmatched:
         yield Report(
             f"the pattern {pattern!r} matches no file.",
             Where(file=pattern),
             {"files": 0},
             Fix("Correct the pattern; list the folder to see the real names."),
         )
-    for path in facts.missing:
+    for path in facts.inputs.missing:
         yield Report(
             f"{path} does not exist.",
             Where(file=path),
@@ -240,7 +240,7 @@ def empty_input(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
         )
 
 
-@rule("TFD106", "unbalanced-shards", Severity.INFO, DatasetStats)
+@rule("TFD106", "unbalanced-shards", Severity.INFO, requires=(DatasetStats,))
 def unbalanced_shards(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     """Shards of very different sizes, some of them empty.
 

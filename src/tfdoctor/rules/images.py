@@ -7,11 +7,12 @@ import re
 from collections.abc import Iterator
 
 from ..config import Thresholds
+from ..facts.batches import BatchFacts, batch_shapes
+from ..facts.dataset import DatasetStats
+from ..facts.pipeline import PipelineFacts
 from ..findings import Severity, Where
-from ..pipeline.model import PipelineFacts
-from ..pipeline.probe import batch_shapes
-from ..stats.dataset import DatasetStats
-from .registry import Report, rule
+from ._pipeline import pipeline_error, where
+from .registry import Report, also, rule
 
 
 def _shapes(stats: DatasetStats) -> Iterator[tuple[str, dict[tuple[int, int, int], int], int]]:
@@ -29,7 +30,7 @@ def _listing(counts: dict[str, int], other: int = 0) -> str:
     return text + (f" and {rest:,} more" if rest else "")
 
 
-@rule("TFD301", "mixed-image-sizes", Severity.WARNING, DatasetStats)
+@rule("TFD301", "mixed-image-sizes", Severity.WARNING, requires=(DatasetStats,))
 def mixed_image_sizes(stats: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     """Encoded images of several sizes in one feature.
 
@@ -61,8 +62,8 @@ def mixed_image_sizes(stats: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
             )
 
 
-@rule("TFD304", "channel-mismatch", Severity.WARNING, (DatasetStats, PipelineFacts))
-def channel_mismatch(facts: DatasetStats | PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+@rule("TFD304", "channel-mismatch", Severity.WARNING, requires=(DatasetStats,))
+def channel_mismatch(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     """Grayscale and color (or alpha) images mixed in one feature.
 
     What it finds:
@@ -77,10 +78,6 @@ def channel_mismatch(facts: DatasetStats | PipelineFacts, cfg: Thresholds) -> It
     Fix:
     Decode with a fixed channel count: `tf.io.decode_png(x, channels=3)` (or 1).
     """
-    if isinstance(facts, PipelineFacts):
-        yield from _batch_channel_error(facts)
-        yield from _decode_channels(facts)
-        return
     for path, shapes, _other in _shapes(facts):
         channels: dict[str, int] = {}
         for (_h, _w, c), n in shapes.items():
@@ -96,14 +93,22 @@ def channel_mismatch(facts: DatasetStats | PipelineFacts, cfg: Thresholds) -> It
             )
 
 
+@also("TFD304", requires=(PipelineFacts,), uses=(BatchFacts,))
+def channel_mismatch_in_pipeline(
+    facts: PipelineFacts, batches: BatchFacts | None, cfg: Thresholds
+) -> Iterator[Report]:
+    yield from _batch_channel_error(facts, batches)
+    yield from _decode_channels(facts)
+
+
 _DECODE_ERROR = re.compile(
     r"(Invalid (PNG|JPEG|GIF|BMP|WebP)|Unknown image file format|jpeg::Uncompress failed|"
     r"Expected image \(JPEG, PNG, or GIF\)|Number of channels inherent in the image must be)"
 )
 
 
-@rule("TFD303", "undecodable-image", Severity.ERROR, (DatasetStats, PipelineFacts))
-def undecodable_image(facts: DatasetStats | PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+@rule("TFD303", "undecodable-image", Severity.ERROR, requires=(DatasetStats,))
+def undecodable_image(stats: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     """Bytes that look like an image but do not decode.
 
     What it finds:
@@ -118,8 +123,7 @@ def undecodable_image(facts: DatasetStats | PipelineFacts, cfg: Thresholds) -> I
     Fix:
     Re-encode or drop those records when writing; `tfdoctor scan` names the feature.
     """
-    stats = facts if isinstance(facts, DatasetStats) else facts.sources
-    for f in stats.features if stats is not None else []:
+    for f in stats.features:
         b = f.bytes
         if b is None or not (b.image_unreadable or b.image_undecodable):
             continue
@@ -141,22 +145,27 @@ def undecodable_image(facts: DatasetStats | PipelineFacts, cfg: Thresholds) -> I
             },  # fmt: skip
             "Re-encode or drop those records when writing the data",
         )
-    if isinstance(facts, PipelineFacts):
-        probe = facts.probe
-        error = (probe.error or probe.first_error) if probe is not None else None
-        if error and _DECODE_ERROR.search(error):
-            yield Report(
-                f"The pipeline fails decoding an image: {error}",
-                Where(),
-                {"batches_before_error": probe.batches},
-                "Find the bad records with `tfdoctor scan`; re-encode or drop them",
-            )
 
 
-def _batch_channel_error(facts: PipelineFacts) -> Iterator[Report]:
+@also("TFD303", requires=(PipelineFacts,), uses=(BatchFacts,))
+def undecodable_image_in_pipeline(
+    facts: PipelineFacts, batches: BatchFacts | None, cfg: Thresholds
+) -> Iterator[Report]:
+    if facts.sources is not None:  # the files the pipeline reads, as far as they were scanned
+        yield from undecodable_image(facts.sources, cfg)
+    error, _hidden = pipeline_error(facts, batches)
+    if error and _DECODE_ERROR.search(error):
+        yield Report(
+            f"The pipeline fails decoding an image: {error}",
+            Where(),
+            {"batches_before_error": batches.batches if batches is not None else 0},
+            "Find the bad records with `tfdoctor scan`; re-encode or drop them",
+        )
+
+
+def _batch_channel_error(facts: PipelineFacts, batches: BatchFacts | None) -> Iterator[Report]:
     """The probe's batch error where the images differ in their channel count only."""
-    probe = facts.probe
-    shapes = batch_shapes(probe.error) if probe is not None else None
+    shapes = batch_shapes(batches.error) if batches is not None else None
     if shapes is None:
         return
     first, other = shapes
@@ -165,7 +174,7 @@ def _batch_channel_error(facts: PipelineFacts) -> Iterator[Report]:
     yield Report(
         f"Batching fails: images of {first[2]} and {other[2]} channel(s) meet in one batch "
         f"(shapes {first} and {other}): the decode gives each image its own channel count.",
-        Where(step="batch"),
+        _first_batch(facts),
         {"channels": [first[2], other[2]]},
         "Decode with a fixed channel count: tf.io.decode_image(x, channels=3, expand_animations=False)",
     )
@@ -192,8 +201,14 @@ def _decode_channels(facts: PipelineFacts) -> Iterator[Report]:
                 yield Report(
                     f"`{step.call()}` decodes with channels={wanted}, but the files store {listed}: "
                     f"{effect}, silently.",
-                    Where(step=f"`{step.call()}`, {facts.pipeline.where(step)}"),
+                    where(step),
                     {"channels": wanted, "stored": {str(c): n for c, n in stored.items()}},
                     f"Decode with channels={max(stored, key=lambda c: stored[c])} (what most images store), "
                     "unless the conversion is intended",
                 )
+
+
+def _first_batch(facts: PipelineFacts) -> Where:
+    """The first batch step, where batching fails."""
+    batch = next(iter(facts.pipeline.of("batch", "padded_batch")), None)
+    return where(batch) if batch is not None else Where(call="batch")

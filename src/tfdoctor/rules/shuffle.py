@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..config import Thresholds
+from ..facts.batches import BatchFacts
+from ..facts.pipeline import PipelineFacts, Step
 from ..findings import Severity
-from ..pipeline.model import PipelineFacts, Step
 from ._pipeline import record_level, records, where
 from .registry import Report, rule
 
@@ -23,8 +24,8 @@ def _sortedness(facts: PipelineFacts) -> tuple[float, str] | None:
     return order.sortedness, order.feature
 
 
-@rule("TFD501", "no-shuffle", Severity.WARNING, PipelineFacts)
-def no_shuffle(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+@rule("TFD501", "no-shuffle", Severity.WARNING, requires=(PipelineFacts,), uses=(BatchFacts,))
+def no_shuffle(facts: PipelineFacts, probe: BatchFacts | None, cfg: Thresholds) -> Iterator[Report]:
     """No shuffle of the examples before they are batched.
 
     What it finds:
@@ -49,7 +50,7 @@ def no_shuffle(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
         return
     order = _sortedness(facts)
     sorted_labels = order is not None and order[0] >= cfg.sorted_labels
-    mixed = sorted_labels and _mixed_by_interleave(facts, batch, cfg)
+    mixed = sorted_labels and _mixed_by_interleave(facts, probe, batch, cfg)
     detail = ""
     if order is not None:
         detail = (
@@ -65,15 +66,15 @@ def no_shuffle(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     yield Report(
         f"No shuffle before `{batch.call()}` ({pipeline.where(batch)}): batches hold records in "
         f"stored order.{detail}",
-        where(facts, batch),
+        where(batch),
         {"sortedness": round(order[0], 4) if order else None},
         f"Shuffle examples before batching: {pipeline.moved(shuffle, batch)}",
         severity=Severity.ERROR if sorted_labels and not mixed else None,
     )
 
 
-@rule("TFD502", "small-shuffle-buffer", Severity.WARNING, PipelineFacts)
-def small_shuffle_buffer(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+@rule("TFD502", "small-shuffle-buffer", Severity.WARNING, requires=(PipelineFacts,), uses=(BatchFacts,))
+def small_shuffle_buffer(facts: PipelineFacts, probe: BatchFacts | None, cfg: Thresholds) -> Iterator[Report]:
     """A shuffle buffer too small for how the data is ordered.
 
     What it finds:
@@ -95,13 +96,13 @@ def small_shuffle_buffer(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Repo
         if not isinstance(buffer, int) or buffer < 0:
             continue
         if order is not None and order.records and buffer < order.longest_run and order.sortedness >= 0.1:
-            if _mixed_by_interleave(facts, step, cfg):
+            if _mixed_by_interleave(facts, probe, step, cfg):
                 continue
             yield Report(
                 f"`{step.call()}` mixes {buffer:,} records at a time, but the files store runs of one "
                 f"'{order.feature}' up to {order.longest_run:,} long ({order.runs:,} runs in "
                 f"{order.records:,} records): batches stay near single-class.",
-                where(facts, step),
+                where(step),
                 {"buffer_size": buffer, "longest_run": order.longest_run, "runs": order.runs},
                 f"shuffle({min(order.records, max(order.longest_run * 2, 10_000)):,}) or more; "
                 "or shuffle the file list and interleave more files first",
@@ -111,13 +112,15 @@ def small_shuffle_buffer(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Repo
             if isinstance(size, int) and buffer <= size:
                 yield Report(
                     f"`{step.call()}` holds no more records than one `{batch.call()}`: it barely mixes them.",
-                    where(facts, step),
+                    where(step),
                     {"buffer_size": buffer, "batch_size": size},
                     f"shuffle({max(10_000, size * 100):,}) or more",
                 )
 
 
-def _mixed_by_interleave(facts: PipelineFacts, shuffle: Step, cfg: Thresholds) -> bool:
+def _mixed_by_interleave(
+    facts: PipelineFacts, probe: BatchFacts | None, shuffle: Step, cfg: Thresholds
+) -> bool:
     """Whether an interleave over several files before the shuffle already mixes the stored
     runs, as the probe measured: runs within one file then no longer reach the batches."""
     interleaved = any(
@@ -127,13 +130,12 @@ def _mixed_by_interleave(facts: PipelineFacts, shuffle: Step, cfg: Thresholds) -
         and s.args.get("cycle_length") != 1
         for s in facts.pipeline.steps
     )
-    probe = facts.probe
     if not interleaved or probe is None or len(probe.label_majority) < 2:
         return False
     return probe.mean_majority < cfg.label_majority_fraction  # type: ignore[operator]
 
 
-@rule("TFD503", "shuffle-after-batch", Severity.WARNING, PipelineFacts)
+@rule("TFD503", "shuffle-after-batch", Severity.WARNING, requires=(PipelineFacts,))
 def shuffle_after_batch(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     """A shuffle after batch shuffles whole batches, not examples.
 
@@ -158,13 +160,13 @@ def shuffle_after_batch(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Repor
         yield Report(
             f"`{shuffle.call()}` is {pipeline.where(shuffle)}, after `{batch.call()}` at step {batch.index}: "
             "it shuffles whole batches; each batch keeps the same examples every epoch.",
-            where(facts, shuffle, f"after `{batch.call()}` at step {batch.index}"),
+            where(shuffle),
             {"shuffle_step": shuffle.index, "batch_step": batch.index},
             f"Shuffle before batching: {pipeline.moved(shuffle, batch)}",
         )
 
 
-@rule("TFD504", "tiny-batch", Severity.WARNING, PipelineFacts)
+@rule("TFD504", "tiny-batch", Severity.WARNING, requires=(PipelineFacts,))
 def tiny_batch(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     """Batch size 1 (or very small).
 
@@ -183,13 +185,13 @@ def tiny_batch(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
         if isinstance(size, int) and 0 < size <= cfg.tiny_batch_size:
             yield Report(
                 f"`{step.call()}` gives {size} example{'s' * (size != 1)} per gradient step.",
-                where(facts, step),
+                where(step),
                 {"batch_size": size},
                 "batch(32) or larger, with a learning rate to match",
             )
 
 
-@rule("TFD505", "truncated-dataset", Severity.ERROR, PipelineFacts)
+@rule("TFD505", "truncated-dataset", Severity.ERROR, requires=(PipelineFacts,))
 def truncated_dataset(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     """A take/skip/shard leaves a small subset that repeat() cycles forever.
 
@@ -247,7 +249,7 @@ def truncated_dataset(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]
         yield Report(
             f"`{step.call()}` ({pipeline.where(step)}) keeps {kept}{share}, and "
             f"`{repeat.call()}` at step {repeat.index} cycles them: every epoch is the same subset.",
-            where(facts, step),
+            where(step),
             {
                 "records_kept": left,
                 "records": total,
@@ -257,7 +259,7 @@ def truncated_dataset(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]
         )
 
 
-@rule("TFD506", "swallowed-errors", Severity.ERROR, PipelineFacts)
+@rule("TFD506", "swallowed-errors", Severity.ERROR, requires=(PipelineFacts,))
 def swallowed_errors(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     """`ignore_errors()` silently drops every element that fails.
 
@@ -273,10 +275,9 @@ def swallowed_errors(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     Remove it and fix what fails (`tfdoctor check` for the spec, `tfdoctor scan` for corrupt
     records); where dropping is intended, filter explicitly and count.
     """
-    probe = facts.probe
     for step in facts.pipeline.of("ignore_errors"):
-        dropped = probe.dropped_by_errors if probe is not None else None
-        seen = probe.elements_before_errors if probe is not None else None
+        measured = facts.probe(step)
+        dropped, seen = measured.errors_dropped, measured.elements_in
         counts = ""
         batched = any(b.index < step.index for b in facts.pipeline.of("batch", "padded_batch"))
         unit = "batches (a batch is dropped whole when one element fails)" if batched else "elements"
@@ -284,18 +285,18 @@ def swallowed_errors(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
             counts = (
                 f" The probe saw it drop {dropped:,} of {seen:,} {unit} ({dropped / seen:.1%}) in one pass."
             )
-            if probe.first_error:
-                counts += f" The first error: {probe.first_error}"
+            if measured.first_error:
+                counts += f" The first error: {measured.first_error}"
         yield Report(
             f"`{step.call()}` ({facts.pipeline.where(step)}) drops every element that raises, "
             f"without a word.{counts}",
-            where(facts, step),
+            where(step),
             {"dropped": dropped, "elements": seen},
             f"Remove it and fix the failing step: {facts.pipeline.without(step)}",
         )
 
 
-@rule("TFD507", "repeat-before-shuffle", Severity.INFO, PipelineFacts)
+@rule("TFD507", "repeat-before-shuffle", Severity.INFO, requires=(PipelineFacts,))
 def repeat_before_shuffle(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     """repeat() before shuffle(): epoch boundaries blur.
 
@@ -319,13 +320,13 @@ def repeat_before_shuffle(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Rep
         yield Report(
             f"`{repeat.call()}` (step {repeat.index}) comes before `{shuffle.call()}` "
             f"(step {shuffle.index}): the buffer mixes records of neighbouring epochs.",
-            where(facts, repeat),
+            where(repeat),
             {"repeat_step": repeat.index, "shuffle_step": shuffle.index},
             f"Shuffle before repeating: {pipeline.moved_after(repeat, shuffle)}",
         )
 
 
-@rule("TFD509", "no-reshuffle", Severity.INFO, PipelineFacts)
+@rule("TFD509", "no-reshuffle", Severity.INFO, requires=(PipelineFacts,))
 def no_reshuffle(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     """shuffle(..., reshuffle_each_iteration=False): one order for every epoch.
 
@@ -343,13 +344,13 @@ def no_reshuffle(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
         if step.args.get("reshuffle_each_iteration") is False:
             yield Report(
                 f"`{step.call()}` keeps its first order for every epoch.",
-                where(facts, step),
+                where(step),
                 {"buffer_size": step.args.get("buffer_size")},
                 f"shuffle({step.args.get('buffer_size')})",
             )
 
 
-@rule("TFD511", "split-after-shuffle", Severity.ERROR, PipelineFacts)
+@rule("TFD511", "split-after-shuffle", Severity.ERROR, requires=(PipelineFacts,))
 def split_after_shuffle(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     """take/skip after a reshuffling shuffle: the split changes every epoch.
 
@@ -379,13 +380,13 @@ def split_after_shuffle(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Repor
         yield Report(
             f"`{step.call()}` ({pipeline.where(step)}) splits after `{shuffle.call()}` at step "
             f"{shuffle.index}, which reshuffles every epoch: the split holds different records each epoch.",
-            where(facts, step),
+            where(step),
             {"shuffle_step": shuffle.index, "split_step": step.index},
             f"Split first, then shuffle: {pipeline.moved(step, shuffle)}",
         )
 
 
-@rule("TFD512", "cache-after-shuffle", Severity.WARNING, PipelineFacts)
+@rule("TFD512", "cache-after-shuffle", Severity.WARNING, requires=(PipelineFacts,))
 def cache_after_shuffle(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     """cache() after shuffle (or after shuffled batches) replays the first epoch's order.
 
@@ -407,7 +408,7 @@ def cache_after_shuffle(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Repor
         yield Report(
             f"`{cache.call()}` ({pipeline.where(cache)}) comes after `{shuffle.call()}` at step "
             f"{shuffle.index}: every epoch replays the first epoch's order.",
-            where(facts, cache),
+            where(cache),
             {"cache_step": cache.index, "shuffle_step": shuffle.index},
             f"Cache before shuffling: {pipeline.moved(cache, shuffle)}",
         )
@@ -424,8 +425,8 @@ def _batch_input(facts: PipelineFacts) -> tuple[Step, int] | None:
     return batch, before
 
 
-@rule("TFD513", "few-steps-per-epoch", Severity.WARNING, PipelineFacts)
-def few_steps_per_epoch(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+@rule("TFD513", "few-steps-per-epoch", Severity.WARNING, requires=(PipelineFacts,), uses=(BatchFacts,))
+def few_steps_per_epoch(facts: PipelineFacts, probe: BatchFacts | None, cfg: Thresholds) -> Iterator[Report]:
     """A batch so large that an epoch is a handful of gradient steps.
 
     What it finds:
@@ -442,7 +443,7 @@ def few_steps_per_epoch(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Repor
     """
     found = _batch_input(facts)
     if found is None:
-        yield from _few_steps_measured(facts, cfg)
+        yield from _few_steps_measured(facts, probe, cfg)
         return
     batch, elements = found
     size = batch.args.get("batch_size")
@@ -455,15 +456,14 @@ def few_steps_per_epoch(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Repor
         yield Report(
             f"`{batch.call()}` over {elements:,} elements makes an epoch {steps} gradient step"
             f"{'s' * (steps != 1)}{whole}: ten epochs are {10 * steps} updates.",
-            where(facts, batch),
+            where(batch),
             {"elements": elements, "batch_size": size, "steps_per_epoch": steps},
             f"batch({better}) gives {-(-elements // better)} steps per epoch",
         )
 
 
-def _few_steps_measured(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+def _few_steps_measured(facts: PipelineFacts, probe: BatchFacts | None, cfg: Thresholds) -> Iterator[Report]:
     """Without an element count: the probe pulled a whole epoch in a handful of batches."""
-    probe = facts.probe
     batches = facts.pipeline.of("batch", "padded_batch")
     if probe is None or probe.stopped != "end" or not batches or facts.pipeline.of("repeat"):
         return
@@ -472,7 +472,7 @@ def _few_steps_measured(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Repor
         yield Report(
             f"The probe pulled the whole epoch in {probe.batches} batch(es) of `{batch.call()}` "
             f"({probe.elements:,} elements): ten epochs are {10 * probe.batches} updates.",
-            where(facts, batch),
+            where(batch),
             {
                 "elements": probe.elements,
                 "batch_size": batch.args.get("batch_size"),
@@ -482,8 +482,8 @@ def _few_steps_measured(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Repor
         )
 
 
-@rule("TFD514", "remainder-drops-all", Severity.ERROR, PipelineFacts)
-def remainder_drops_all(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+@rule("TFD514", "remainder-drops-all", Severity.ERROR, requires=(PipelineFacts,), uses=(BatchFacts,))
+def remainder_drops_all(facts: PipelineFacts, probe: BatchFacts | None, cfg: Thresholds) -> Iterator[Report]:
     """drop_remainder=True with a batch larger than the data: the epoch yields no batch.
 
     What it finds:
@@ -498,7 +498,6 @@ def remainder_drops_all(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Repor
     A smaller batch, or drop_remainder=False (keep it only where a fixed batch shape is
     required, e.g. TPUs, and then make sure each shard holds at least one batch).
     """
-    probe = facts.probe
     for batch in facts.pipeline.of("batch", "padded_batch"):
         size = batch.args.get("batch_size")
         before = facts.counts.get(batch.index - 1)
@@ -507,7 +506,7 @@ def remainder_drops_all(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Repor
                 yield Report(
                     f"The probe pulled no batch at all: `{batch.call()}` drops every incomplete batch, "
                     "and an epoch does not fill one.",
-                    where(facts, batch),
+                    where(batch),
                     {"elements": None, "batch_size": size},
                     "A smaller batch, or drop_remainder=False",
                 )
@@ -525,7 +524,7 @@ def remainder_drops_all(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Repor
             yield Report(
                 f"`{batch.call()}` needs {size:,} elements but an epoch brings {before:,}{per}: "
                 f"every epoch yields zero batches.{seen}",
-                where(facts, batch),
+                where(batch),
                 {"elements": before, "batch_size": size},
                 f"batch({max(1, min(size, before // 2 or 1))}, drop_remainder=True), or drop_remainder=False",
             )
@@ -549,7 +548,7 @@ def _same_permutation(shuffles: list[Step]) -> bool:
     return len(keys) == 1 and any(next(iter(keys))[1:3])
 
 
-@rule("TFD515", "shuffled-zip-inputs", Severity.ERROR, PipelineFacts)
+@rule("TFD515", "shuffled-zip-inputs", Severity.ERROR, requires=(PipelineFacts,))
 def shuffled_zip_inputs(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     """The inputs of a zip are shuffled apart: element i of one no longer matches element i of another.
 
@@ -580,7 +579,7 @@ def shuffled_zip_inputs(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Repor
             f"`{step.call()}` ({pipeline.where(step)}) pairs its inputs by position, but input "
             f"{', '.join(map(str, which))} of {len(inputs)} went through `{first.call()}` on its own: "
             "elements are paired with other records' elements.",
-            where(facts, step),
+            where(step),
             {"inputs": len(inputs), "shuffled_inputs": which},
             f"Zip first, then shuffle the pairs: Dataset.zip((...)).shuffle({first.args.get('buffer_size')})",
         )

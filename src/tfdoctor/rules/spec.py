@@ -1,6 +1,6 @@
 """TFD2xx rules that judge a parse spec against the data it parses.
 
-The facts are a `SpecCheck`: the spec, the scan's statistics, and exact per-key tallies of
+The facts are a `SpecFacts`: the spec, the scan's statistics, and exact per-key tallies of
 the records that TensorFlow's parser would fill with a default or fail on. What each rule
 predicts about TensorFlow is checked against real `tf.io.parse_example` in tests/test_spec_rules.py.
 """
@@ -13,12 +13,18 @@ from dataclasses import replace
 from typing import Any
 
 from ..config import Thresholds
+from ..facts.dataset import DatasetStats, FeatureStats
+from ..facts.reads import Read, ReadTally
+from ..facts.spec import (
+    TF_DTYPE_FOR_KIND,
+    FeatureSpec,
+    ParseSpec,
+    SpecFacts,
+    feature_call,
+    feature_line,
+    infer_feature_spec,
+)
 from ..findings import Fix, Severity, Where
-from ..spec.model import TF_DTYPE_FOR_KIND, FeatureSpec, ParseSpec, SpecCheck
-from ..spec.render import feature_call, feature_line, suggested
-from ..stats.dataset import DatasetStats
-from ..stats.feature import FeatureStats
-from ..stats.reads import Read, ReadTally
 from ._text import fraction, share
 from .registry import Report, rule
 
@@ -94,8 +100,8 @@ def _renamed(f: FeatureSpec, key: str) -> FeatureSpec:
     return replace(f, value_key=key) if f.value_key else replace(f, name=key)
 
 
-@rule("TFD201", "missing-feature", Severity.ERROR, SpecCheck)
-def missing_feature(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
+@rule("TFD201", "missing-feature", Severity.ERROR, requires=(SpecFacts,))
+def missing_feature(facts: SpecFacts, cfg: Thresholds) -> Iterator[Report]:
     """A key the spec reads is absent from the data: a typo, or a feature never written.
 
     What it finds:
@@ -114,7 +120,7 @@ def missing_feature(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
     VarLenFeature so a missing value stays visible, or filter those records out (a
     default_value would make their values up: TFD204).
     """
-    stats, spec = facts.stats, facts.spec
+    stats, spec = facts.data, facts.spec
     for f, read, is_value in _reads(spec):
         total = _records(stats, read)
         if total == 0:
@@ -172,7 +178,7 @@ def missing_feature(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
             f.kind == "FixedLenSequenceFeature" and read.section == "sequence" and not f.allow_missing
         )
         if missing and fails and is_value:
-            fixed = suggested(stored, f.section)  # VarLen: where records lack it, nothing is made up
+            fixed = infer_feature_spec(stored, f.section)  # VarLen: where records lack it, nothing is made up
             yield Report(
                 f"'{read.key}' is absent from {share(missing, total)} and the spec has no default: "
                 f"parsing fails at {_first_text(tally, 'missing')} "
@@ -192,8 +198,8 @@ def missing_feature(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
             )
 
 
-@rule("TFD202", "dtype-mismatch", Severity.ERROR, SpecCheck)
-def dtype_mismatch(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
+@rule("TFD202", "dtype-mismatch", Severity.ERROR, requires=(SpecFacts,))
+def dtype_mismatch(facts: SpecFacts, cfg: Thresholds) -> Iterator[Report]:
     """The spec's dtype differs from the stored kind, or is one the parser cannot take.
 
     What it finds:
@@ -211,7 +217,7 @@ def dtype_mismatch(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
     Read the stored kind (tf.int64 for int64_list, tf.float32 for float_list, tf.string for
     bytes_list) and cast afterwards: tf.cast(parsed['label'], tf.int32).
     """
-    stats, spec = facts.stats, facts.spec
+    stats, spec = facts.data, facts.spec
     for f, read, is_value in _reads(spec):
         stored = _stored(stats, read)
         if is_value and f.stored_kind is None:
@@ -264,8 +270,8 @@ def _count_text(counts: dict[int, int]) -> str:
     return ", ".join(f"{n:,} record{'s' * (n != 1)} with {c} value{'s' * (c != 1)}" for c, n in top)
 
 
-@rule("TFD203", "shape-mismatch", Severity.ERROR, SpecCheck)
-def shape_mismatch(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
+@rule("TFD203", "shape-mismatch", Severity.ERROR, requires=(SpecFacts,))
+def shape_mismatch(facts: SpecFacts, cfg: Thresholds) -> Iterator[Report]:
     """A FixedLenFeature's shape disagrees with how many values every record stores.
 
     What it finds:
@@ -285,7 +291,7 @@ def shape_mismatch(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
     Read the stored count (`FixedLenFeature([784], tf.float32)`), then tf.reshape to the
     layout the model wants ([28, 28, 1] holds the same 784 values).
     """
-    stats, spec = facts.stats, facts.spec
+    stats, spec = facts.data, facts.spec
     for f, read, is_value in _reads(spec):
         if f.kind == "SparseFeature" and read.pair is not None:
             yield from _sparse_mismatch(facts, f, read)
@@ -336,10 +342,10 @@ def shape_mismatch(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
                     "first_records": _locations(tally, "count"),
                     "parse_fails": True,
                 },
-                Fix(f"{feature_line(suggested(stored, f.section))}"),
+                Fix(f"{feature_line(infer_feature_spec(stored, f.section))}"),
             )
         elif constant:
-            fixed = suggested(stored, f.section)
+            fixed = infer_feature_spec(stored, f.section)
             unit = "step" if read.section == "sequence" else "record"
             yield Report(
                 f"Every {unit} of '{f.name}' holds {vc.min} value{'s' * (vc.min != 1)} but "
@@ -361,7 +367,7 @@ def shape_mismatch(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
 
 
 def _problem_report(
-    facts: SpecCheck, f: FeatureSpec, read: Read, problem: str, message: str, fix: str, fails: bool
+    facts: SpecFacts, f: FeatureSpec, read: Read, problem: str, message: str, fix: str, fails: bool
 ) -> Iterator[Report]:
     """One finding for the records of one tally problem ("{share}" and "{first}" in the
     message are filled in), with the counts and first records."""
@@ -384,7 +390,7 @@ def _problem_report(
         )
 
 
-def _sparse_mismatch(facts: SpecCheck, f: FeatureSpec, read: Read) -> Iterator[Report]:
+def _sparse_mismatch(facts: SpecFacts, f: FeatureSpec, read: Read) -> Iterator[Report]:
     """A SparseFeature's index key against its value key: counts per record, index range."""
     yield from _problem_report(
         facts, f, read, "pair",
@@ -401,7 +407,7 @@ def _sparse_mismatch(facts: SpecCheck, f: FeatureSpec, read: Read) -> Iterator[R
     )  # fmt: skip
 
 
-def _partition_mismatch(facts: SpecCheck, f: FeatureSpec, read: Read) -> Iterator[Report]:
+def _partition_mismatch(facts: SpecFacts, f: FeatureSpec, read: Read) -> Iterator[Report]:
     """A RaggedFeature's innermost row partition that does not account for its values."""
     what = "row lengths add up to" if read.partition == "RowLengths" else "last row split is"
     yield from _problem_report(
@@ -414,14 +420,14 @@ def _partition_mismatch(facts: SpecCheck, f: FeatureSpec, read: Read) -> Iterato
     )  # fmt: skip
 
 
-def _max_index(facts: SpecCheck, read: Read) -> int:
-    stored = _stored(facts.stats, read)
+def _max_index(facts: SpecFacts, read: Read) -> int:
+    stored = _stored(facts.data, read)
     top = stored.numeric.max if stored is not None and stored.numeric is not None else None
     return int(top) if top is not None else (read.bound or 0)
 
 
-@rule("TFD204", "default-masks-missing", Severity.WARNING, SpecCheck)
-def default_masks_missing(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
+@rule("TFD204", "default-masks-missing", Severity.WARNING, requires=(SpecFacts,))
+def default_masks_missing(facts: SpecFacts, cfg: Thresholds) -> Iterator[Report]:
     """Records lack a feature and `default_value` silently fills them in.
 
     What it finds:
@@ -437,7 +443,7 @@ def default_masks_missing(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]
     Decide per feature: filter the records out, impute on purpose and add a "was missing"
     indicator, or read it with VarLenFeature so missing stays visible.
     """
-    stats, spec = facts.stats, facts.spec
+    stats, spec = facts.data, facts.spec
     for f, read, is_value in _reads(spec):
         if not is_value or f.kind != "FixedLenFeature" or f.default is None:
             continue
@@ -466,8 +472,8 @@ def default_masks_missing(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]
         )
 
 
-@rule("TFD205", "unused-feature", Severity.INFO, SpecCheck)
-def unused_feature(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
+@rule("TFD205", "unused-feature", Severity.INFO, requires=(SpecFacts,))
+def unused_feature(facts: SpecFacts, cfg: Thresholds) -> Iterator[Report]:
     """The data holds a feature the spec never reads, often the real label.
 
     What it finds:
@@ -481,7 +487,7 @@ def unused_feature(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
     Fix:
     Read it (the line is given), or ignore TFD205 for features left out on purpose.
     """
-    stats, spec = facts.stats, facts.spec
+    stats, spec = facts.data, facts.spec
     read_keys = spec.keys()
     missing_keys = [
         (f, read) for f, read, _ in _reads(spec) if _stored(stats, read) is None and _records(stats, read) > 0
@@ -507,7 +513,7 @@ def unused_feature(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
         target_section = (
             stored.section if stored.section == "sequence" else ("context" if spec.sequence else "features")
         )
-        entry = suggested(stored, target_section)
+        entry = infer_feature_spec(stored, target_section)
         yield Report(
             message,
             Where(feature=stored.path, spec=spec.name),
@@ -524,8 +530,8 @@ def unused_feature(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
         )
 
 
-@rule("TFD209", "variable-length", Severity.ERROR, SpecCheck)
-def variable_length(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
+@rule("TFD209", "variable-length", Severity.ERROR, requires=(SpecFacts,))
+def variable_length(facts: SpecFacts, cfg: Thresholds) -> Iterator[Report]:
     """Value counts vary from record to record but the spec reads a fixed length.
 
     What it finds:
@@ -542,7 +548,7 @@ def variable_length(facts: SpecCheck, cfg: Thresholds) -> Iterator[Report]:
     Read it as variable length (tf.io.VarLenFeature or tf.io.RaggedFeature) and pad or
     truncate on purpose (tf.sparse.to_dense, .to_tensor(shape=...), padded_batch).
     """
-    stats, spec = facts.stats, facts.spec
+    stats, spec = facts.data, facts.spec
     for f, read, is_value in _reads(spec):
         if not is_value or f.kind not in ("FixedLenFeature", "FixedLenSequenceFeature") or read.multiple_of:
             continue

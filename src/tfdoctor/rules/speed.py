@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..config import Thresholds
+from ..facts.pipeline import PipelineFacts
 from ..findings import Severity
-from ..pipeline.model import PipelineFacts
 from ._pipeline import where
 from .registry import Report, rule
 
 
-@rule("TFD901", "no-prefetch", Severity.INFO, PipelineFacts)
+@rule("TFD901", "no-prefetch", Severity.INFO, requires=(PipelineFacts,))
 def no_prefetch(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     """No prefetch at the end of the pipeline.
 
@@ -29,13 +29,13 @@ def no_prefetch(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     if steps and steps[-1].kind != "prefetch":
         yield Report(
             f"The pipeline ends with `{steps[-1].call()}`, not `prefetch`.",
-            where(facts, steps[-1]),
+            where(steps[-1]),
             {},
             f"{facts.pipeline.chain()}.prefetch(tf.data.AUTOTUNE)",
         )
 
 
-@rule("TFD902", "serial-map", Severity.INFO, PipelineFacts)
+@rule("TFD902", "serial-map", Severity.INFO, requires=(PipelineFacts,))
 def serial_map(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     """map() without num_parallel_calls runs on one core.
 
@@ -53,13 +53,13 @@ def serial_map(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
         if step.op == "MapDataset":
             yield Report(
                 f"`{step.call()}` ({facts.pipeline.where(step)}) runs on one core.",
-                where(facts, step),
+                where(step),
                 {},
                 f"map({step.function or 'fn'}, num_parallel_calls=tf.data.AUTOTUNE)",
             )
 
 
-@rule("TFD903", "serial-read", Severity.INFO, PipelineFacts)
+@rule("TFD903", "serial-read", Severity.INFO, requires=(PipelineFacts,))
 def serial_read(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     """Many shards read one after another.
 
@@ -85,7 +85,7 @@ def serial_read(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
         if serial and files > 1:
             yield Report(
                 f"`{step.call()}` reads {files} files one after another.",
-                where(facts, step),
+                where(step),
                 {"files": files},
                 "tf.data.TFRecordDataset(files, num_parallel_reads=tf.data.AUTOTUNE)",
             )

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..config import Thresholds
+from ..facts.pipeline import PipelineFacts, Step
 from ..findings import Severity
-from ..pipeline.model import PipelineFacts, Step
 from ._pipeline import record_level, where
 from .registry import Report, rule
 
@@ -44,7 +44,7 @@ def _time_evidence(facts: PipelineFacts) -> str:
     return ""
 
 
-@rule("TFD404", "broken-time-order", Severity.ERROR, PipelineFacts)
+@rule("TFD404", "broken-time-order", Severity.ERROR, requires=(PipelineFacts,))
 def broken_time_order(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     """Time-ordered data shuffled before it is cut into windows, or shuffled along the time axis.
 
@@ -78,7 +78,7 @@ def broken_time_order(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]
                 f"`{shuffle.call()}` ({pipeline.where(shuffle)}) comes before `{start.call()}` at step "
                 f"{start.index}, which cuts the records into sequences: each window mixes unrelated moments."
                 + evidence,
-                where(facts, shuffle, f"before `{start.call()}` at step {start.index}"),
+                where(shuffle),
                 {"shuffle_step": shuffle.index, "window_step": start.index},
                 f"Shuffle the windows, not the records: {pipeline.moved_after(shuffle, end)}",
             )
@@ -92,7 +92,7 @@ def broken_time_order(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]
             yield Report(
                 f"`{step.call()}` ({pipeline.where(step)}) calls tf.random.shuffle on sequences: the order "
                 f"along the time axis is lost.{evidence}",
-                where(facts, step),
+                where(step),
                 {"map_step": step.index},
                 "Remove tf.random.shuffle from the map; shuffle whole sequences with Dataset.shuffle instead",
             )

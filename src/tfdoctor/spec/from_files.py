@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .model import KINDS, TF_DTYPE_FOR_KIND, FeatureSpec, ParseSpec, SpecError, normalise_dtype
+from ..facts.spec import KINDS, TF_DTYPE_FOR_KIND, FeatureSpec, ParseSpec, normalise_dtype
+from .model import SpecError
 
 SEQUENCE_STRUCT = "##SEQUENCE##"
 _TFMD_DTYPES = {"INT": "int64", "FLOAT": "float32", "BYTES": "string"}

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .model import KINDS, FeatureSpec, ParseSpec, SpecError, normalise_dtype
+from ..facts.spec import KINDS, FeatureSpec, ParseSpec, normalise_dtype
+from .model import SpecError
 
 _PARTITION_KINDS = ("RowSplits", "RowLengths", "RowStarts", "RowLimits", "ValueRowIds", "UniformRowLength")
 

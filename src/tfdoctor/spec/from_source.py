@@ -16,7 +16,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .model import KINDS, FeatureSpec, ParseSpec, SpecError, normalise_dtype
+from ..facts.spec import KINDS, FeatureSpec, ParseSpec, normalise_dtype
+from .model import SpecError
 
 # parse function -> (positional index, keyword) of each features argument, by section
 _PARSE_CALLS: dict[str, dict[str, tuple[int, str]]] = {

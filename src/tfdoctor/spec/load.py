@@ -10,10 +10,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..facts.spec import ParseSpec
 from .from_files import from_json, from_schema_pbtxt
 from .from_python import from_objects
 from .from_source import SourceSpecs, read_source
-from .model import ParseSpec, SpecError
+from .model import SpecError
 
 _SCHEMA_SUFFIXES = (".pbtxt", ".textproto", ".prototxt")
 

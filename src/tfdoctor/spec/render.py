@@ -3,74 +3,11 @@ fix, and a whole commented parse function that matches the data (`tfdoctor spec`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
-from .. import __version__
-from ..stats.dataset import DatasetStats
-from ..stats.feature import FeatureStats
-from .model import TF_DTYPE_FOR_KIND, FeatureSpec
+from .._version import __version__
+from ..facts.dataset import DatasetStats, FeatureStats
+from ..facts.spec import FeatureSpec, feature_call, feature_line, infer_feature_spec
 
 _IMAGE_DECODERS = {"png": "decode_png", "jpeg": "decode_jpeg", "gif": "decode_gif", "bmp": "decode_bmp"}
-
-
-def _literal(value: Any) -> str:
-    if isinstance(value, float) and value == int(value) and abs(value) < 1e15:
-        return f"{value:.1f}"
-    return repr(value)
-
-
-def _shape(shape: Sequence[int | None] | None) -> str:
-    return "[" + ", ".join("None" if d is None else str(d) for d in (shape or ())) + "]"
-
-
-def feature_call(f: FeatureSpec) -> str:
-    """The constructor call: `tf.io.FixedLenFeature([], tf.int64, default_value=0)`."""
-    dtype = f"tf.{f.dtype}"
-    if f.kind == "FixedLenFeature":
-        default = "" if f.default is None else f", default_value={_literal(f.default)}"
-        return f"tf.io.FixedLenFeature({_shape(f.shape)}, {dtype}{default})"
-    if f.kind == "FixedLenSequenceFeature":
-        extra = ", allow_missing=True" if f.allow_missing else ""
-        if f.default is not None:
-            extra += f", default_value={_literal(f.default)}"
-        return f"tf.io.FixedLenSequenceFeature({_shape(f.shape)}, {dtype}{extra})"
-    if f.kind == "VarLenFeature":
-        return f"tf.io.VarLenFeature({dtype})"
-    if f.kind == "SparseFeature":
-        index = f.index_keys[0] if len(f.index_keys) == 1 else list(f.index_keys)
-        size = (f.shape or (0,))[0] if len(f.shape or ()) == 1 else list(f.shape or ())
-        return f"tf.io.SparseFeature({index!r}, {f.key!r}, {dtype}, {size})"
-    value_key = f", value_key={f.value_key!r}" if f.value_key and f.value_key != f.name else ""
-    return f"tf.io.RaggedFeature({dtype}{value_key})"
-
-
-def feature_line(f: FeatureSpec) -> str:
-    return f"{f.name!r}: {feature_call(f)},"
-
-
-def suggested(f: FeatureStats, section: str | None = None, fill_missing: bool = False) -> FeatureSpec:
-    """The entry that reads this stored feature without error and without defaults. Where
-    some records lack it, a VarLenFeature keeps that visible (an empty value); with
-    fill_missing, a FixedLenFeature whose default_value fills those records instead."""
-    section = section or f.section
-    dtype = TF_DTYPE_FOR_KIND.get(f.kind, "string")
-    vc = f.value_count
-    same_count = vc is not None and vc.min == vc.max and vc.min > 0
-    if section == "sequence":
-        if same_count and f.records_present == f.total_records:
-            shape = () if vc.min == 1 else (vc.min,)  # type: ignore[union-attr]
-            return FeatureSpec(f.name, "FixedLenSequenceFeature", dtype, section, shape)
-        return FeatureSpec(f.name, "VarLenFeature", dtype, section)
-    optional = f.records_present < f.total_records
-    if same_count and f.records_with_values == f.records_present and (fill_missing or not optional):
-        shape = () if vc.min == 1 else (vc.min,)  # type: ignore[union-attr]
-        default = None
-        if optional:
-            zero = {"int64": 0, "float32": 0.0, "string": b""}[dtype]
-            default = zero if not shape else [zero] * shape[0]
-        return FeatureSpec(f.name, "FixedLenFeature", dtype, section, shape, default)
-    return FeatureSpec(f.name, "VarLenFeature", dtype, section)
 
 
 def _describe(f: FeatureStats, spec: FeatureSpec) -> str:
@@ -93,7 +30,7 @@ def _describe(f: FeatureStats, spec: FeatureSpec) -> str:
     missing = f.total_records - f.records_present
     if missing:
         parts.append(f"optional: missing in {missing:,} of {f.total_records:,} records")
-        filled = suggested(f, fill_missing=True)
+        filled = infer_feature_spec(f, fill_missing=True)
         if filled.kind == "FixedLenFeature":
             parts.append(f"VarLen keeps that visible; to fill a default instead: {feature_call(filled)}")
     empty = f.records_present - f.records_with_values
@@ -165,7 +102,7 @@ def parse_function(stats: DatasetStats) -> str:
     def block(var: str, features: list[FeatureStats]) -> None:
         out.append(f"{var} = {{")
         for f in features:
-            spec = suggested(f)
+            spec = infer_feature_spec(f)
             out.append(f"    # {_describe(f, spec)}")
             out.append(f"    {feature_line(spec)}")
         out.append("}")
@@ -197,7 +134,7 @@ def parse_function(stats: DatasetStats) -> str:
         result = "parsed"
     for target, features in targets:
         for f in features:
-            spec = suggested(f)
+            spec = infer_feature_spec(f)
             if spec.kind == "VarLenFeature":
                 post.append(
                     f"    {target}[{f.name!r}] = tf.sparse.to_dense({target}[{f.name!r}])  # VarLen: sparse"

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from ..facts.dataset import DatasetStats, LabelOrder
+from ..facts.inputs import InputFacts
 from ..proto.decode import key_problem
-from .feature import FLUSH_AT, FeatureAccumulator, FeatureStats
-from .files import FileFacts
-from .label_order import LabelOrder, LabelOrderAccumulator
-from .reads import Read, ReadsAccumulator, ReadTally
+from .feature import FLUSH_AT, FeatureAccumulator
+from .files import FileAccumulator
+from .label_order import LabelOrderAccumulator
+from .reads import Read, ReadsAccumulator
 
 SECTION_ORDER = {"features": 0, "context": 1, "sequence": 2}
 _LABEL_NAMES = (
@@ -29,47 +30,6 @@ def label_priority(name: str) -> int | None:
     return None
 
 
-@dataclass
-class DatasetStats:
-    """Everything a scan knows: the facts the TFD1xx/TFD2xx rules judge. Plain data."""
-
-    records: int
-    record_kinds: dict[str, int]
-    features: list[FeatureStats]
-    files: list[FileFacts]
-    label_orders: dict[str, LabelOrder]
-    label: str | None = None  # the feature taken as the label
-    label_requested: str | None = None
-    patterns: list[str] = field(default_factory=list)
-    unmatched: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    input_errors: list[tuple[str, str]] = field(default_factory=list)  # (pattern, why unreadable)
-    reads: list[ReadTally] = field(default_factory=list)  # how records fit a spec's reads
-
-    def tally(self, read: Read) -> ReadTally:
-        """What the scan saw for one of the reads it was given (zeros for any other)."""
-        return next((t for t in self.reads if t.read == read), None) or ReadTally(read)
-
-    def stored(self, name: str) -> FeatureStats | None:
-        """The feature a parse spec's key reads from field 1: an Example's feature or a
-        SequenceExample's context feature (the same wire field)."""
-        return self.feature(name, "features") or self.feature(name, "context")
-
-    def feature(self, name: str, section: str | None = None) -> FeatureStats | None:
-        for f in self.features:
-            if f.name == name and (section is None or f.section == section):
-                return f
-        return None
-
-    @property
-    def label_order(self) -> LabelOrder | None:
-        return self.label_orders.get(self.label) if self.label else None
-
-    @property
-    def stream_bytes(self) -> int:
-        return sum(f.stream_bytes for f in self.files)
-
-
 class DatasetAccumulator:
     def __init__(self, label: str | None = None, reads: list[Read] | None = None) -> None:
         self.label = label  # the user's --label; None: guess from names
@@ -79,7 +39,7 @@ class DatasetAccumulator:
         self.record_kinds: dict[str, int] = {}
         self.features: dict[tuple[str, str], FeatureAccumulator] = {}
         self.labels: dict[str, LabelOrderAccumulator] = {}
-        self.files: dict[str, FileFacts] = {}
+        self.files: dict[str, FileAccumulator] = {}
         # per key bytes: (name, problem); cached so each distinct key is checked once
         self._keys: dict[bytes, tuple[str, str | None]] = {}
         # per section, key bytes -> its accumulator: the hot loop's one lookup per feature
@@ -103,7 +63,7 @@ class DatasetAccumulator:
                 self.labels.setdefault(name, LabelOrderAccumulator(name))
         return acc
 
-    def add(self, message: Any, file: FileFacts, index: int) -> str | None:
+    def add(self, message: Any, file: FileAccumulator, index: int) -> str | None:
         """Add one parsed record. Returns why it is not an Example (and adds nothing) or None."""
         is_sequence = message.HasField("feature_lists")
         entries = message.context.feature
@@ -188,10 +148,10 @@ class DatasetAccumulator:
             acc.add_sequence(steps)
         return None
 
-    def file(self, url: str, size: int | None = None) -> FileFacts:
+    def file(self, url: str, size: int | None = None) -> FileAccumulator:
         facts = self.files.get(url)
         if facts is None:
-            facts = self.files[url] = FileFacts(url=url, size=size)
+            facts = self.files[url] = FileAccumulator(url=url, size=size)
         return facts
 
     def merge(self, other: DatasetAccumulator) -> DatasetAccumulator:
@@ -221,7 +181,7 @@ class DatasetAccumulator:
         state["_by_key"] = {"features": {}, "context": {}}  # rebuilt from `features` on use
         return state
 
-    def extract(self) -> DatasetStats:
+    def extract(self, inputs: InputFacts | None = None) -> DatasetStats:
         label = self.label
         totals = {
             "features": self.record_kinds.get("example", 0),
@@ -230,21 +190,22 @@ class DatasetAccumulator:
         }
         orders = {name: acc.extract() for name, acc in sorted(self.labels.items())}
         chosen = choose_label(label, self.features, orders)
-        features = [
+        features = tuple(
             acc.extract(totals[section], label_like=(name == chosen))
             for (section, name), acc in sorted(
                 self.features.items(), key=lambda kv: (SECTION_ORDER[kv[0][0]], kv[0][1])
             )
-        ]
+        )
         return DatasetStats(
             records=self.records,
             record_kinds=dict(sorted(self.record_kinds.items())),
             features=features,
-            files=[self.files[u] for u in sorted(self.files)],
+            files=tuple(self.files[u].extract() for u in sorted(self.files)),
             label_orders=orders,
             label=chosen,
             label_requested=label,
-            reads=self.reads.extract() if self.reads is not None else [],
+            inputs=inputs if inputs is not None else InputFacts(),
+            reads=self.reads.extract() if self.reads is not None else (),
         )
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from ..facts.dataset import BytesStats, CountStats, FeatureStats, NumericStats
 from . import sketches
 from .images import decodes, image_format, image_shape, shape_key
 
@@ -35,88 +36,6 @@ def display_value(raw: str, kind: str) -> str:
     if text.isprintable():
         return text if len(text) <= 60 else text[:60] + "…"
     return repr(data[:40])[1:] + ("…" if len(data) > 40 else "")
-
-
-@dataclass
-class CountStats:
-    """min / max / mean / quantiles of a count (values per record, steps per sequence)."""
-
-    min: int
-    max: int
-    mean: float
-    quantiles: dict[str, float]
-
-
-@dataclass
-class NumericStats:
-    count: int
-    min: float | None
-    max: float | None
-    mean: float | None
-    std: float | None
-    zeros: int
-    nan: int
-    pos_inf: int
-    neg_inf: int
-    quantiles: dict[str, float]
-
-
-@dataclass
-class BytesStats:
-    count: int
-    min_length: int
-    max_length: int
-    mean_length: float
-    image_formats: dict[str, int]
-    image_shapes: dict[str, int] = field(default_factory=dict)  # "HxWxC" -> images, most common first
-    image_shapes_other: int = 0  # images of shapes beyond the MAX_SHAPES kept
-    image_unreadable: int = 0  # look like images (magic number) but their header does not parse
-    image_decoded: int = 0  # images fully decoded as a sample
-    image_undecodable: int = 0  # of those, how many fail to decode
-
-
-@dataclass
-class FeatureStats:
-    """What a scan knows about one feature: plain data, JSON-able, input to the rules."""
-
-    name: str
-    section: str  # "features" (Example), "context" or "sequence" (SequenceExample)
-    kind: str  # dominant stored kind: int64 / float / bytes / unset
-    kinds: dict[str, int]  # records per stored kind
-    records_present: int
-    records_with_values: int
-    total_values: int
-    value_count: CountStats | None
-    numeric: NumericStats | None
-    bytes: BytesStats | None
-    distinct_estimate: float
-    top_values: list[tuple[str, int]]
-    constant_value: str | None  # the single value, where every value is the same
-    sequence_length: CountStats | None = None
-    total_records: int = 0  # records in the dataset (of this feature's record kind)
-    label_like: bool = False
-    order_pairs: int = 0  # consecutive stored records compared (scalar numeric features)
-    order_increasing: int = 0  # of those, pairs where the value goes up
-    order_decreasing: int = 0
-
-    @property
-    def time_ordered(self) -> bool:
-        """Stored in (nearly) monotone order, like a timestamp: the record order is the signal."""
-        if self.order_pairs < 20:
-            return False
-        return max(self.order_increasing, self.order_decreasing) >= 0.98 * self.order_pairs
-
-    @property
-    def path(self) -> str:
-        return self.name if self.section != "sequence" else f"sequence:{self.name}"
-
-    @property
-    def records_missing(self) -> int:
-        return self.total_records - self.records_present
-
-    @property
-    def is_image(self) -> bool:
-        return bool(self.bytes and sum(self.bytes.image_formats.values()) * 2 > self.bytes.count)
 
 
 @dataclass
@@ -488,7 +407,7 @@ class FeatureAccumulator:
             numeric=numeric,
             bytes=byte_stats,
             distinct_estimate=round(float(self.distinct.get_estimate()), 1),
-            top_values=[(display_value(v, kind), c) for v, c in top],
+            top_values=tuple((display_value(v, kind), c) for v, c in top),
             constant_value=constant,
             sequence_length=seq,
             total_records=total_records,

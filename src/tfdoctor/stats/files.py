@@ -1,41 +1,34 @@
-"""Facts about one file: framing problems, non-Example payloads, compression, counts.
-Mergeable, so a file split across workers still adds up exactly."""
+"""Facts about one file as a mergeable accumulator: framing problems, non-Example payloads,
+compression, counts. A file split across workers still adds up exactly."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..facts.files import FileFacts, Problem
+
 MAX_SAMPLES = 10  # keep the first few problems per file; counts stay exact
 
 
-@dataclass(frozen=True)
-class Problem:
-    kind: str
-    offset: int
-    record: int
-    bytes_skipped: int
-    detail: str
-
-
 @dataclass
-class FileFacts:
+class FileAccumulator:
     url: str
     size: int | None = None
-    compression: str = "none"  # what was used to read it
-    compression_declared: str = "auto"  # what the user asked for
-    compression_detected: str = "none"  # what the bytes are
-    looks_like: str = ""  # a guess at the content, for files that are not TFRecord
-    records: int = 0  # frames with valid CRCs
+    compression: str = "none"
+    compression_declared: str = "auto"
+    compression_detected: str = "none"
+    looks_like: str = ""
+    records: int = 0
     examples: int = 0
     sequence_examples: int = 0
-    stream_bytes: int = 0  # decompressed bytes read
+    stream_bytes: int = 0
     problem_counts: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     bytes_skipped: int = 0
     not_example: int = 0
     not_example_samples: list[Problem] = field(default_factory=list)
     read_error: str | None = None
-    sampled: bool = False  # stopped early on purpose (a byte budget): counts are a lower bound
+    sampled: bool = False
 
     def add_problem(self, problem: Problem) -> None:
         self.problem_counts[problem.kind] = self.problem_counts.get(problem.kind, 0) + 1
@@ -48,11 +41,7 @@ class FileFacts:
         if len(self.not_example_samples) < MAX_SAMPLES:
             self.not_example_samples.append(problem)
 
-    @property
-    def parsed(self) -> int:
-        return self.examples + self.sequence_examples
-
-    def merge(self, other: FileFacts) -> FileFacts:
+    def merge(self, other: FileAccumulator) -> FileAccumulator:
         self.records += other.records
         self.examples += other.examples
         self.sequence_examples += other.sequence_examples
@@ -68,3 +57,24 @@ class FileFacts:
         self.read_error = self.read_error or other.read_error
         self.sampled = self.sampled or other.sampled
         return self
+
+    def extract(self) -> FileFacts:
+        return FileFacts(
+            url=self.url,
+            size=self.size,
+            compression=self.compression,
+            compression_declared=self.compression_declared,
+            compression_detected=self.compression_detected,
+            looks_like=self.looks_like,
+            records=self.records,
+            examples=self.examples,
+            sequence_examples=self.sequence_examples,
+            stream_bytes=self.stream_bytes,
+            problem_counts=dict(self.problem_counts),
+            problems=tuple(self.problems),
+            bytes_skipped=self.bytes_skipped,
+            not_example=self.not_example,
+            not_example_samples=tuple(self.not_example_samples),
+            read_error=self.read_error,
+            sampled=self.sampled,
+        )

@@ -8,7 +8,9 @@ any order and adjacent segments still join exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from ..facts.dataset import LabelOrder
 
 MAX_CLASSES = 1000  # beyond this the label is not categorical; stop counting classes
 
@@ -42,37 +44,6 @@ class Segment:
             trail=nxt.count + self.trail if same and nxt.runs == 1 else nxt.trail,
             count=self.count + nxt.count,
         )
-
-
-@dataclass
-class LabelOrder:
-    """Extracted label facts (plain data)."""
-
-    feature: str
-    records: int
-    classes: dict[str, int] | None  # None when the label has too many values to be a class
-    runs: int
-    expected_runs: float  # what a random order would give
-    longest_run: int
-    # per file: (records, runs, expected runs in random order with the dataset's class mix)
-    files: dict[str, tuple[int, int, float]] = field(default_factory=dict)
-
-    @property
-    def sortedness(self) -> float:
-        """0 = as mixed as random order, 1 = one run per class (fully sorted)."""
-        return _sortedness(self.classes, self.records, self.runs, self.expected_runs)
-
-    def file_sortedness(self) -> dict[str, float]:
-        return {url: _sortedness(self.classes, n, runs, exp) for url, (n, runs, exp) in self.files.items()}
-
-
-def _sortedness(classes: dict[str, int] | None, records: int, runs: int, expected: float) -> float:
-    if classes is None or records < 2:
-        return 0.0
-    k = min(len(classes), records)
-    if expected <= k:
-        return 0.0
-    return max(0.0, min(1.0, (expected - runs) / (expected - k)))
 
 
 def _expected_runs(n: int, same: float) -> float:

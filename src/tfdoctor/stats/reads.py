@@ -1,44 +1,23 @@
 """How every record fits the keys a parse spec reads: exact counts of records where a key is
 missing, stored as another kind, or holds a value count the spec cannot take, with the first
 few records of each. Mergeable like every other accumulator, and filled in the scan's single
-pass, so `tfdoctor check` reads the data once.
-
-A `Read` is plain data (no TensorFlow): the spec layer turns each spec entry into reads.
-"""
+pass, so `tfdoctor check` reads the data once."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-MAX_EXAMPLES = 5  # records named per problem; counts stay exact
+from ..facts.reads import MAX_EXAMPLES, Read, ReadTally
+
 MAX_COUNTS = 32  # distinct bad value counts kept per read
 
 _KIND_OF_FIELD = {"float_list": "float", "int64_list": "int64", "bytes_list": "bytes"}
 
 
-@dataclass(frozen=True)
-class Read:
-    """One data key a spec reads and what TensorFlow's parser demands of it.
-
-    section: "features" reads field 1 (an Example's features, a SequenceExample's context:
-    the same wire field, so `parse_example` reads a SequenceExample's context); "sequence"
-    reads a SequenceExample's feature lists, one check per step.
-    """
-
-    key: str
-    section: str = "features"
-    kind: str | None = None  # int64 / float / bytes; None: no kind check (a dtype parse rejects)
-    count: int | None = None  # values per record (per step) a FixedLen shape demands
-    multiple_of: int | None = None  # FixedLenSequenceFeature in parse_example: whole rows
-    pair: str | None = None  # SparseFeature index key: the value key whose count must match
-    bound: int | None = None  # SparseFeature index key: values must lie in [0, bound)
-    partition: str | None = None  # RaggedFeature's innermost partition (RowLengths / RowSplits) of `pair`
-
-
 @dataclass
-class ReadTally:
-    """What the scan saw for one Read."""
+class TallyAccumulator:
+    """What the scan saw for one Read, as it is counted."""
 
     read: Read
     records: int = 0  # records checked
@@ -46,22 +25,6 @@ class ReadTally:
     problems: dict[str, int] = field(default_factory=dict)  # "missing", "kind:int64", "count" -> records
     bad_counts: dict[int, int] = field(default_factory=dict)  # value count -> records, for "count"
     examples: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # problem -> (file, record)
-
-    def problem(self, name: str) -> int:
-        return self.problems.get(name, 0)
-
-    @property
-    def missing(self) -> int:
-        return self.problem("missing")
-
-    def kind_problems(self) -> dict[str, int]:
-        """Stored kind -> records, for records stored as another kind than the spec reads."""
-        return {k.split(":", 1)[1]: n for k, n in self.problems.items() if k.startswith("kind:")}
-
-    def first(self, *names: str) -> list[tuple[str, int]]:
-        """The first records (by file, then index) with any of these problems."""
-        found = [loc for name in names for loc in self.examples.get(name, [])]
-        return sorted(set(found))[:MAX_EXAMPLES]
 
     def note(self, name: str, url: str, index: int, value_count: int | None = None) -> None:
         self.problems[name] = self.problems.get(name, 0) + 1
@@ -71,7 +34,7 @@ class ReadTally:
         if len(examples) < MAX_EXAMPLES:
             examples.append((url, index))
 
-    def merge(self, other: ReadTally) -> ReadTally:
+    def merge(self, other: TallyAccumulator) -> TallyAccumulator:
         self.records += other.records
         self.present += other.present
         for name, n in other.problems.items():
@@ -82,6 +45,16 @@ class ReadTally:
         for name, locs in other.examples.items():
             self.examples[name] = sorted(set(self.examples.get(name, [])) | set(locs))[:MAX_EXAMPLES]
         return self
+
+    def extract(self) -> ReadTally:
+        return ReadTally(
+            self.read,
+            self.records,
+            self.present,
+            dict(self.problems),
+            dict(self.bad_counts),
+            {name: tuple(locs) for name, locs in self.examples.items()},
+        )
 
 
 _FIELD_OF_KIND = {kind: field_name for field_name, kind in _KIND_OF_FIELD.items()}
@@ -104,7 +77,7 @@ class _FieldCheck:
         "tally",
     )
 
-    def __init__(self, tally: ReadTally) -> None:
+    def __init__(self, tally: TallyAccumulator) -> None:
         read = tally.read
         self.tally = tally
         self.kind = _FIELD_OF_KIND.get(read.kind or "")  # "float_list"...; None: no kind check
@@ -125,7 +98,7 @@ class ReadsAccumulator:
 
     def __init__(self, reads: list[Read]) -> None:
         self.reads = list(dict.fromkeys(reads))
-        self.tallies = {r: ReadTally(r) for r in self.reads}
+        self.tallies = {r: TallyAccumulator(r) for r in self.reads}
         self._prepare()
 
     def _prepare(self) -> None:
@@ -222,9 +195,9 @@ class ReadsAccumulator:
         self._prepare()
         return self
 
-    def extract(self) -> list[ReadTally]:
+    def extract(self) -> tuple[ReadTally, ...]:
         self._settle()
-        return [self.tallies[r] for r in self.reads]
+        return tuple(self.tallies[r].extract() for r in self.reads)
 
 
 def _bad_count(read: Read, n: int) -> bool:
@@ -233,4 +206,4 @@ def _bad_count(read: Read, n: int) -> bool:
     return bool(read.multiple_of) and n % read.multiple_of != 0  # type: ignore[operator]
 
 
-__all__ = ["Read", "ReadTally", "ReadsAccumulator"]
+__all__ = ["ReadsAccumulator", "TallyAccumulator"]

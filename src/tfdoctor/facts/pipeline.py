@@ -1,11 +1,16 @@
 """A tf.data pipeline as plain data: its chain of steps (source first), what each step was
-given, and the random ops inside its functions. Read from the dataset's own graph by
-`pipeline.graph`; judged by the TFD4xx/5xx/9xx rules; no TensorFlow needed to hold it."""
+given, the random ops inside its functions, and what the probe measured at single steps.
+Read from the dataset's own graph by `pipeline.graph`, measured by `pipeline.probe`; judged
+by the TFD3xx-TFD6xx and TFD9xx rules."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from .dataset import DatasetStats
+from .spec import ParseSpec
 
 
 @dataclass(frozen=True)
@@ -32,7 +37,7 @@ class Step:
     reads_files: bool = False  # turns file names into records (a TFRecordDataset inside)
     files: tuple[str, ...] = ()  # file names or patterns it reads, where constant
     ops: tuple[str, ...] = ()  # every op inside its functions (Reshape, DecodePng...), sorted
-    parse_specs: tuple[Any, ...] = ()  # ParseSpecs of the parse ops inside its functions
+    parse_specs: tuple[ParseSpec, ...] = ()  # the parse ops inside its functions
     decode_channels: tuple[int, ...] = ()  # `channels=` of the image decode ops inside (0: as stored)
     branches: tuple[tuple[Step, ...], ...] = ()  # zip: the chains of its other inputs, source first
 
@@ -90,11 +95,11 @@ _SOURCE_NAMES = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class Pipeline:
     """The main chain of a dataset (following each step's first input dataset)."""
 
-    steps: list[Step]
+    steps: tuple[Step, ...]
     element_spec: str = ""
     cardinality: int | None = None  # elements per epoch; None: unknown; -1: infinite
 
@@ -121,7 +126,7 @@ class Pipeline:
                 stack.extend(branch)
         return out
 
-    def chain(self, steps: list[Step] | None = None) -> str:
+    def chain(self, steps: Sequence[Step] | None = None) -> str:
         """`TFRecordDataset(...).map(parse).shuffle(1000).batch(32)`, for messages and fixes."""
         text = ""
         for step in steps if steps is not None else self.steps:
@@ -153,14 +158,63 @@ class Pipeline:
         """`shuffle(100)` is step 5 of 8."""
         return f"step {step.index} of {len(self.steps)}"
 
+    def step(self, index: int) -> Step | None:
+        return next((s for s in self.steps if s.index == index), None)
 
-@dataclass
+
+@dataclass(frozen=True)
+class AugmentFacts:
+    """One tensor before and after a random map, over the first elements of each."""
+
+    path: str
+    elements: int
+    before_min: float
+    before_max: float
+    after_min: float
+    after_max: float
+    before_constant: float  # share of elements with one value everywhere
+    after_constant: float
+    before_clipped: float  # share of values at the range's ends
+    after_clipped: float
+
+
+@dataclass(frozen=True)
+class PaddingFacts:
+    """How much of the batches of one padded_batch step is padding, for one tensor."""
+
+    path: str
+    batches: int
+    mean: float  # share of the batch's values that are padding, averaged over batches
+    max: float
+
+
+@dataclass(frozen=True)
+class StepProbe:
+    """What the probe measured by running one step on its own input. Every field is None (or
+    empty) where it was not measured: the step is of another kind, or could not be re-run."""
+
+    step: int  # the step's index
+    elements_in: int | None = None  # elements its input yielded, one pass (filter, ignore_errors)
+    elements_out: int | None = None  # elements the step yielded on that input (filter)
+    errors_dropped: int | None = None  # errors its input raised, which ignore_errors() drops
+    first_error: str | None = None  # the first of those, first line
+    epochs_identical: bool | None = None  # a cache after a random map: a second pass repeats the first
+    passes_identical: bool | None = None  # a random map: a second pass yields the same values
+    augment: tuple[AugmentFacts, ...] = ()  # a random map: tensors before and after it
+    padding: tuple[PaddingFacts, ...] = ()  # a padded_batch: its padding, per tensor
+
+
+@dataclass(frozen=True)
 class PipelineFacts:
-    """What the TFD3xx-6xx/9xx pipeline rules judge: the chain, the scan of the files it
-    reads (where tfdoctor can reach them), and what the batch probe measured."""
+    """What the pipeline rules judge: the chain, the scan of the files it reads (where
+    tfdoctor can reach them), and what the probe measured at single steps."""
 
     pipeline: Pipeline
-    sources: Any = None  # DatasetStats of the files the pipeline reads, or None
-    probe: Any = None  # ProbeFacts, or None when batches were not pulled
+    sources: DatasetStats | None = None  # a bounded scan of the files the pipeline reads
     records: int | None = None  # records in those files, where every record was counted
     counts: dict[int, int | None] = field(default_factory=dict)  # step -> elements per epoch (-1 infinite)
+    probes: dict[int, StepProbe] = field(default_factory=dict)  # step -> what the probe measured there
+
+    def probe(self, step: Step) -> StepProbe:
+        """What was measured at this step (an empty record where nothing was)."""
+        return self.probes.get(step.index) or StepProbe(step.index)

@@ -1,0 +1,19 @@
+"""Typed, frozen facts: what every layer produces and every rule reads. No TensorFlow here,
+and no I/O: a rule is a pure function of these."""
+
+from .batches import BatchFacts, TensorFacts, batch_shapes
+from .container import KINDS, Facts
+from .dataset import BytesStats, CountStats, DatasetStats, FeatureStats, LabelOrder, NumericStats
+from .files import FileFacts, Problem
+from .inputs import InputFacts
+from .model import ModelFacts, TensorSpecFacts, TrainingFacts
+from .pipeline import AugmentFacts, PaddingFacts, Pipeline, PipelineFacts, RandomOp, Step, StepProbe
+from .reads import Read, ReadTally
+from .spec import FeatureSpec, ParseSpec, SpecFacts
+
+__all__ = [
+    "KINDS", "AugmentFacts", "BatchFacts", "BytesStats", "CountStats", "DatasetStats", "Facts",
+    "FeatureSpec", "FeatureStats", "FileFacts", "InputFacts", "LabelOrder", "ModelFacts", "NumericStats",
+    "PaddingFacts", "ParseSpec", "Pipeline", "PipelineFacts", "Problem", "RandomOp", "Read", "ReadTally",
+    "SpecFacts", "Step", "StepProbe", "TensorFacts", "TensorSpecFacts", "TrainingFacts", "batch_shapes",
+]  # fmt: skip

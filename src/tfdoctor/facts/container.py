@@ -1,0 +1,40 @@
+"""`Facts`: whichever facts a flow knows, in one value. A rule declares the kinds it
+requires and runs once for each combination of them that is known (once per parse spec, for
+the spec rules); the kinds it merely uses are passed as None where unknown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .batches import BatchFacts
+from .dataset import DatasetStats
+from .model import ModelFacts, TrainingFacts
+from .pipeline import PipelineFacts
+from .spec import SpecFacts
+
+
+@dataclass(frozen=True)
+class Facts:
+    dataset: DatasetStats | None = None  # a scan of the data (`scan`, `check`)
+    specs: tuple[SpecFacts, ...] = ()  # the parse specs judged, each with the data it parses
+    pipeline: PipelineFacts | None = None  # an audited tf.data pipeline
+    batches: BatchFacts | None = None  # what its batches hold, as probed
+    model: ModelFacts | None = None
+    training: TrainingFacts | None = None
+
+    def all(self, kind: type) -> tuple[Any, ...]:
+        """Every known fact of this kind (none, one, or one per spec)."""
+        for value in (self.dataset, self.pipeline, self.batches, self.model, self.training):
+            if isinstance(value, kind):
+                return (value,)
+        if kind is SpecFacts:
+            return self.specs
+        return ()
+
+    def first(self, kind: type) -> Any:
+        found = self.all(kind)
+        return found[0] if found else None
+
+
+KINDS = (DatasetStats, SpecFacts, PipelineFacts, BatchFacts, ModelFacts, TrainingFacts)

@@ -1,0 +1,122 @@
+"""The flows: gather the facts a command needs, run the rules once over them, return a
+result. `api` and `cli` call these; nothing here prints."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .config import Config
+from .engines.base import Engine
+from .engines.file import Progress, ScanOptions
+from .engines.local import InProcessEngine, local_engine
+from .facts.container import Facts
+from .facts.dataset import DatasetStats
+from .facts.inputs import InputFacts
+from .facts.pipeline import Pipeline, PipelineFacts
+from .facts.reads import Read
+from .facts.spec import ParseSpec, SpecFacts
+from .io.compression import Compression
+from .io.sources import resolve
+from .results import AuditResult, ScanResult
+from .rules.registry import run_rules
+from .stats.schema import infer_schema
+
+AUDIT_SCAN_BYTES = (
+    64 << 20
+)  # record bytes an audit scans in all: label order and sizes, in well under a second
+
+
+def scan_flow(
+    patterns: Sequence[str],
+    specs: Sequence[ParseSpec],
+    *,
+    label: str | None,
+    compression: Compression,
+    config: Config,
+    max_records_per_file: int | None,
+    engine: Engine | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    spec_notes: Sequence[str] = (),
+) -> ScanResult:
+    """Scan the data (and tally every key the specs read, in the same pass), then judge."""
+    resolved = resolve(list(patterns))
+    options = ScanOptions(
+        compression=compression,
+        label=label,
+        max_records_per_file=max_records_per_file,
+        reads=_reads(specs),
+    )
+    engine = engine if engine is not None else local_engine(workers, len(resolved.sources))
+    inputs = InputFacts(
+        tuple(patterns), tuple(resolved.unmatched), tuple(resolved.missing), tuple(resolved.errors)
+    )
+    stats = engine.scan(resolved.sources, options, progress).extract(inputs)
+    facts = Facts(dataset=stats, specs=tuple(SpecFacts(s, stats) for s in specs))
+    findings, errors = run_rules(facts, config)
+    return ScanResult(
+        stats, infer_schema(stats), findings, errors, config, specs=list(specs), spec_notes=list(spec_notes)
+    )
+
+
+def audit_flow(
+    dataset: Any, *, batches: int, seconds: float, label: str | None, scan_records: int, config: Config
+) -> AuditResult:
+    """Read the pipeline's graph, scan a bounded sample of the files it reads, count elements
+    per step, probe batches and single steps, then judge."""
+    from .pipeline.counts import element_counts
+    from .pipeline.graph import read_pipeline
+    from .pipeline.probe import probe, python_steps
+
+    pipeline = read_pipeline(dataset)
+    specs = [spec for step in pipeline.steps for spec in step.parse_specs]
+    sources, records, note = _scan_pipeline_files(pipeline, label, scan_records, _reads(specs))
+    objects = python_steps(dataset, pipeline)
+    counts = element_counts(pipeline, records, objects)
+    probed, step_probes = (
+        probe(dataset, pipeline, batches=batches, seconds=seconds, label=label, objects=objects)
+        if batches > 0
+        else (None, {})
+    )
+    facts = Facts(
+        pipeline=PipelineFacts(pipeline, sources, records, counts, step_probes),
+        batches=probed,
+        # the parse ops inside the map functions, against the files they read
+        specs=tuple(SpecFacts(s, sources) for s in specs) if sources is not None else (),
+    )
+    findings, errors = run_rules(facts, config)
+    return AuditResult(pipeline, findings, errors, config, sources, probed, step_probes, note, counts)
+
+
+def _reads(specs: Sequence[ParseSpec]) -> tuple[Read, ...]:
+    return tuple(dict.fromkeys(r for s in specs for r in s.reads()))
+
+
+def _scan_pipeline_files(
+    pipeline: Pipeline, label: str | None, budget: int, reads: tuple[Read, ...]
+) -> tuple[DatasetStats | None, int | None, str]:
+    """Scan the files the pipeline reads, at most `budget` records in all (split over the
+    files), in this process: enough for label order and image sizes, and exact record counts
+    when the files are that small."""
+    names = list(dict.fromkeys(pipeline.files()))
+    if not names or budget <= 0:
+        return None, None, "no file names in the pipeline's graph" if not names else ""
+    resolved = resolve(names)
+    if not resolved.sources:
+        return None, None, f"files not reachable from here: {', '.join(names[:3])}"
+    per_file = max(1, budget // len(resolved.sources))
+    per_file_bytes = max(1 << 20, AUDIT_SCAN_BYTES // len(resolved.sources))
+    options = ScanOptions(
+        label=label, max_records_per_file=per_file, max_bytes_per_file=per_file_bytes, reads=reads
+    )
+    stats = InProcessEngine().scan(resolved.sources, options).extract()
+    complete = all(f.records < per_file and not f.sampled for f in stats.files)
+    if complete:
+        note = f"scanned every record of {len(resolved.sources)} file(s): {stats.records:,} records"
+    else:
+        note = (
+            f"scanned a sample of {len(resolved.sources)} file(s): the first {stats.records:,} records, "
+            f"{stats.stream_bytes / 1e6:,.0f} MB"
+        )
+    return stats, (stats.records if complete else None), note

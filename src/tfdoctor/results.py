@@ -1,0 +1,97 @@
+"""What the flows return: the facts that were gathered, the findings, and how to save them.
+Plain data; rendering lives in `report`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .facts.batches import BatchFacts
+from .facts.dataset import DatasetStats
+from .facts.pipeline import Pipeline, StepProbe
+from .facts.spec import ParseSpec
+from .findings import Finding, RuleError, Severity
+from .report.json import audit_to_json, scan_to_json
+from .spec.render import parse_function
+from .stats.schema import Schema, to_pbtxt
+from .stats.tfmd import to_tfmd_statistics
+
+
+class _Judged:
+    """What every result says about its findings: the worst severity, counts, pass or fail."""
+
+    findings: list[Finding]
+    config: Config
+
+    @property
+    def worst(self) -> Severity | None:
+        return max((f.severity for f in self.findings), default=None)
+
+    def counts(self) -> dict[str, int]:
+        out = {s.label: 0 for s in sorted(Severity, reverse=True)}
+        for f in self.findings:
+            out[f.severity.label] += 1
+        return out
+
+    def failed(self, fail_on: Severity | None = None) -> bool:
+        """Whether findings reach the fail-on severity (the config's unless given)."""
+        threshold = fail_on if fail_on is not None else self.config.fail_on
+        return threshold is not None and any(f.severity >= threshold for f in self.findings)
+
+
+@dataclass
+class ScanResult(_Judged):
+    stats: DatasetStats
+    schema: Schema
+    findings: list[Finding]
+    rule_errors: list[RuleError] = field(default_factory=list)
+    config: Config = field(default_factory=Config)
+    specs: list[ParseSpec] = field(default_factory=list)  # the parse specs judged (check_spec)
+    spec_notes: list[str] = field(default_factory=list)  # parse calls in source that could not be read
+
+    @property
+    def unreadable(self) -> list[tuple[str, str]]:
+        """(input, why) for every input that could not be read at all."""
+        return list(self.stats.inputs.errors) + [
+            (f.url, f.read_error) for f in self.stats.files if f.read_error is not None
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        return scan_to_json(self)
+
+    def write_schema(self, path: str | Path) -> None:
+        text = (
+            to_pbtxt(self.schema)
+            if str(path).endswith(".pbtxt")
+            else json.dumps(self.schema.to_json(), indent=2)
+        )
+        Path(path).write_text(text)
+
+    def parse_function(self) -> str:
+        """Python source: a features dict and parse function that fit this data."""
+        return parse_function(self.stats)
+
+    def write_statistics(self, path: str | Path) -> None:
+        """A TFMD DatasetFeatureStatisticsList (binary), loadable by TFDV and Facets."""
+        Path(path).write_bytes(to_tfmd_statistics(self.stats).SerializeToString())
+
+
+@dataclass
+class AuditResult(_Judged):
+    """What `audit()` found: the pipeline's chain, the files it reads, the probed batches."""
+
+    pipeline: Pipeline
+    findings: list[Finding]
+    rule_errors: list[RuleError] = field(default_factory=list)
+    config: Config = field(default_factory=Config)
+    sources: DatasetStats | None = None
+    batches: BatchFacts | None = None  # what the probed batches held; None when none were pulled
+    step_probes: dict[int, StepProbe] = field(default_factory=dict)  # step -> measured there
+    source_note: str = ""
+    elements: dict[int, int | None] = field(default_factory=dict)  # step -> elements per epoch (-1: infinite)
+
+    def to_json(self) -> dict[str, Any]:
+        return audit_to_json(self)
