@@ -66,7 +66,7 @@ def test_json_report(tmp_path: Path) -> None:
     res = runner.invoke(app, ["scan", str(tmp_path / "demo"), "--json"])
     assert res.exit_code == 1
     data = json.loads(res.stdout)
-    assert data["schema_version"] == 1 and data["summary"]["records"] == 1199
+    assert data["schema_version"] == 2 and data["summary"]["records"] == 1199
     codes = sorted(f["code"] for f in data["findings"])
     assert codes == ["TFD101", "TFD206", "TFD207", "TFD213", "TFD301"]
     corrupt = next(f for f in data["findings"] if f["code"] == "TFD101")

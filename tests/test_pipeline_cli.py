@@ -49,6 +49,8 @@ def test_pipeline_command(tf: Any, tmp_path: Path) -> None:
     report = json.loads(res.stdout)
     assert report["command"] == "pipeline" and report["probe"]["batches"] == 20
     assert {f["code"] for f in report["findings"]} >= {"TFD501", "TFD504"}
+    tiny = next(f for f in report["findings"] if f["code"] == "TFD504")
+    assert tiny["where"] == {"step": 3, "call": "batch(1)"}  # structured: the step's index and call
     assert [s["kind"] for s in report["pipeline"]["steps"]] == ["read", "map", "batch", "prefetch"]
     assert [(f["name"], f["kind"], f["dtype"]) for f in report["specs"][0]["features"]] == [
         ("x", "FixedLenFeature", "float32")

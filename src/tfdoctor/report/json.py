@@ -11,7 +11,7 @@ from .._version import __version__
 if TYPE_CHECKING:
     from ..results import AuditResult, ScanResult
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def _feature(f: Any) -> dict[str, Any]:
