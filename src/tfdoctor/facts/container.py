@@ -5,13 +5,15 @@ the spec rules); the kinds it merely uses are passed as None where unknown."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from .batches import BatchFacts
 from .dataset import DatasetStats
 from .model import ModelFacts, TrainingFacts
 from .pipeline import PipelineFacts
 from .spec import SpecFacts
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -23,16 +25,13 @@ class Facts:
     model: ModelFacts | None = None
     training: TrainingFacts | None = None
 
-    def all(self, kind: type) -> tuple[Any, ...]:
+    def all(self, kind: type[T]) -> tuple[T, ...]:
         """Every known fact of this kind (none, one, or one per spec)."""
-        for value in (self.dataset, self.pipeline, self.batches, self.model, self.training):
-            if isinstance(value, kind):
-                return (value,)
-        if kind is SpecFacts:
-            return self.specs
-        return ()
+        values: tuple[Any, ...] = (self.dataset, self.pipeline, self.batches, self.model, self.training)
+        found = tuple(v for v in (*values, *self.specs) if isinstance(v, kind))
+        return found
 
-    def first(self, kind: type) -> Any:
+    def first(self, kind: type[T]) -> T | None:
         found = self.all(kind)
         return found[0] if found else None
 
