@@ -173,7 +173,8 @@ def run_rules(facts: Facts, config: Config) -> tuple[list[Finding], list[RuleErr
             continue
         for judge in r.judges:
             used = [facts.first(kind) for kind in judge.uses]
-            for required in itertools.product(*(facts.all(kind) for kind in judge.requires)):
+            known: list[tuple[object, ...]] = [facts.all(kind) for kind in judge.requires]
+            for required in itertools.product(*known):
                 try:
                     reports = list(judge.check(*required, *used, config.thresholds))
                 except Exception as exc:  # a bug in one rule must not hide the others' findings
