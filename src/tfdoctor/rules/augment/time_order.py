@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..config import Thresholds
-from ..facts.pipeline import PipelineFacts, Step
-from ..findings import Severity
-from ._pipeline import record_level, where
-from .registry import Report, rule
+from ...config import Thresholds
+from ...facts.pipeline import PipelineFacts, Step
+from ...findings import Severity
+from .._pipeline import record_level, where
+from ..registry import Report, rule
 
 
 def _windowing(facts: PipelineFacts) -> tuple[Step, Step] | None:

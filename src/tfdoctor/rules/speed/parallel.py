@@ -1,15 +1,15 @@
-"""TFD9xx: input pipeline speed (info). Slow input does not stop learning, but a GPU that
+"""TFD901-903: input pipeline speed (info). Slow input does not stop learning, but a GPU that
 waits on the CPU makes every experiment longer."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..config import Thresholds
-from ..facts.pipeline import PipelineFacts
-from ..findings import Severity
-from ._pipeline import where
-from .registry import Report, rule
+from ...config import Thresholds
+from ...facts.pipeline import PipelineFacts
+from ...findings import Severity
+from .._pipeline import where
+from ..registry import Report, rule
 
 
 @rule("TFD901", "no-prefetch", Severity.INFO, requires=(PipelineFacts,))

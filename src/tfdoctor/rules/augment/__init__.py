@@ -1,0 +1,1 @@
+"""TFD4xx: augmentation, and the time order that windows of sequences depend on."""

@@ -1,0 +1,1 @@
+"""TFD6xx: what the batches hold, measured by the batch probe."""

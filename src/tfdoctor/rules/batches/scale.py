@@ -1,0 +1,62 @@
+"""TFD602, TFD605: image-like inputs on the wrong scale: still in [0, 255], or squeezed into a
+tiny range."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...config import Thresholds
+from ...facts.batches import BatchFacts
+from ...facts.pipeline import PipelineFacts
+from ...findings import Severity, Where
+from ..registry import Report, rule
+
+
+@rule("TFD602", "unnormalized-input", Severity.WARNING, requires=(PipelineFacts, BatchFacts))
+def unnormalized_input(facts: PipelineFacts, probe: BatchFacts, cfg: Thresholds) -> Iterator[Report]:
+    """Image-like inputs in [0, 255] where a model expects about [0, 1] or [-1, 1].
+
+    What it finds:
+    Float image-like tensors whose values reach above 2 and stay within [0, 255].
+    Why it hurts training:
+    Activations and gradients come out 255 times too large: the loss explodes or the
+    network saturates, unless the model rescales first (a Rescaling layer).
+    Example:
+    image = tf.cast(tf.io.decode_png(x), tf.float32)  # 0..255
+    Fix:
+    `image = tf.cast(image, tf.float32) / 255.0` (or a Rescaling(1/255) layer in the model).
+    """
+    for t in probe.tensors:
+        if t.image_like and t.dtype.startswith("float") and t.max is not None and t.min is not None:
+            if 2.0 < t.max <= 255.0 and t.min >= 0.0:
+                yield Report(
+                    f"'{t.path}' images range {t.min:g} to {t.max:g} (mean {t.mean:.1f}).",
+                    Where(tensor=t.path),
+                    {"min": t.min, "max": t.max, "mean": round(t.mean or 0.0, 4)},
+                    "image = tf.cast(image, tf.float32) / 255.0, unless the model starts with Rescaling",
+                )
+
+
+@rule("TFD605", "collapsed-input-range", Severity.WARNING, requires=(PipelineFacts, BatchFacts))
+def collapsed_input_range(facts: PipelineFacts, probe: BatchFacts, cfg: Thresholds) -> Iterator[Report]:
+    """Image-like inputs squeezed into a tiny range (e.g. scaled to [0, 1] twice).
+
+    What it finds:
+    Float image-like tensors whose values all lie within [0, 1/128] but are not constant.
+    Why it hurts training:
+    The input differences are a few thousandths: the first layers see almost nothing, the
+    model learns slowly or not at all.
+    Example:
+    image = tf.image.convert_image_dtype(x, tf.float32) / 255.0  # divided twice
+    Fix:
+    Scale once: convert_image_dtype already maps uint8 to [0, 1].
+    """
+    for t in probe.tensors:
+        if t.image_like and t.dtype.startswith("float") and t.max is not None and t.min is not None:
+            if t.min >= 0.0 and 0.0 < t.max <= 1 / 128 and not t.constant:
+                yield Report(
+                    f"'{t.path}' images range {t.min:g} to {t.max:g}: scaled down twice?",
+                    Where(tensor=t.path),
+                    {"min": t.min, "max": t.max},
+                    "Scale once to [0, 1]",
+                )

@@ -1,0 +1,1 @@
+"""TFD1xx: the files themselves (framing, payloads, inputs). No TensorFlow needed."""

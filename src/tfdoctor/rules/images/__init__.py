@@ -1,0 +1,1 @@
+"""TFD3xx: shapes and images."""

@@ -1,0 +1,1 @@
+"""TFD5xx: shuffling, batching and repetition."""

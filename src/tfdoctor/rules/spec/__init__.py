@@ -1,0 +1,1 @@
+"""TFD2xx: the parse spec against the data, and the data alone."""

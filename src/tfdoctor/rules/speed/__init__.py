@@ -1,0 +1,1 @@
+"""TFD9xx: input pipeline speed (info)."""
