@@ -27,8 +27,13 @@ def _normal(text: str, folder: Path) -> str:
 
 def _check(name: str, text: str) -> None:
     path = SNAPSHOTS / name
-    if os.environ.get("TFDOCTOR_UPDATE_SNAPSHOTS") or not path.exists():
+    if os.environ.get("TFDOCTOR_UPDATE_SNAPSHOTS") == "1":
         path.write_text(text)
+    # A missing snapshot fails: written silently, it would pass whatever the report says.
+    assert path.exists(), (
+        f"snapshot {path} is missing: create it with "
+        "`TFDOCTOR_UPDATE_SNAPSHOTS=1 pytest tests/test_snapshots.py`, review it, and commit it"
+    )
     assert text == path.read_text(), f"{name} changed: review it, then TFDOCTOR_UPDATE_SNAPSHOTS=1"
 
 
