@@ -256,3 +256,39 @@ def test_rules_match_the_public_catalogue() -> None:
         # a rule the catalogue does not list yet takes the next free code of its group
         group = [c for c in table if c[:4] == rule.code[:4]]
         assert group and rule.code > max(group), f"{rule.code}: not the next free code of its group"
+
+
+def test_rule_docs_take_thresholds_from_config() -> None:
+    from dataclasses import fields
+
+    from tfdoctor.config import Thresholds
+    from tfdoctor.rules.registry import PLACEHOLDER
+
+    defaults = {f.name: float(f.default) for f in fields(Thresholds)}
+    number = re.compile(r"(?<![\w.{])(\d[\d,]*(?:\.\d+)?)(%?)")
+    for rule in all_rules():
+        for name in PLACEHOLDER.findall(rule.doc):
+            assert name in defaults, f"{rule.code}: {{{name}}} names no Thresholds field"
+        filled = rule.summary + "\n".join(rule.sections().values())
+        assert not [n for n in PLACEHOLDER.findall(filled) if n in defaults], rule.code
+        # a threshold named in a doc is followed by its placeholder, never by a copy of its value
+        for name, default in defaults.items():
+            for spelling in {name, name.replace("_", "-")}:
+                for m in re.finditer(re.escape(spelling), rule.doc):
+                    near = rule.doc[m.end() : m.end() + 30]
+                    for digits, pct in number.findall(near):
+                        value = float(digits.replace(",", "")) / (100 if pct else 1)
+                        assert value != default, (
+                            f"{rule.code}: {spelling} followed by a copy of {digits}{pct}"
+                        )
+
+
+def test_rules_explain_prints_threshold_values() -> None:
+    from typer.testing import CliRunner
+
+    from tfdoctor.cli import app
+
+    res = CliRunner().invoke(app, ["rules", "TFD208"])
+    assert res.exit_code == 0
+    assert "label_majority_fraction" in res.stdout and "0.9" in res.stdout
+    assert "{" not in res.stdout

@@ -20,9 +20,11 @@ from .findings import Severity
 class Thresholds:
     # TFD106: the largest shard holds this many times the median shard's records
     unbalanced_shard_ratio: float = 4.0
+    # TFD204: an error where the label is filled by its default_value in at least this fraction of records
+    default_label_error_fraction: float = 0.1
     # TFD206: ignore features seen in fewer records than this (one record is always constant)
     constant_min_records: int = 10
-    # TFD208: the most common class holds at least this fraction of labelled records
+    # TFD208 (and TFD508, per probed batch): the most common class holds at least this fraction of labels
     label_majority_fraction: float = 0.9
     # TFD208: a class with fewer than this fraction of the records is "nearly missing"
     label_rare_fraction: float = 0.001
@@ -30,16 +32,47 @@ class Thresholds:
     label_max_classes: int = 1000
     # TFD213: the feature is empty in at least this fraction of the records that have it
     empty_feature_fraction: float = 0.95
+    # TFD304: a decode's channels= converts more than this fraction of the stored images
+    decode_converted_fraction: float = 0.5
+    # TFD305: at least this fraction of the images in a batch tensor hold one value everywhere
+    blank_image_fraction: float = 0.1
+    # TFD403: an augmentation makes at least this fraction of the elements constant...
+    augment_constant_after: float = 0.5
+    # TFD403: ...where under this fraction of them were constant before it
+    augment_constant_before: float = 0.1
+    # TFD403: an augmentation pushes at least this fraction of the values to the range's ends...
+    augment_clipped_after: float = 0.5
+    # TFD403: ...where under this fraction of them were there before it
+    augment_clipped_before: float = 0.2
+    # TFD403: values leave the input's range by more than this many times its width
+    augment_range_spans: float = 2.0
     # TFD501: labels count as stored sorted from this sortedness (0 random order, 1 sorted)
     sorted_labels: float = 0.5
+    # TFD502: a buffer shorter than the longest label run is too small from this label sortedness
+    shuffle_sortedness: float = 0.1
     # TFD504: a batch of at most this many elements is tiny
     tiny_batch_size: int = 2
     # TFD505: a take/skip/shard that leaves less than this fraction of the records, then repeat()
     truncated_fraction: float = 0.5
     # TFD505: without a record count, take(n) with n at most this many elements is a tiny subset
     truncated_elements: int = 1000
+    # TFD508 (and TFD501/502, on an interleave): the probed batches' label majority counts from this
+    # many batches
+    label_majority_min_batches: int = 2
+    # TFD510: a filter that keeps under this fraction of its input
+    filter_kept_fraction: float = 0.5
     # TFD513: an epoch of at most this many gradient steps is too few
     few_steps_per_epoch: int = 4
+    # TFD601: a tensor counts as constant from this many probed batches...
+    constant_min_batches: int = 2
+    # TFD601: ...of at least this many elements each, on average
+    constant_min_batch_size: int = 2
+    # TFD602: float image-like inputs, none negative, whose largest value is above this...
+    unnormalized_above: float = 2.0
+    # TFD602: ...and at most this (the pixel range)
+    unnormalized_max: float = 255.0
+    # TFD605: float image-like inputs, none negative and not constant, all at most this (1/128)
+    collapsed_range_max: float = 0.0078125
     # TFD606: batches whose padding is at least this fraction of their values
     padding_fraction: float = 0.5
 

@@ -14,8 +14,11 @@ The function takes one argument per kind it `requires` (it runs only where all a
 once per combination: once per parse spec for the spec rules), then one per kind it `uses`
 (None where unknown), then the thresholds. Its code, name, severity and documentation come
 from that declaration; `tfdoctor rules`, the README's rule table and the docs are generated
-from the registry. Rule modules are found by walking this package: a new rule is one new
-function in the module of its code group.
+from the registry. Rule modules are found by walking this package (a package per code
+hundred): a new rule is one new function in the module of its topic.
+
+A doc names a threshold by its `Thresholds` field in braces, `{tiny_batch_size}`, never by a
+copy of its value: `summary` and `sections()` fill in the defaults.
 """
 
 from __future__ import annotations
@@ -27,16 +30,37 @@ import pkgutil
 import re
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..config import Config
+from ..config import Config, Thresholds
 from ..facts.container import KINDS, Facts
 from ..findings import Finding, Fix, RuleError, Severity, Where
 
 SECTIONS = ("What it finds", "Why it hurts training", "Example", "Fix")
 _CODE = re.compile(r"^TFD[1-9]\d\d$")
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+
+
+def _number(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    short = f"{value:g}"
+    return short if float(short) == value else repr(value)
+
+
+def fill(text: str, thresholds: Thresholds | None = None) -> str:
+    """The text with each `{field}` of `Thresholds` replaced by its value (the defaults unless
+    given); any other braces stay as written."""
+    values = asdict(thresholds or Thresholds())
+
+    def value(m: re.Match[str]) -> str:
+        return _number(values[m.group(1)]) if m.group(1) in values else m.group(0)
+
+    return PLACEHOLDER.sub(value, text)
 
 
 @dataclass(frozen=True)
@@ -77,11 +101,12 @@ class Rule:
 
     @property
     def summary(self) -> str:
-        return self.doc.strip().splitlines()[0].strip()
+        return fill(self.doc).strip().splitlines()[0].strip()
 
-    def sections(self) -> dict[str, str]:
-        """The doc's fixed sections, keyed by heading."""
-        body = inspect.cleandoc(self.doc)
+    def sections(self, thresholds: Thresholds | None = None) -> dict[str, str]:
+        """The doc's fixed sections, keyed by heading, with the thresholds' values filled in
+        (the defaults unless given)."""
+        body = inspect.cleandoc(fill(self.doc, thresholds))
         found: dict[str, str] = {}
         current: str | None = None
         lines: list[str] = []

@@ -18,8 +18,11 @@ def destructive_augmentation(facts: PipelineFacts, cfg: Thresholds) -> Iterator[
 
     What it finds:
     The probe runs each random map on its own input and compares the tensors before and after:
-    elements made constant, most values pushed to the range's ends (clipped), or values far
-    outside the range they had before.
+    elements made constant (at least {augment_constant_after} of them, where under
+    {augment_constant_before} were before), values pushed to the range's ends (clipped: at least
+    {augment_clipped_after} of them, where under {augment_clipped_before} were before), or values
+    beyond the range they had before by more than {augment_range_spans} times its width
+    (`augment-*` thresholds).
     Why it hurts training:
     An augmentation meant to vary the inputs that instead erases them (a brightness delta of
     100 on [0, 1] images, a crop into padding, noise with the wrong scale) leaves the model
@@ -32,7 +35,7 @@ def destructive_augmentation(facts: PipelineFacts, cfg: Thresholds) -> Iterator[
     """
     for step in facts.pipeline.of("map"):
         for a in facts.probe(step).augment:
-            problems = _augment_problems(a)
+            problems = _augment_problems(a, cfg)
             if problems:
                 yield Report(
                     f"`{step.call()}` ({facts.pipeline.where(step)}) on '{a.path}': "
@@ -50,19 +53,20 @@ def destructive_augmentation(facts: PipelineFacts, cfg: Thresholds) -> Iterator[
                 )
 
 
-def _augment_problems(a: AugmentFacts) -> list[str]:
+def _augment_problems(a: AugmentFacts, cfg: Thresholds) -> list[str]:
     """How an augmentation erased its input: made constant, clipped, or pushed out of range."""
     span = max(a.before_max - a.before_min, 1e-12)
     problems = []
-    if a.after_constant >= 0.5 and a.before_constant < 0.1:
+    if a.after_constant >= cfg.augment_constant_after and a.before_constant < cfg.augment_constant_before:
         problems.append(
             f"{a.after_constant:.0%} of the elements come out constant ({a.before_constant:.0%} before)"
         )
-    if a.after_clipped >= 0.5 and a.before_clipped < 0.2:
+    if a.after_clipped >= cfg.augment_clipped_after and a.before_clipped < cfg.augment_clipped_before:
         problems.append(
             f"{a.after_clipped:.0%} of the values sit at the range's ends ({a.before_clipped:.0%} before)"
         )
-    if a.after_max > a.before_max + 2 * span or a.after_min < a.before_min - 2 * span:
+    reach = cfg.augment_range_spans * span
+    if a.after_max > a.before_max + reach or a.after_min < a.before_min - reach:
         problems.append(
             f"values range {a.after_min:g} to {a.after_max:g}, "
             f"against {a.before_min:g} to {a.before_max:g} before"

@@ -16,7 +16,7 @@ def padding_heavy_batches(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Rep
     """Measured: padded batches that are mostly padding.
 
     What it finds:
-    `padded_batch` batches in which, on average, at least `padding-fraction` (half) of the
+    `padded_batch` batches in which, on average, at least `padding-fraction` ({padding_fraction}) of the
     values are padding, because sequences of very different lengths meet in one batch.
     Why it hurts training:
     The padding costs compute like real data, and where the model does not mask it (a

@@ -17,7 +17,8 @@ def unnormalized_input(facts: PipelineFacts, probe: BatchFacts, cfg: Thresholds)
     """Image-like inputs in [0, 255] where a model expects about [0, 1] or [-1, 1].
 
     What it finds:
-    Float image-like tensors whose values reach above 2 and stay within [0, 255].
+    Float image-like tensors whose values reach above {unnormalized_above} and stay within
+    [0, {unnormalized_max}] (`unnormalized-above`, `unnormalized-max`).
     Why it hurts training:
     Activations and gradients come out 255 times too large: the loss explodes or the
     network saturates, unless the model rescales first (a Rescaling layer).
@@ -28,7 +29,7 @@ def unnormalized_input(facts: PipelineFacts, probe: BatchFacts, cfg: Thresholds)
     """
     for t in probe.tensors:
         if t.image_like and t.dtype.startswith("float") and t.max is not None and t.min is not None:
-            if 2.0 < t.max <= 255.0 and t.min >= 0.0:
+            if cfg.unnormalized_above < t.max <= cfg.unnormalized_max and t.min >= 0.0:
                 yield Report(
                     f"'{t.path}' images range {t.min:g} to {t.max:g} (mean {t.mean:.1f}).",
                     Where(tensor=t.path),
@@ -42,7 +43,8 @@ def collapsed_input_range(facts: PipelineFacts, probe: BatchFacts, cfg: Threshol
     """Image-like inputs squeezed into a tiny range (e.g. scaled to [0, 1] twice).
 
     What it finds:
-    Float image-like tensors whose values all lie within [0, 1/128] but are not constant.
+    Float image-like tensors whose values all lie within [0, {collapsed_range_max}]
+    (`collapsed-range-max`) but are not constant.
     Why it hurts training:
     The input differences are a few thousandths: the first layers see almost nothing, the
     model learns slowly or not at all.
@@ -53,7 +55,7 @@ def collapsed_input_range(facts: PipelineFacts, probe: BatchFacts, cfg: Threshol
     """
     for t in probe.tensors:
         if t.image_like and t.dtype.startswith("float") and t.max is not None and t.min is not None:
-            if t.min >= 0.0 and 0.0 < t.max <= 1 / 128 and not t.constant:
+            if t.min >= 0.0 and 0.0 < t.max <= cfg.collapsed_range_max and not t.constant:
                 yield Report(
                     f"'{t.path}' images range {t.min:g} to {t.max:g}: scaled down twice?",
                     Where(tensor=t.path),

@@ -18,7 +18,8 @@ def constant_tensor(facts: PipelineFacts, probe: BatchFacts, cfg: Thresholds) ->
 
     What it finds:
     A leaf of the batches that holds the same value in every element of every probed batch
-    (at least 2 batches, at least 2 elements each).
+    (at least `constant-min-batches` ({constant_min_batches}) batches, of at least
+    `constant-min-batch-size` ({constant_min_batch_size}) elements each on average).
     Why it hurts training:
     A constant input is ignored; a constant label teaches one class. Usually a default_value
     filling a missing key, a failed decode, or a map that returns the wrong tensor.
@@ -27,7 +28,10 @@ def constant_tensor(facts: PipelineFacts, probe: BatchFacts, cfg: Thresholds) ->
     Fix:
     Find where the value comes from (`tfdoctor check` for the spec) and fix it.
     """
-    if probe.batches < 2 or probe.elements < 2 * probe.batches:
+    if (
+        probe.batches < cfg.constant_min_batches
+        or probe.elements < cfg.constant_min_batch_size * probe.batches
+    ):
         return
     for t in probe.tensors:
         if t.constant and t.values:

@@ -65,7 +65,8 @@ def unbalanced_shards(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
 
     What it finds:
     Among several input files, the largest holds many times the records of the median one
-    (`unbalanced_shard_ratio`, default 4), or some files are empty while others are not.
+    (`unbalanced_shard_ratio`, default {unbalanced_shard_ratio}), or some files are empty while
+    others are not.
 
     Why it hurts training:
     `interleave` and `shard` assume similar shards: one large shard makes the tail of each

@@ -22,7 +22,8 @@ def channel_mismatch(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     What it finds:
     An image feature whose images do not all have the same number of channels (1 gray, 2
     gray+alpha, 3 RGB, 4 RGBA), from their headers; in a pipeline, a batch that fails on
-    mixed channels, and a decode whose `channels=` converts most of the stored images.
+    mixed channels, and a decode whose `channels=` converts more than
+    `decode-converted-fraction` ({decode_converted_fraction}) of the stored images.
     Why it hurts training:
     `decode_image` without `channels=` yields tensors of different depth: batching fails,
     or a reshape mixes channels into pixels.
@@ -51,7 +52,7 @@ def channel_mismatch_in_pipeline(
     facts: PipelineFacts, batches: BatchFacts | None, cfg: Thresholds
 ) -> Iterator[Report]:
     yield from _batch_channel_error(facts, batches)
-    yield from _decode_channels(facts)
+    yield from _decode_channels(facts, cfg)
 
 
 def _batch_channel_error(facts: PipelineFacts, batches: BatchFacts | None) -> Iterator[Report]:
@@ -71,7 +72,7 @@ def _batch_channel_error(facts: PipelineFacts, batches: BatchFacts | None) -> It
     )
 
 
-def _decode_channels(facts: PipelineFacts) -> Iterator[Report]:
+def _decode_channels(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     """A decode with `channels=` set that converts most stored images: color thrown away
     (channels=1 over RGB) or gray copied into three planes (channels=3 over grayscale)."""
     if facts.sources is None:
@@ -84,7 +85,7 @@ def _decode_channels(facts: PipelineFacts) -> Iterator[Report]:
     for step in facts.pipeline.steps:
         for wanted in sorted(set(step.decode_channels) - {0}):
             converted = sum(n for c, n in stored.items() if c != wanted)
-            if total and converted * 2 > total:
+            if total and converted / total > cfg.decode_converted_fraction:
                 listed = _listing({f"{c} channel(s)": n for c, n in stored.items()})
                 effect = (
                     "color is discarded" if wanted == 1 and max(stored) >= 3 else "every image is converted"

@@ -80,8 +80,8 @@ def blank_images(facts: PipelineFacts, probe: BatchFacts, cfg: Thresholds) -> It
     """Batches hold all-zero or constant images.
 
     What it finds:
-    Image-like tensors (rank 4, 1/3/4 channels) in which at least 10% of the images hold a
-    single value everywhere.
+    Image-like tensors (rank 4, 1/3/4 channels) in which at least
+    `blank-image-fraction` ({blank_image_fraction}) of the images hold a single value everywhere.
     Why it hurts training:
     A blank image carries no signal but still has a label: the model learns the label
     frequencies. Usually a failed decode, a default value or an augmentation that wipes it.
@@ -92,7 +92,7 @@ def blank_images(facts: PipelineFacts, probe: BatchFacts, cfg: Thresholds) -> It
     fix it, or filter blank images out.
     """
     for t in probe.tensors:
-        if t.image_like and t.images and t.blank_images * 10 >= t.images:
+        if t.image_like and t.images and t.blank_images / t.images >= cfg.blank_image_fraction:
             yield Report(
                 f"{t.blank_images:,} of {t.images:,} images in '{t.path}' hold one value everywhere.",
                 Where(tensor=t.path),

@@ -19,7 +19,7 @@ def tiny_batch(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     """Batch size 1 (or very small).
 
     What it finds:
-    `batch(n)` with n at most `tiny-batch-size` (2).
+    `batch(n)` with n at most `tiny-batch-size` ({tiny_batch_size}).
     Why it hurts training:
     One example per step gives the noisiest gradient there is; BatchNormalization statistics
     over one example are meaningless, and each epoch takes as many steps as records.
@@ -55,9 +55,9 @@ def few_steps_per_epoch(facts: PipelineFacts, probe: BatchFacts | None, cfg: Thr
     """A batch so large that an epoch is a handful of gradient steps.
 
     What it finds:
-    A batch size that turns one epoch into at most `few-steps-per-epoch` (4) gradient steps,
-    e.g. the whole dataset in one batch, from the record count of the files (or TensorFlow's
-    own cardinality).
+    A batch size that turns one epoch into at most `few-steps-per-epoch` ({few_steps_per_epoch})
+    gradient steps, e.g. the whole dataset in one batch, from the record count of the files (or
+    TensorFlow's own cardinality).
     Why it hurts training:
     Ten epochs of one batch are ten weight updates: the loss barely moves, and it looks as
     if the model cannot learn. Small datasets need small batches (or many more epochs).

@@ -29,7 +29,8 @@ def no_shuffle(facts: PipelineFacts, probe: BatchFacts | None, cfg: Thresholds) 
     What it finds:
     A pipeline that batches records in the order they are stored: no `shuffle` between the
     read and the first `batch` (a shuffle of the file names alone does not mix examples).
-    An error when the files store the labels sorted.
+    An error when the files store the labels sorted (`sorted-labels`: a sortedness of at least
+    {sorted_labels}).
     Why it hurts training:
     Each batch holds neighbours from the files. Where the files are sorted or grouped by label,
     a batch holds one class, the gradient swings from class to class and the loss does not
@@ -77,7 +78,8 @@ def small_shuffle_buffer(facts: PipelineFacts, probe: BatchFacts | None, cfg: Th
 
     What it finds:
     `shuffle(buffer_size)` with a buffer shorter than the longest run of one label as the
-    files store it (measured by the scan), or no larger than one batch.
+    files store it (measured by the scan, where the labels' sortedness is at least
+    `shuffle-sortedness`, {shuffle_sortedness}), or no larger than one batch.
     Why it hurts training:
     `shuffle` only mixes within its buffer. Over label-sorted data a small buffer yields
     batches of one or two classes, just as with no shuffle at all.
@@ -93,7 +95,12 @@ def small_shuffle_buffer(facts: PipelineFacts, probe: BatchFacts | None, cfg: Th
         buffer = step.args.get("buffer_size")
         if not isinstance(buffer, int) or buffer < 0:
             continue
-        if order is not None and order.records and buffer < order.longest_run and order.sortedness >= 0.1:
+        if (
+            order is not None
+            and order.records
+            and buffer < order.longest_run
+            and order.sortedness >= cfg.shuffle_sortedness
+        ):
             if _mixed_by_interleave(facts, probe, step, cfg):
                 continue
             yield Report(
@@ -128,7 +135,7 @@ def _mixed_by_interleave(
         and s.args.get("cycle_length") != 1
         for s in facts.pipeline.steps
     )
-    if not interleaved or probe is None or len(probe.label_majority) < 2:
+    if not interleaved or probe is None or len(probe.label_majority) < cfg.label_majority_min_batches:
         return False
     return probe.mean_majority < cfg.label_majority_fraction  # type: ignore[operator]
 
@@ -170,7 +177,7 @@ def single_class_batches(facts: PipelineFacts, probe: BatchFacts, cfg: Threshold
 
     What it finds:
     Probed batches in which the most common label holds on average at least the
-    label-majority fraction (0.9), while the batches together hold several classes.
+    `label-majority-fraction` ({label_majority_fraction}), while the batches together hold several classes.
     Why it hurts training:
     Each step pushes the model toward one class and the next step toward another: the loss
     oscillates and the model learns the order instead of the classes.
@@ -182,7 +189,7 @@ def single_class_batches(facts: PipelineFacts, probe: BatchFacts, cfg: Threshold
     mean = probe.mean_majority
     if mean is None or probe.label_classes < 2:
         return
-    if mean >= cfg.label_majority_fraction and len(probe.label_majority) >= 2:
+    if mean >= cfg.label_majority_fraction and len(probe.label_majority) >= cfg.label_majority_min_batches:
         single = sum(1 for m in probe.label_majority if m >= 0.999)
         yield Report(
             f"In {len(probe.label_majority)} probed batches the largest class holds {mean:.0%} of each "

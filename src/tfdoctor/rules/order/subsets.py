@@ -20,7 +20,8 @@ def truncated_dataset(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]
 
     What it finds:
     `take(n)`, `skip(n)` or `shard(k, i)` before `repeat()`, where what is left is under
-    half the records (or n is at most 1,000 elements when the record count is unknown).
+    `truncated-fraction` ({truncated_fraction}) of the records (or n is at most
+    {truncated_elements} elements, `truncated-elements`, when the record count is unknown).
     Why it hurts training:
     Every epoch is the same small subset: the model memorises it, the training loss falls
     and nothing generalises; often a debugging `take` left in.
@@ -124,8 +125,8 @@ def filter_drops_most(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]
     """A filter drops most (or all) elements.
 
     What it finds:
-    A `filter` that keeps under half of its input, counted by the probe on the whole input
-    (where it is small enough to count).
+    A `filter` that keeps under `filter-kept-fraction` ({filter_kept_fraction}) of its input,
+    counted by the probe on the whole input (where it is small enough to count).
     Why it hurts training:
     A predicate with a wrong comparison (a label that is int64 compared with a string, a
     threshold on the wrong scale) silently throws away most of the data, or all of it.
@@ -140,7 +141,7 @@ def filter_drops_most(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]
         if not n_in or n_out is None:
             continue
         kept = n_out / n_in
-        if kept < 0.5:
+        if kept < cfg.filter_kept_fraction:
             yield Report(
                 f"`{step.call()}` keeps {n_out:,} of {n_in:,} elements ({kept:.1%}).",
                 where(step),

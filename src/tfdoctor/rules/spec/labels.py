@@ -27,7 +27,8 @@ def label_imbalance(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     What it finds:
     In the label feature (guessed from names like `label`, `target`, `class`, or set with
     `--label`): the most common class holds at least `label_majority_fraction` (default
-    90%) of the records, or integer classes between 0 and the largest label never appear.
+    {label_majority_fraction}) of the records, or integer classes between 0 and the largest label
+    never appear.
 
     Why it hurts training:
     A model that always predicts the majority class reaches the majority rate in accuracy

@@ -135,7 +135,8 @@ def default_masks_missing(facts: SpecFacts, cfg: Thresholds) -> Iterator[Report]
     What it finds:
     FixedLenFeatures with a default_value whose key some records lack (or hold as a Feature
     with no value list, which the parser treats the same), with how many records get the
-    default.
+    default. An error where the feature looks like the label and at least
+    `default-label-error-fraction` ({default_label_error_fraction}) of the records get the default.
     Why it hurts training:
     The parser gives no sign that a value was made up. A label defaulted to 0 teaches class
     0; an input defaulted to 0.0 is indistinguishable from a real zero.
@@ -170,7 +171,9 @@ def default_masks_missing(facts: SpecFacts, cfg: Thresholds) -> Iterator[Report]
                 "Filter the records that lack it, or keep missing visible: "
                 f"{feature_line(replace(f, kind='VarLenFeature', shape=None, default=None))}"
             ),
-            severity=Severity.ERROR if stored.label_like and tally.missing * 10 >= total else None,
+            severity=Severity.ERROR
+            if stored.label_like and tally.missing / total >= cfg.default_label_error_fraction
+            else None,
         )
 
 

@@ -18,7 +18,7 @@ def constant_feature(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
 
     What it finds:
     A feature whose every stored value is the same, across at least
-    `constant_min_records` records (default 10). Checked exactly, not from a sketch.
+    `constant_min_records` records (default {constant_min_records}). Checked exactly, not from a sketch.
 
     Why it hurts training:
     A constant input carries no information; a constant label means the model can only
@@ -101,7 +101,7 @@ def empty_feature(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
 
     What it finds:
     A key that appears in records with an empty (or unset) value list in at least
-    `empty_feature_fraction` (default 95%) of the records that have it: boxes never
+    `empty_feature_fraction` (default {empty_feature_fraction}) of the records that have it: boxes never
     written, a column that was always null.
 
     Why it hurts training:
