@@ -166,10 +166,15 @@ def infer_feature_spec(
 ) -> FeatureSpec:
     """The entry that reads this stored feature without error and without defaults. Where
     some records lack it, a VarLenFeature keeps that visible (an empty value); with
-    fill_missing, a FixedLenFeature whose default_value fills those records instead."""
+    fill_missing, a FixedLenFeature whose default_value fills those records instead.
+    The one place fixed shape vs variable length is decided: `tfdoctor spec`, the spec rules'
+    fixes and the inferred schema all take it from here."""
     section = section or f.section
     dtype = TF_DTYPE_FOR_KIND.get(f.kind, "string")
     vc = f.value_count
+    # No value in any record is no shape: FixedLenFeature([0]) calls a Feature with no list
+    # set "required but could not be found", FixedLenSequenceFeature([0]) kills TensorFlow
+    # (SIGFPE); VarLenFeature reads both as empty.
     same_count = vc is not None and vc.min == vc.max and vc.min > 0
     if section == "sequence":
         if same_count and f.records_present == f.total_records:

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..facts.batches import BatchFacts, TensorFacts
 from ..facts.pipeline import AugmentFacts, PaddingFacts, Pipeline, Step, StepProbe
+from ..labels import label_priority
 
 IMAGE_MIN_SIDE = 8  # a rank-3/4 tensor with sides at least this and 1, 3 or 4 channels is image-like
 
@@ -85,15 +86,18 @@ def _first_line(exc: BaseException) -> str:
     return text[:400]
 
 
-_LABEL_KEYS = ("label", "labels", "target", "targets", "y", "class", "class_id")
-
-
 def _label_path(paths: list[str], label: str | None) -> str | None:
+    """The batch tensor holding the label: the one named `label`, else the top-level dict key
+    that looks likeliest a label, else the second of (features, label) tuples."""
     if label is not None:
         return label if label in paths else None
-    for key in _LABEL_KEYS:
-        if key in paths:
-            return key
+    named = [
+        (priority, i, path)
+        for i, path in enumerate(paths)
+        if "." not in path and "[" not in path and (priority := label_priority(path)) is not None
+    ]
+    if named:
+        return min(named)[2]
     if "[1]" in paths and "[0]" in paths:  # (features, label) tuples, as Keras takes them
         return "[1]"
     return None

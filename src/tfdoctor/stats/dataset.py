@@ -6,6 +6,7 @@ from typing import Any
 
 from ..facts.dataset import DatasetStats, LabelOrder
 from ..facts.inputs import InputFacts
+from ..labels import label_priority
 from ..proto.decode import key_problem
 from .feature import FLUSH_AT, FeatureAccumulator
 from .files import FileAccumulator
@@ -13,21 +14,6 @@ from .label_order import LabelOrderAccumulator
 from .reads import Read, ReadsAccumulator
 
 SECTION_ORDER = {"features": 0, "context": 1, "sequence": 2}
-_LABEL_NAMES = (
-    "label", "labels", "target", "targets", "class", "classes", "y", "category",
-    "class_id", "label_id", "species",
-)  # fmt: skip
-_LABEL_SUFFIXES = ("_label", "/label", "_class", "/class", "_target", "_labels")
-
-
-def label_priority(name: str) -> int | None:
-    """Lower is a likelier label; None: the name does not look like a label."""
-    lower = name.lower()
-    if lower in _LABEL_NAMES:
-        return _LABEL_NAMES.index(lower)
-    if lower.endswith(_LABEL_SUFFIXES) or lower.startswith("label"):
-        return len(_LABEL_NAMES)
-    return None
 
 
 class DatasetAccumulator:
@@ -58,7 +44,7 @@ class DatasetAccumulator:
         if acc is None:
             acc = self.features[(section, name)] = FeatureAccumulator(name, section)
             if self.reads is not None and section != "sequence":
-                acc._checks = self.reads.checks_for(name)
+                acc.checks = self.reads.checks_for(name)
             if section != "sequence" and (name == self.label or label_priority(name) is not None):
                 self.labels.setdefault(name, LabelOrderAccumulator(name))
         return acc
@@ -96,28 +82,25 @@ class DatasetAccumulator:
         features, labels, keys, reads = self.features, self.labels, self._keys, self.reads
         for acc, value in found:
             which = value.WhichOneof("kind")
-            # FeatureAccumulator.add, inlined: this loop is the scan's hot path (~1 us a feature).
+            # FeatureAccumulator.add, inlined into the families' buffers: this loop is the
+            # scan's hot path (~1 us a feature).
             if which == "float_list":
                 values: Any = value.float_list.value
-                acc._vc.append(len(values))
-                acc._floats.extend(values)
-                acc._n_float += 1
+                acc.counts.float_counts.append(len(values))
+                acc.numeric.floats.extend(values)
             elif which == "int64_list":
                 values = value.int64_list.value
-                acc._vc.append(len(values))
-                acc._ints.extend(values)
-                acc._n_int64 += 1
+                acc.counts.int64_counts.append(len(values))
+                acc.numeric.ints.extend(values)
             elif which == "bytes_list":
                 values = value.bytes_list.value
-                acc._vc.append(len(values))
-                acc._bytes.extend(values)
-                acc._n_bytes += 1
+                acc.counts.bytes_counts.append(len(values))
+                acc.bytes.values.extend(values)
             else:
                 values = ()
-                acc._vc.append(0)
-                acc._n_unset += 1
-            if acc._checks:
-                reads.check(acc._checks, which, values, file.url, index)  # type: ignore[union-attr]
+                acc.counts.unset_counts.append(0)
+            if acc.checks:
+                reads.check(acc.checks, which, values, file.url, index)  # type: ignore[union-attr]
             if acc.name in labels and len(values) == 1:
                 label = values[0]
                 text = label.decode("latin-1") if isinstance(label, bytes) else str(label)
@@ -171,7 +154,7 @@ class DatasetAccumulator:
             self.reads = other.reads if self.reads is None else self.reads.merge(other.reads)
         if self.reads is not None:  # accumulators taken from `other` check against our reads
             for (section, name), acc in self.features.items():
-                acc._checks = self.reads.checks_for(name) if section != "sequence" else ()
+                acc.checks = self.reads.checks_for(name) if section != "sequence" else ()
         self._keys.update(other._keys)
         return self
 
@@ -219,7 +202,7 @@ def choose_label(
         return requested if present else None
     candidates = []
     for name, order in orders.items():
-        if order.records * 2 < max((acc.records_present for acc in features.values()), default=0):
+        if order.records * 2 < max((acc.counts.records_present for acc in features.values()), default=0):
             continue  # a label is in (nearly) every record
         priority = label_priority(name)
         if priority is not None and order.records:

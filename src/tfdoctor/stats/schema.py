@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ..facts.dataset import FeatureStats
+from ..facts.spec import PARSE_DTYPES, infer_feature_spec
 from .dataset import DatasetStats
-from .feature import FeatureStats
 
 SEQUENCE_STRUCT = "##SEQUENCE##"  # how TFX names the struct that holds sequence features
 
@@ -39,13 +40,10 @@ def _feature_schema(f: FeatureStats) -> FeatureSchema:
     vc = f.value_count
     lo, hi = (vc.min, vc.max) if vc else (0, 0)
     required = f.total_records > 0 and f.records_present == f.total_records
-    fixed = (
-        vc is not None
-        and lo == hi
-        and required
-        and (f.section == "sequence" or f.records_with_values == f.records_present)
-    )
-    shape = ([] if lo == 1 else [lo]) if fixed else None
+    # fixed or variable: what `tfdoctor spec` writes and the spec rules suggest, decided once
+    spec = infer_feature_spec(f)
+    fixed = spec.kind in ("FixedLenFeature", "FixedLenSequenceFeature")
+    shape = [d for d in spec.shape or () if d is not None] if fixed else None
     image = None
     if f.bytes and f.is_image:
         image = max(f.bytes.image_formats, key=lambda k: f.bytes.image_formats[k])  # type: ignore[union-attr]
@@ -53,7 +51,7 @@ def _feature_schema(f: FeatureStats) -> FeatureSchema:
     return FeatureSchema(
         name=f.name,
         section=f.section,
-        dtype=f.kind if f.kind != "unset" else "bytes",
+        dtype=PARSE_DTYPES[spec.dtype],
         shape=shape,
         min_values=lo,
         max_values=hi,

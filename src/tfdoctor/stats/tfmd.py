@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..facts.dataset import CountStats, FeatureStats
 from .dataset import DatasetStats
-from .feature import CountStats, FeatureStats
 from .schema import SEQUENCE_STRUCT
 
 

@@ -1,0 +1,580 @@
+"""The statistic families of one feature, each a mergeable accumulator with its own state:
+value counts and kinds, numbers, frequent values, bytes and images, record-to-record order,
+sequence lengths. `FeatureAccumulator` composes them.
+
+Buffers: a family that sees every record keeps public lists (`CountsAccumulator.float_counts`,
+`NumericAccumulator.floats`, `BytesAccumulator.values`, `SequenceLengthAccumulator.steps`...)
+that the per-record loop appends to directly, the cheapest thing it can do for each feature
+(`DatasetAccumulator.add` is the scan's hot path). The contract: callers only append or extend
+them; only the owner reads them, in `flush()`, which folds them into its state and clears them
+in place (never rebinds them), so a reference held by the loop stays valid. `merge`, `extract`
+and pickling flush first.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..facts.dataset import BytesStats, CountStats, NumericStats
+from . import sketches
+from .images import decodes, image_format, image_shape, shape_key
+
+TOP_K = 10
+MAX_SHAPES = 64  # distinct image shapes kept per feature; the rest are counted
+DECODE_SAMPLE = 16  # images fully decoded per feature in each accumulator (a sample, per file)
+QUANTILES = (0.0, 0.01, 0.25, 0.5, 0.75, 0.99, 1.0)
+MAX_EXACT_COUNTS = 1024  # distinct value counts kept exactly; past that, the KLL sketch answers
+KINDS = ("float", "int64", "bytes", "unset")
+
+
+class _Sketched:
+    """Pickling for families holding sketches: the sketch objects are not picklable, their
+    bytes are. `_SKETCHES` maps each sketch attribute to its kind (see `sketches.load`)."""
+
+    _SKETCHES: ClassVar[dict[str, str]] = {}
+
+    def flush(self) -> Any:
+        return None
+
+    def __getstate__(self) -> dict[str, Any]:
+        self.flush()
+        state = dict(self.__dict__)
+        for attr in self._SKETCHES:
+            state[attr] = sketches.dump(state[attr])
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for attr, kind in self._SKETCHES.items():
+            state[attr] = sketches.load(kind, state[attr])
+        self.__dict__.update(state)
+
+
+class CountHistogram(_Sketched):
+    """Small non-negative integers (values per record, steps per sequence): min, max, total,
+    a KLL sketch, and an exact histogram while there are few distinct ones (their quantiles
+    are then exact and the same on every run; KLL compaction is randomised)."""
+
+    _SKETCHES: ClassVar[dict[str, str]] = {"sketch": "kll_ints"}
+
+    def __init__(self) -> None:
+        self.min: int | None = None
+        self.max: int | None = None
+        self.total = 0
+        self.sketch = sketches.new_kll_ints()
+        self.exact: dict[int, int] | None = {}
+
+    def add(self, values: np.ndarray) -> None:
+        if not values.size:
+            return
+        self.total += int(values.sum())
+        self.min = _min(self.min, int(values.min()))
+        self.max = _max(self.max, int(values.max()))
+        self.sketch.update(values)
+        self.exact = _histogram(self.exact, values)
+
+    def merge(self, other: CountHistogram) -> CountHistogram:
+        self.min = _min(self.min, other.min)
+        self.max = _max(self.max, other.max)
+        self.total += other.total
+        self.sketch.merge(other.sketch)
+        self.exact = _merge_histograms(self.exact, other.exact)
+        return self
+
+    def extract(self) -> CountStats | None:
+        if self.min is None or self.max is None or self.sketch.is_empty():
+            return None
+        quantiles = _exact_quantiles(self.exact) if self.exact else _quantiles(self.sketch)
+        return CountStats(min=self.min, max=self.max, mean=self.total / self.sketch.n, quantiles=quantiles)
+
+
+class CountsAccumulator(_Sketched):
+    """Presence, stored kinds, empty lists and the number of values per record.
+
+    Buffers: `float_counts`, `int64_counts`, `bytes_counts`, `unset_counts` take the length of
+    each record's list, by the kind it is stored as; a record is counted present (and of that
+    kind) by being appended. With `per_step` (a SequenceExample's feature list) they take one
+    length per time step instead, and `add_record` counts the record and its kind.
+    """
+
+    def __init__(self, per_step: bool = False) -> None:
+        self.per_step = per_step
+        self.float_counts: list[int] = []
+        self.int64_counts: list[int] = []
+        self.bytes_counts: list[int] = []
+        self.unset_counts: list[int] = []
+        self.kinds: dict[str, int] = {}
+        self.records_present = 0
+        self.records_empty = 0  # records holding an empty list (not counted per_step)
+        self.values = CountHistogram()
+
+    def buffers(self) -> dict[str, list[int]]:
+        return {
+            "float": self.float_counts,
+            "int64": self.int64_counts,
+            "bytes": self.bytes_counts,
+            "unset": self.unset_counts,
+        }
+
+    def add(self, kind: str, count: int) -> None:
+        """One record's list (one step's, per_step) of `count` values stored as `kind`."""
+        getattr(self, f"{kind}_counts").append(count)
+
+    def add_record(self, kind: str) -> None:
+        """per_step: one record holding this feature list; `kind` is its first step's."""
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
+        self.records_present += 1
+
+    def buffered(self) -> int:
+        return sum(map(len, (self.float_counts, self.int64_counts, self.bytes_counts, self.unset_counts)))
+
+    def flush(self) -> dict[str, np.ndarray]:
+        """Fold the buffers in; returns the folded counts by kind (the kinds that had any)."""
+        batch = {}
+        for kind, buffer in self.buffers().items():
+            if buffer:
+                batch[kind] = np.asarray(buffer, dtype=np.int64)
+                buffer.clear()
+        if not batch:
+            return batch
+        if not self.per_step:
+            for kind, counts in batch.items():
+                self.kinds[kind] = self.kinds.get(kind, 0) + len(counts)
+                self.records_present += len(counts)
+                self.records_empty += int((counts == 0).sum())
+        arrays = list(batch.values())
+        self.values.add(np.concatenate(arrays) if len(arrays) > 1 else arrays[0])
+        return batch
+
+    def merge(self, other: CountsAccumulator) -> CountsAccumulator:
+        self.flush()
+        other.flush()
+        for kind, count in other.kinds.items():
+            self.kinds[kind] = self.kinds.get(kind, 0) + count
+        self.records_present += other.records_present
+        self.records_empty += other.records_empty
+        self.values.merge(other.values)
+        return self
+
+    def kind(self) -> str:
+        """The kind most records store (ties: the later name); 'unset' only when nothing else."""
+        self.flush()
+        kinds = self.kinds
+        kind = max(kinds, key=lambda k: (kinds[k], k)) if kinds else "unset"
+        if kind == "unset" and len(kinds) > 1:
+            kind = max((k for k in kinds if k != "unset"), key=lambda k: (kinds[k], k))
+        return kind
+
+    def extract(self) -> CountStats | None:
+        """Values per record (per step, per_step)."""
+        self.flush()
+        return self.values.extract()
+
+
+class SequenceLengthAccumulator(_Sketched):
+    """Time steps per feature list, and how many records hold an empty one.
+
+    Buffer: `steps` takes one step count per record."""
+
+    def __init__(self) -> None:
+        self.steps: list[int] = []
+        self.lengths = CountHistogram()
+        self.records_empty = 0
+
+    def add(self, steps: int) -> None:
+        self.steps.append(steps)
+
+    def flush(self) -> None:
+        if not self.steps:
+            return
+        steps = np.asarray(self.steps, dtype=np.int64)
+        self.steps.clear()
+        self.lengths.add(steps)
+        self.records_empty += int((steps == 0).sum())
+
+    def merge(self, other: SequenceLengthAccumulator) -> SequenceLengthAccumulator:
+        self.flush()
+        other.flush()
+        self.lengths.merge(other.lengths)
+        self.records_empty += other.records_empty
+        return self
+
+    def extract(self) -> CountStats | None:
+        self.flush()
+        return self.lengths.extract()
+
+
+class NumericAccumulator(_Sketched):
+    """Count, min/max, mean/std (sums kept exact-ish with math.fsum), zeros, NaN and +-Inf,
+    and a KLL quantile sketch of the finite values.
+
+    Buffers: `floats` and `ints` take the values of float_list and int64_list records."""
+
+    _SKETCHES: ClassVar[dict[str, str]] = {"quantiles": "kll_doubles"}
+
+    def __init__(self) -> None:
+        self.floats: list[float] = []
+        self.ints: list[int] = []
+        self.count = 0
+        self.min = math.inf
+        self.max = -math.inf
+        self.total = 0.0
+        self.total_sq = 0.0
+        self.zeros = 0
+        self.nan = 0
+        self.pos_inf = 0
+        self.neg_inf = 0
+        self.quantiles = sketches.new_kll_doubles()
+
+    def add(self, kind: str, values: Any) -> None:
+        if kind == "float":
+            self.floats.extend(values)
+        elif kind == "int64":
+            self.ints.extend(values)
+
+    def flush(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Fold the buffers in; returns the folded floats (float64) and ints (int64), for the
+        families that see the same values."""
+        floats = ints = None
+        if self.floats:
+            floats = np.asarray(self.floats, dtype=np.float64)
+            self.floats.clear()
+            self._fold(floats, is_int=False)
+        if self.ints:
+            ints = np.asarray(self.ints, dtype=np.int64)
+            self.ints.clear()
+            self._fold(ints, is_int=True)
+        return floats, ints
+
+    def _fold(self, arr: np.ndarray, is_int: bool) -> None:
+        values = arr.astype(np.float64, copy=False)
+        if is_int:
+            finite = values
+        else:
+            nan = np.isnan(values)
+            posinf = np.isposinf(values)
+            neginf = np.isneginf(values)
+            self.nan += int(nan.sum())
+            self.pos_inf += int(posinf.sum())
+            self.neg_inf += int(neginf.sum())
+            finite = values[~(nan | posinf | neginf)]
+        self.count += len(arr)
+        if len(finite):
+            self.min = min(self.min, float(finite.min()))
+            self.max = max(self.max, float(finite.max()))
+            self.total = math.fsum((self.total, math.fsum(finite)))
+            self.total_sq = math.fsum((self.total_sq, math.fsum(finite * finite)))
+            self.zeros += int((finite == 0).sum())
+            self.quantiles.update(finite)
+
+    def merge(self, other: NumericAccumulator) -> NumericAccumulator:
+        self.flush()
+        other.flush()
+        self.count += other.count
+        self.min = min(self.min, other.min)
+        self.max = max(self.max, other.max)
+        self.total = math.fsum((self.total, other.total))
+        self.total_sq = math.fsum((self.total_sq, other.total_sq))
+        self.zeros += other.zeros
+        self.nan += other.nan
+        self.pos_inf += other.pos_inf
+        self.neg_inf += other.neg_inf
+        self.quantiles.merge(other.quantiles)
+        return self
+
+    def extract(self) -> NumericStats | None:
+        self.flush()
+        if not self.count:
+            return None
+        finite = self.count - self.nan - self.pos_inf - self.neg_inf
+        mean = self.total / finite if finite else None
+        std = (
+            math.sqrt(max(0.0, self.total_sq / finite - mean * mean)) if finite and mean is not None else None
+        )
+        return NumericStats(
+            count=self.count,
+            min=self.min if finite else None,
+            max=self.max if finite else None,
+            mean=mean,
+            std=std,
+            zeros=self.zeros,
+            nan=self.nan,
+            pos_inf=self.pos_inf,
+            neg_inf=self.neg_inf,
+            quantiles=_quantiles(self.quantiles),
+        )
+
+
+class FrequentValuesAccumulator(_Sketched):
+    """Distinct values (HLL), the most frequent (a frequent-items sketch; int64 and bytes
+    values), and the one value every record holds, if so (exact, for TFD206). Values of every
+    kind share it; keys are text (bytes as latin-1, lossless). It is fed batches by the
+    numeric and bytes families' flushes."""
+
+    _SKETCHES: ClassVar[dict[str, str]] = {"distinct": "hll", "top": "top"}
+
+    def __init__(self) -> None:
+        self.distinct = sketches.new_hll()
+        self.top = sketches.new_top()
+        self.single: str | None = None  # the one value seen so far (top-k key form)
+        self.varies = False
+
+    def add_floats(self, values: np.ndarray) -> None:
+        uniq = np.unique(values)  # NaNs collapse to one entry in NumPy >= 1.21
+        for value in uniq.tolist():
+            self.distinct.update(value)
+        self._note(len(uniq), repr(float(uniq[0])))
+
+    def add_ints(self, values: np.ndarray) -> None:
+        uniq, counts = np.unique(values, return_counts=True)
+        for value, count in zip(uniq.tolist(), counts.tolist()):
+            self.top.update(str(value), count)
+            self.distinct.update(value)
+        self._note(len(uniq), str(uniq[0]))
+
+    def add_bytes(self, counter: Counter[bytes]) -> None:
+        key = ""
+        for value, count in counter.items():
+            key = value.decode("latin-1")  # lossless: every byte maps to one code point
+            self.top.update(key, count)
+            self.distinct.update(key)
+        self._note(len(counter), key)
+
+    def _note(self, distinct: int, first: str) -> None:
+        """Track whether every value so far is one and the same."""
+        if self.varies:
+            return
+        if distinct > 1:
+            self.varies = True
+        elif self.single is None:
+            self.single = first
+        elif self.single != first:
+            self.varies = True
+
+    def merge(self, other: FrequentValuesAccumulator) -> FrequentValuesAccumulator:
+        self.distinct = sketches.merge_hll(self.distinct, other.distinct)
+        self.top.merge(other.top)
+        if other.varies:
+            self.varies = True
+        elif other.single is not None:
+            self._note(1, other.single)
+        return self
+
+    def distinct_estimate(self) -> float:
+        return round(float(self.distinct.get_estimate()), 1)
+
+    def top_values(self, kind: str) -> tuple[tuple[str, int], ...]:
+        """The TOP_K most frequent values, shown for humans (none for float features)."""
+        top = [] if kind == "float" else sketches.top_items(self.top, TOP_K)
+        return tuple((display_value(v, kind), c) for v, c in top)
+
+    def constant(self, kind: str) -> str | None:
+        return display_value(self.single, kind) if not self.varies and self.single is not None else None
+
+
+class BytesAccumulator:
+    """Lengths of bytes values; for encoded images, their formats, shapes (from the header)
+    and whether a sample of them decodes.
+
+    Buffer: `values` takes the values of bytes_list records."""
+
+    def __init__(self) -> None:
+        self.values: list[bytes] = []
+        self.count = 0
+        self.len_min: int | None = None
+        self.len_max: int | None = None
+        self.len_total = 0
+        self.image_formats: dict[str, int] = {}
+        self.image_shapes: dict[str, int] = {}
+        self.image_shapes_other = 0
+        self.image_unreadable = 0
+        self.image_decoded = 0
+        self.image_undecodable = 0
+
+    def add(self, values: Any) -> None:
+        self.values.extend(values)
+
+    def flush(self) -> Counter[bytes] | None:
+        """Fold the buffer in; returns the folded values counted (first seen first), for the
+        frequent values family."""
+        if not self.values:
+            return None
+        counter = Counter(self.values)
+        lengths = np.fromiter(map(len, self.values), dtype=np.int64, count=len(self.values))
+        self.values.clear()
+        self.count += len(lengths)
+        self.len_total += int(lengths.sum())
+        self.len_min = _min(self.len_min, int(lengths.min()))
+        self.len_max = _max(self.len_max, int(lengths.max()))
+        for value, count in counter.items():
+            fmt = image_format(value)
+            if fmt is None:
+                continue
+            self.image_formats[fmt] = self.image_formats.get(fmt, 0) + count
+            shape = image_shape(value)
+            if shape is None:
+                self.image_unreadable += count
+                continue
+            self._note_shape(shape_key(shape), count)
+            if self.image_decoded < DECODE_SAMPLE:
+                self.image_decoded += 1
+                self.image_undecodable += not decodes(value)
+        return counter
+
+    def _note_shape(self, key: str, count: int) -> None:
+        if key in self.image_shapes or len(self.image_shapes) < MAX_SHAPES:
+            self.image_shapes[key] = self.image_shapes.get(key, 0) + count
+        else:
+            self.image_shapes_other += count
+
+    def __getstate__(self) -> dict[str, Any]:
+        self.flush()
+        return dict(self.__dict__)
+
+    def merge(self, other: BytesAccumulator) -> BytesAccumulator:
+        self.flush()
+        other.flush()
+        self.count += other.count
+        self.len_min = _min(self.len_min, other.len_min)
+        self.len_max = _max(self.len_max, other.len_max)
+        self.len_total += other.len_total
+        for fmt, count in other.image_formats.items():
+            self.image_formats[fmt] = self.image_formats.get(fmt, 0) + count
+        for shape, count in other.image_shapes.items():
+            self._note_shape(shape, count)
+        self.image_shapes_other += other.image_shapes_other
+        self.image_unreadable += other.image_unreadable
+        self.image_decoded += other.image_decoded
+        self.image_undecodable += other.image_undecodable
+        return self
+
+    def extract(self) -> BytesStats | None:
+        self.flush()
+        if not self.count:
+            return None
+        return BytesStats(
+            count=self.count,
+            min_length=self.len_min or 0,
+            max_length=self.len_max or 0,
+            mean_length=self.len_total / self.count,
+            image_formats=dict(sorted(self.image_formats.items())),
+            image_shapes=dict(sorted(self.image_shapes.items(), key=lambda kv: (-kv[1], kv[0]))),
+            image_shapes_other=self.image_shapes_other,
+            image_unreadable=self.image_unreadable,
+            image_decoded=self.image_decoded,
+            image_undecodable=self.image_undecodable,
+        )
+
+
+class OrderAccumulator:
+    """How a scalar numeric feature moves from record to record as stored: pairs of
+    consecutive records compared, and how many go up and down. Mostly increasing means a time
+    order (TFD404). Counted within one accumulator (one accumulator reads one file); a merge
+    adds the counts and cannot pair records across the boundary. Any batch that is not one
+    number per record, all of one numeric kind, breaks it for good: no order to speak of."""
+
+    def __init__(self) -> None:
+        self.pairs = 0
+        self.up = 0
+        self.down = 0
+        self.broken = False
+        self.last: float | None = None
+
+    def add(
+        self, counts: Mapping[str, np.ndarray], floats: np.ndarray | None, ints: np.ndarray | None
+    ) -> None:
+        """A batch of records in stored order: their value counts by kind (as
+        `CountsAccumulator.flush` returns them) and their values (as `NumericAccumulator.flush`)."""
+        if self.broken or not counts:
+            return
+        kind = next(iter(counts))
+        values = floats if kind == "float" else ints if kind == "int64" else None
+        if len(counts) > 1 or values is None or not bool(np.all(counts[kind] == 1)):
+            self.broken = True
+            return
+        values = values.astype(np.float64, copy=False)
+        if self.last is not None:
+            values = np.concatenate(([self.last], values))
+        steps = np.diff(values)
+        self.pairs += int(steps.size)
+        self.up += int((steps > 0).sum())
+        self.down += int((steps < 0).sum())
+        self.last = float(values[-1]) if values.size else self.last
+
+    def merge(self, other: OrderAccumulator) -> OrderAccumulator:
+        self.pairs += other.pairs
+        self.up += other.up
+        self.down += other.down
+        self.broken = self.broken or other.broken
+        return self
+
+    def extract(self) -> tuple[int, int, int]:
+        """(pairs, increasing, decreasing); all zero once broken."""
+        return (0, 0, 0) if self.broken else (self.pairs, self.up, self.down)
+
+
+def display_value(raw: str, kind: str) -> str:
+    """Render a top-k key (bytes are kept as latin-1 text) for humans and JSON."""
+    if kind != "bytes":
+        return raw
+    data = raw.encode("latin-1")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return repr(data[:40])[1:] + ("…" if len(data) > 40 else "")
+    if text.isprintable():
+        return text if len(text) <= 60 else text[:60] + "…"
+    return repr(data[:40])[1:] + ("…" if len(data) > 40 else "")
+
+
+def _histogram(hist: dict[int, int] | None, values: np.ndarray) -> dict[int, int] | None:
+    if hist is None:
+        return None
+    keys, counts = np.unique(values, return_counts=True)
+    for key, count in zip(keys.tolist(), counts.tolist()):
+        hist[key] = hist.get(key, 0) + count
+    return hist if len(hist) <= MAX_EXACT_COUNTS else None
+
+
+def _merge_histograms(a: dict[int, int] | None, b: dict[int, int] | None) -> dict[int, int] | None:
+    if a is None or b is None:
+        return None
+    for key, count in b.items():
+        a[key] = a.get(key, 0) + count
+    return a if len(a) <= MAX_EXACT_COUNTS else None
+
+
+def _exact_quantiles(hist: dict[int, int]) -> dict[str, float]:
+    """Each quantile is the smallest value whose cumulative count reaches q of the total
+    (KLL's inclusive rule)."""
+    keys = sorted(hist)
+    total = sum(hist.values())
+    cumulative = np.cumsum([hist[k] for k in keys])
+    out = {"min": float(keys[0])}
+    for q in QUANTILES[1:-1]:
+        index = int(np.searchsorted(cumulative, q * total, side="left"))
+        out[f"q{int(q * 100):02d}"] = float(keys[min(index, len(keys) - 1)])
+    out["max"] = float(keys[-1])
+    return out
+
+
+def _quantiles(sketch: Any) -> dict[str, float]:
+    if sketch.is_empty():
+        return {}
+    values = sketch.get_quantiles(list(QUANTILES[1:-1]))
+    out = {"min": float(sketch.get_min_value())}
+    out.update({f"q{int(q * 100):02d}": float(v) for q, v in zip(QUANTILES[1:-1], values)})
+    out["max"] = float(sketch.get_max_value())
+    return out
+
+
+def _min(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _max(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else max(a, b)
