@@ -48,3 +48,19 @@ def test_probe_paths() -> None:
 def test_priority_order() -> None:
     assert label_priority("label") == 0 and label_priority("LABELS") == 1
     assert label_priority("image/class") is not None and label_priority("classifier") is None
+
+
+@pytest.mark.parametrize("files", [1, 2])
+def test_a_label_is_in_nearly_every_record(files: int) -> None:
+    """A label-like name held by a third of the records is not guessed to be the label, however
+    many files (and so merges and flushes) the scan made."""
+    total = DatasetAccumulator()
+    for k in range(files):
+        acc = DatasetAccumulator()
+        facts = acc.file(f"f{k}")
+        for i in range(30):
+            msg = parse(example({"x": float(i), **({"label": i % 2} if i % 3 == 0 else {})}))
+            assert not isinstance(msg, str)
+            acc.add(msg, facts, i)
+        total.merge(acc)
+    assert total.extract().label is None

@@ -171,6 +171,8 @@ class DatasetAccumulator:
             "context": self.record_kinds.get("sequence_example", 0),
             "sequence": self.record_kinds.get("sequence_example", 0),
         }
+        for acc in self.features.values():
+            acc.flush()  # records are counted present when flushed, and the label guess counts them
         orders = {name: acc.extract() for name, acc in sorted(self.labels.items())}
         chosen = choose_label(label, self.features, orders)
         features = tuple(
