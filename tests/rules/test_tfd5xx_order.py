@@ -241,15 +241,13 @@ def test_tfd505_silent_without_a_repeat_after_the_take() -> None:
     assert check("TFD505", audit(READ, PARSE, REPEAT, batch(32), ("take", {"count": 100}))) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TFD505 documents 'n is at most 1,000 elements when the record count is unknown', but "
-    "compares take(n)'s count of *batches* with that element threshold: batch(32).take(100) keeps "
-    "3,200 elements (the finding itself says 'keeps 3,200 records') and is still reported",
-)
 def test_tfd505_take_of_batches_counts_the_elements_they_hold() -> None:
+    """take(n) after batch(b) keeps n * b elements: 100 batches of 32 are 3,200, above the
+    1,000-element edge; 31 batches of 32 are 992, below it."""
     facts = audit(READ, PARSE, shuffle(1000), batch(32), ("take", {"count": 100}), REPEAT)
     assert check("TFD505", facts) == []
+    facts = audit(READ, PARSE, shuffle(1000), batch(32), ("take", {"count": 31}), REPEAT)
+    assert one(check("TFD505", facts)).numbers["records_kept"] == 992
 
 
 # ---------------------------------------------------------------------------------------------

@@ -64,8 +64,8 @@ def truncated_dataset(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]
             left = max(0, total - count * per)
             fraction = left / total
         small = fraction < cfg.truncated_fraction if fraction is not None else (
-            step.kind == "take" and (count or 0) <= cfg.truncated_elements
-        )  # fmt: skip
+            step.kind == "take" and left is not None and left <= cfg.truncated_elements
+        )  # fmt: skip  (take(n) after batch(b) keeps n * b elements)
         if not small:
             continue
         share = f" ({fraction:.1%} of {total:,} records)" if fraction is not None and total else ""
