@@ -52,6 +52,14 @@ def tf_read(tf: Any, path: Path | str, compression: str = "") -> tuple[list[byte
     return out, None
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that takes the `tf` fixture: `pytest -m "not tensorflow"` runs the fast
+    suite (rules on hand-built facts, the scan, the spec readers) without TensorFlow."""
+    for item in items:
+        if "tf" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.tensorflow)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """With the real files present, the suite skips nothing: a skip there hides a test that
     should have run (TFDOCTOR_ALLOW_SKIPS=1 allows it, for a partial local run)."""
