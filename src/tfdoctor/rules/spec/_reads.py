@@ -3,7 +3,8 @@ the first records it fails on are.
 
 The facts are a `SpecFacts`: the spec, the scan's statistics, and exact per-key tallies of
 the records that TensorFlow's parser would fill with a default or fail on. What each rule
-predicts about TensorFlow is checked against real `tf.io.parse_example` in tests/differential/test_spec_rules.py."""
+predicts about TensorFlow is checked against real `tf.io.parse_example` in
+tests/differential/test_spec_rules.py."""
 
 from __future__ import annotations
 
