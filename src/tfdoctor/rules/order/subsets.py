@@ -63,9 +63,12 @@ def truncated_dataset(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]
                 continue
             left = max(0, total - count * per)
             fraction = left / total
-        small = fraction < cfg.truncated_fraction if fraction is not None else (
-            step.kind == "take" and left is not None and left <= cfg.truncated_elements
-        )  # fmt: skip  (take(n) after batch(b) keeps n * b elements)
+        # without a record count: take(n) after batch(b) keeps n * b elements
+        small = (
+            fraction < cfg.truncated_fraction
+            if fraction is not None
+            else (step.kind == "take" and left is not None and left <= cfg.truncated_elements)
+        )
         if not small:
             continue
         share = f" ({fraction:.1%} of {total:,} records)" if fraction is not None and total else ""
