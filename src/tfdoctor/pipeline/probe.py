@@ -13,7 +13,7 @@ import hashlib
 import re
 import time
 from collections import Counter
-from dataclasses import dataclass, fields, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -23,29 +23,6 @@ from ..facts.pipeline import AugmentFacts, PaddingFacts, Pipeline, Step, StepPro
 from ..labels import label_priority
 
 IMAGE_MIN_SIDE = 8  # a rank-3/4 tensor with sides at least this and 1, 3 or 4 channels is image-like
-
-
-@dataclass
-class _TensorTally:
-    """A `TensorFacts` as it is counted, batch by batch."""
-
-    path: str
-    dtype: str
-    shape: tuple[int | None, ...]
-    values: int = 0
-    min: float | None = None
-    max: float | None = None
-    mean: float | None = None
-    nan: int = 0
-    inf: int = 0
-    constant: bool = True
-    image_like: bool = False
-    images: int = 0
-    blank_images: int = 0
-    distinct_first: int = 0
-
-    def extract(self) -> TensorFacts:
-        return TensorFacts(**{f.name: getattr(self, f.name) for f in fields(TensorFacts)})
 
 
 def _leaves(element: Any, prefix: str = "") -> list[tuple[str, Any]]:
@@ -127,26 +104,32 @@ def _image_like(arr: np.ndarray) -> bool:
 
 
 class _Tensors:
+    """The TensorFacts of every leaf, updated batch by batch (a batch is a new frozen value)."""
+
     def __init__(self) -> None:
-        self.facts: dict[str, _TensorTally] = {}
+        self.facts: dict[str, TensorFacts] = {}
         self.first: dict[str, bytes] = {}
-        self.totals: dict[str, float] = {}
+        self.totals: dict[str, tuple[float, int]] = {}  # sum and count of the finite values
 
     def add(self, path: str, arr: np.ndarray) -> None:
         facts = self.facts.get(path)
         if facts is None:
-            facts = self.facts[path] = _TensorTally(path, str(arr.dtype), tuple(arr.shape))
-            facts.image_like = _image_like(arr)
-        numeric = np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
-        facts.values += int(arr.size)
+            facts = TensorFacts(path, str(arr.dtype), tuple(arr.shape), image_like=_image_like(arr))
+        self.facts[path] = replace(
+            facts, values=facts.values + int(arr.size), **self._measured(facts, path, arr)
+        )
+
+    def _measured(self, facts: TensorFacts, path: str, arr: np.ndarray) -> dict[str, Any]:
+        """What this batch changes, beyond the count of values."""
         if arr.size == 0:
-            return
+            return {}
+        out: dict[str, Any] = {}
         first_element = arr[0] if arr.ndim else arr
         key = first_element.tobytes() if hasattr(first_element, "tobytes") else repr(first_element).encode()
         if path not in self.first:
             self.first[path] = key
             if arr.ndim:
-                facts.distinct_first = len({a.tobytes() if hasattr(a, "tobytes") else repr(a) for a in arr})
+                out["distinct_first"] = len({a.tobytes() if hasattr(a, "tobytes") else repr(a) for a in arr})
         if facts.constant:
             if arr.ndim == 0 or arr.dtype == object:
                 same = key == self.first[path] and (
@@ -154,26 +137,27 @@ class _Tensors:
                 )
             else:
                 same = key == self.first[path] and bool(np.all(arr == arr[0]) if arr.ndim else True)
-            facts.constant = bool(same)
-        if not numeric:
-            return
+            out["constant"] = bool(same)
+        if not (np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)):
+            return out
         values = arr.astype(np.float64, copy=False)
         finite = np.isfinite(values)
-        facts.nan += int(np.isnan(values).sum())
-        facts.inf += int(np.isinf(values).sum())
+        out["nan"] = facts.nan + int(np.isnan(values).sum())
+        out["inf"] = facts.inf + int(np.isinf(values).sum())
         good = values[finite]
         if good.size:
             lo, hi = float(good.min()), float(good.max())
-            facts.min = lo if facts.min is None else min(facts.min, lo)
-            facts.max = hi if facts.max is None else max(facts.max, hi)
-            self.totals[path] = self.totals.get(path, 0.0) + float(good.sum())
-            count = self.totals.get(path + "#n", 0.0) + good.size
-            self.totals[path + "#n"] = count
-            facts.mean = self.totals[path] / count
+            out["min"] = lo if facts.min is None else min(facts.min, lo)
+            out["max"] = hi if facts.max is None else max(facts.max, hi)
+            total, count = self.totals.get(path, (0.0, 0))
+            total, count = total + float(good.sum()), count + int(good.size)
+            self.totals[path] = (total, count)
+            out["mean"] = total / count
         if facts.image_like and arr.ndim == 4:
             flat = values.reshape(arr.shape[0], -1)
-            facts.images += arr.shape[0]
-            facts.blank_images += int(np.sum(flat.max(axis=1) == flat.min(axis=1)))
+            out["images"] = facts.images + arr.shape[0]
+            out["blank_images"] = facts.blank_images + int(np.sum(flat.max(axis=1) == flat.min(axis=1)))
+        return out
 
 
 def probe(
@@ -253,7 +237,7 @@ def probe(
         stopped=stopped,
         error=error,
         error_type=error_type,
-        tensors=tuple(t.extract() for t in tensors.facts.values()),
+        tensors=tuple(tensors.facts.values()),
         label_path=label_path,
         label_majority=tuple(majority),
         label_classes=len(labels),
