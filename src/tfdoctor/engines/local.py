@@ -57,15 +57,4 @@ def local_engine(workers: int | None, files: int) -> InProcessEngine | ProcessPo
     return ProcessPoolEngine(workers) if workers > 1 and files > 1 else InProcessEngine()
 
 
-def scan_sources(
-    sources: Sequence[Source],
-    options: ScanOptions,
-    workers: int | None = None,
-    progress: Progress | None = None,
-) -> DatasetAccumulator:
-    """Scan every source with the local engine that fits, and merge."""
-    sources = list(sources)
-    return local_engine(workers, len(sources)).scan(sources, options, progress)
-
-
-__all__ = ["InProcessEngine", "ProcessPoolEngine", "local_engine", "scan_sources"]
+__all__ = ["InProcessEngine", "ProcessPoolEngine", "local_engine"]
