@@ -25,6 +25,10 @@ class TensorFacts:
     images: int = 0
     blank_images: int = 0  # images with one value everywhere (all zero, failed decode)
     distinct_first: int = 0  # distinct values in the first batch (for labels)
+    # TFD607: rows (along the last axis, not images) of a tensor of 0s and 1s with at most one 1
+    # per row, in every probed batch: rows holding one 1, and rows that are all zeros
+    one_hot_rows: int = 0
+    zero_rows: int = 0
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,25 @@ class RandomOp:
 
 
 @dataclass(frozen=True)
+class Decode:
+    """An image or raw decode inside a step's function (TFD306)."""
+
+    op: str  # DecodePng, DecodeJpeg, DecodeImage, DecodeBmp, DecodeRaw
+    feature: str | None = None  # the parsed feature it decodes, where traced inside the function
+    dtype: str = ""  # DecodeRaw: its out_type (float32, uint8...)
+    shape: tuple[int, ...] | None = None  # DecodeRaw: the constant shape it is reshaped to (-1 kept)
+
+
+@dataclass(frozen=True)
+class OneHot:
+    """A `tf.one_hot` inside a step's function (TFD607)."""
+
+    depth: int | None  # None: computed at run time
+    feature: str | None = None  # the parsed feature its indices come from, where traced inside the function
+    offset: int | None = 0  # a constant added on the way (`label - 1`: -1); None: indices computed otherwise
+
+
+@dataclass(frozen=True)
 class Step:
     """One dataset op of the chain."""
 
@@ -40,6 +59,8 @@ class Step:
     parse_specs: tuple[ParseSpec, ...] = ()  # the parse ops inside its functions
     decode_channels: tuple[int, ...] = ()  # `channels=` of the image decode ops inside (0: as stored)
     branches: tuple[tuple[Step, ...], ...] = ()  # zip: the chains of its other inputs, source first
+    decodes: tuple[Decode, ...] = ()  # the image and raw decodes inside its functions
+    one_hots: tuple[OneHot, ...] = ()  # the tf.one_hot ops inside its functions
 
     @property
     def random(self) -> bool:

@@ -22,7 +22,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from ..facts.pipeline import Pipeline, RandomOp, Step
+from ..facts.pipeline import Decode, OneHot, Pipeline, RandomOp, Step
 from ..facts.spec import FeatureSpec, ParseSpec
 
 _TRANSPARENT = {
@@ -289,6 +289,80 @@ class _Graph:
         entries += _variable("sequence", f_ragged, types("feature_list_ragged_value_types"), "RaggedFeature")
         return ParseSpec(tuple(entries), name=label, call="ParseSequenceExampleV2") if entries else None
 
+    def values_of(self, functions: list[str]) -> tuple[tuple[Decode, ...], tuple[OneHot, ...]]:
+        """The image and raw decodes and the OneHot ops inside these functions, with the
+        constants they were given (DecodeRaw's `out_type` and the constant shape a Reshape
+        gives its values, OneHot's depth) and the parsed feature each reads: its input traced
+        back inside the function, through ops that keep the values (Identity, Cast, Reshape,
+        Squeeze, ExpandDims, SparseToDense) and the addition of a constant, to the output of a
+        ParseExampleV2 (its dense, sparse or ragged values, named by its key lists)."""
+        keep = ("Identity", "Cast", "Reshape", "Squeeze", "ExpandDims", "StopGradient")
+        parsed = {"sparse_values": 2, "dense_values": 3, "ragged_values": 4}  # -> input of its keys
+
+        def scalar(ref: str, by_name: dict[str, Any]) -> int | None:
+            value = self._function_const(ref, by_name)
+            return int(value.item()) if value is not None and value.size == 1 else None
+
+        def traced(ref: str, by_name: dict[str, Any], args: set[str]) -> tuple[str | None, int | None]:
+            """The feature a tensor comes from (None: not a parse op's output in this
+            function), and the constant added to it on the way (None: changed otherwise)."""
+            offset = 0
+            for _ in range(32):
+                name, _sep, rest = ref.partition(":")
+                if name in args:
+                    return None, offset
+                node = by_name.get(name)
+                inputs = [i for i in node.input if not i.startswith("^")] if node is not None else []
+                if node is None or not inputs:
+                    return None, None
+                if node.op == "ParseExampleV2":
+                    arg, _sep, index = rest.partition(":")
+                    keys = self._keys(inputs[parsed[arg]], by_name) if arg in parsed else None
+                    at = int(index or 0)
+                    return (keys[at] if keys is not None and at < len(keys) else None), offset
+                if node.op in ("Sub", "Add", "AddV2") and len(inputs) == 2:
+                    right, left = scalar(inputs[1], by_name), scalar(inputs[0], by_name)
+                    if right is not None:
+                        offset, ref = offset + (-right if node.op == "Sub" else right), inputs[0]
+                    elif left is not None and node.op != "Sub":
+                        offset, ref = offset + left, inputs[1]
+                    else:
+                        return None, None
+                elif node.op in keep or (node.op == "SparseToDense" and len(inputs) > 2):
+                    ref = inputs[2] if node.op == "SparseToDense" else inputs[0]
+                else:
+                    return None, None
+            return None, None
+
+        decodes: list[Decode] = []
+        one_hots: list[OneHot] = []
+        for fdef in self.reachable(functions):
+            by_name = {nd.name: nd for nd in fdef.node_def}
+            args = {a.name for a in fdef.signature.input_arg}
+            for nd in fdef.node_def:
+                inputs = [i for i in nd.input if not i.startswith("^")]
+                if nd.op in _IMAGE_DECODERS and inputs:
+                    decodes.append(Decode(nd.op, traced(inputs[0], by_name, args)[0]))
+                elif nd.op == "DecodeRaw" and inputs:
+                    shape: tuple[int, ...] | None = None
+                    frontier = [nd.name]  # its values, followed to the first Reshape
+                    while frontier and shape is None:
+                        source = frontier.pop()
+                        for use in fdef.node_def:
+                            if not use.input or _clean(use.input[0]) != source:
+                                continue
+                            if use.op == "Reshape" and len(use.input) > 1:
+                                target = self._function_const(use.input[1], by_name)
+                                shape = None if target is None else tuple(int(d) for d in target.ravel())
+                                break
+                            if use.op in ("Identity", "Cast", "StopGradient"):
+                                frontier.append(use.name)
+                    dtype = self.tf.dtypes.as_dtype(nd.attr["out_type"].type).name
+                    decodes.append(Decode(nd.op, traced(inputs[0], by_name, args)[0], dtype, shape))
+                elif nd.op == "OneHot" and len(inputs) >= 2:
+                    one_hots.append(OneHot(scalar(inputs[1], by_name), *traced(inputs[0], by_name, args)))
+        return tuple(decodes), tuple(one_hots)
+
     def reads_files(self, node: Any) -> bool:
         if node.op in _READERS:
             return True
@@ -422,6 +496,7 @@ def _chain(graph: _Graph, start: str | None, depth: int = 0) -> list[Step]:
     steps: list[Step] = []
     for node in reversed([n for n in nodes if n.op not in _TRANSPARENT]):
         functions = graph.functions_of(node)
+        decodes, one_hots = graph.values_of(functions)
         kind = _KINDS.get(node.op, "other")
         reads = graph.reads_files(node)
         branches: tuple[tuple[Step, ...], ...] = ()
@@ -449,6 +524,8 @@ def _chain(graph: _Graph, start: str | None, depth: int = 0) -> list[Step]:
                     if nd.op in _IMAGE_DECODERS
                 ),
                 branches=branches,
+                decodes=decodes,
+                one_hots=one_hots,
             )
         )
     steps = _merge_reads(steps)

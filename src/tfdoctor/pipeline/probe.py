@@ -153,6 +153,16 @@ class _Tensors:
             total, count = total + float(good.sum()), count + int(good.size)
             self.totals[path] = (total, count)
             out["mean"] = total / count
+        one_hot_so_far = facts.values == 0 or facts.one_hot_rows + facts.zero_rows > 0
+        if arr.ndim >= 2 and arr.shape[-1] >= 2 and not facts.image_like and one_hot_so_far:
+            rows = values.reshape(-1, arr.shape[-1])  # TFD607: one-hot rows, and all-zero ones
+            sums = rows.sum(axis=1)
+            if bool(np.all((rows == 0) | (rows == 1))) and bool(np.all(sums <= 1)):
+                zero = int(np.sum(sums == 0))
+                out["zero_rows"] = facts.zero_rows + zero
+                out["one_hot_rows"] = facts.one_hot_rows + rows.shape[0] - zero
+            else:  # a batch that is not one-hot: the tensor is not one
+                out["zero_rows"] = out["one_hot_rows"] = 0
         if facts.image_like and arr.ndim == 4:
             flat = values.reshape(arr.shape[0], -1)
             out["images"] = facts.images + arr.shape[0]
