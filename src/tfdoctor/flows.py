@@ -50,7 +50,11 @@ def scan_flow(
     )
     engine = engine if engine is not None else local_engine(workers, len(resolved.sources))
     inputs = InputFacts(
-        tuple(patterns), tuple(resolved.unmatched), tuple(resolved.missing), tuple(resolved.errors)
+        tuple(patterns),
+        tuple(resolved.unmatched),
+        tuple(resolved.missing),
+        tuple(resolved.errors),
+        tuple(resolved.skipped),
     )
     stats = engine.scan(resolved.sources, options, progress).extract(inputs)
     facts = Facts(dataset=stats, specs=tuple(SpecFacts(s, stats) for s in specs))

@@ -11,3 +11,4 @@ class InputFacts:
     unmatched: tuple[str, ...] = ()  # patterns that matched no file
     missing: tuple[str, ...] = ()  # shards a `name@N` spec names that do not exist
     errors: tuple[tuple[str, str], ...] = ()  # (pattern, why it cannot be read)
+    skipped: tuple[str, ...] = ()  # files in a named directory that are not TFRecord, left unread

@@ -1,17 +1,32 @@
 """Turn what the user typed (paths, directories, globs, `name@N` shard specs, fsspec URLs)
 into a list of files. fsspec does the file-system work, so gs://, s3:// and memory:// work
-wherever the matching fsspec backend is installed."""
+wherever the matching fsspec backend is installed.
+
+A file the user names, or that their glob matches, is read whatever it holds (a file that is
+not TFRecord is then TFD103). A directory is read for its TFRecord files only: those named
+like TFRecord files, and those whose first bytes are a TFRecord frame (or a GZIP/ZLIB stream
+that starts with one). Its other files (label maps, `_SUCCESS` markers, checksums, schemas)
+are listed as skipped."""
 
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import fsspec
 
+from .tfrecord import _CRC, HEADER_BYTES, masked_crc
+
 _SHARD_SPEC = re.compile(r"^(?P<base>.+)@(?P<count>\d+)$")
 _GLOB_CHARS = set("*?[")
+# `.tfrecord`, `.tfrecords`, `.tfrec`, `.record(s)`, `-00000-of-00008` shards, each maybe compressed
+_TFRECORD_NAME = re.compile(
+    r"(\.(tfrecords?|tfrec|records?)|-\d+-of-\d+)(\.(tfrecords?|tfrec|records?))?(\.(gz|gzip|zlib|z))?$",
+    re.IGNORECASE,
+)
+SNIFF_READ_BYTES = 4096  # enough compressed bytes to hold the first frame's header
 
 
 @dataclass(frozen=True)
@@ -26,11 +41,52 @@ class Resolved:
     unmatched: list[str] = field(default_factory=list)  # patterns that matched nothing
     missing: list[str] = field(default_factory=list)  # named files (or shards) that do not exist
     errors: list[tuple[str, str]] = field(default_factory=list)  # (pattern, why it cannot be read)
+    skipped: list[str] = field(default_factory=list)  # files in a directory that are not TFRecord
 
 
 def _hidden(name: str) -> bool:
     # Hadoop/Beam markers (_SUCCESS) and dot files are not data.
     return name.startswith((".", "_"))
+
+
+def tfrecord_name(name: str) -> bool:
+    """Whether a file name says TFRecord: an extension or a `-00000-of-00008` shard name."""
+    return _TFRECORD_NAME.search(name) is not None
+
+
+def tfrecord_head(head: bytes) -> bool:
+    """Whether a file's first bytes are TFRecord: a frame header (length + its masked CRC32C),
+    or a GZIP / ZLIB stream whose first decompressed bytes are one. A compressed stream that
+    yields too few bytes to tell is taken as TFRecord (the reader judges it)."""
+    if _frame_header(head):
+        return True
+    if head[:2] == b"\x1f\x8b":
+        wbits = 31  # gzip
+    elif len(head) >= 2 and head[0] & 0x0F == 8 and ((head[0] << 8) | head[1]) % 31 == 0:
+        wbits = 15  # zlib
+    else:
+        return False
+    inflate = zlib.decompressobj(wbits)
+    try:
+        inner = inflate.decompress(head, HEADER_BYTES)
+    except zlib.error:
+        return False
+    if len(inner) < HEADER_BYTES:
+        return not inflate.eof  # an empty stream holds no frame; a long first block: cannot tell
+    return _frame_header(inner)
+
+
+def _frame_header(head: bytes) -> bool:
+    return len(head) >= HEADER_BYTES and masked_crc(head[:8]) == _CRC.unpack_from(head, 8)[0]
+
+
+def _looks_tfrecord(fs: fsspec.AbstractFileSystem, path: str) -> bool:
+    try:
+        with fs.open(path, "rb") as fh:
+            head = fh.read(SNIFF_READ_BYTES)
+    except OSError:
+        return True  # unreadable: read it, so the scan says why
+    return tfrecord_head(head)
 
 
 def resolve(patterns: list[str]) -> Resolved:
@@ -66,20 +122,33 @@ def resolve(patterns: list[str]) -> Resolved:
                 for m in files:
                     add(fs, m, local)
             elif fs.isdir(path):
-                files = sorted(
-                    p
-                    for p in fs.find(path)
-                    if not any(_hidden(part) for part in p[len(path) :].split("/") if part)
-                )
+                files, skipped = _directory(fs, path)
                 if not files:
                     out.unmatched.append(pattern)
                 for p in files:
                     add(fs, p, local)
+                out.skipped += [p if local else fs.unstrip_protocol(p) for p in skipped]
             elif fs.isfile(path):
                 add(fs, name if local else path, local)
             else:
                 out.missing.append(name)
     return out
+
+
+def _directory(fs: fsspec.AbstractFileSystem, path: str) -> tuple[list[str], list[str]]:
+    """(TFRecord files, other files) under a directory. Hidden folders (`.git`, `_temporary`)
+    are not entered; hidden files (`_SUCCESS`, `.DS_Store`) are skipped unread."""
+    files: list[str] = []
+    skipped: list[str] = []
+    for p in sorted(fs.find(path)):
+        parts = [part for part in p[len(path) :].split("/") if part]
+        if not parts or any(_hidden(part) for part in parts[:-1]):
+            continue
+        if not _hidden(parts[-1]) and (tfrecord_name(parts[-1]) or _looks_tfrecord(fs, p)):
+            files.append(p)
+        else:
+            skipped.append(p)
+    return files, skipped
 
 
 def _size(fs: fsspec.AbstractFileSystem, path: str) -> int | None:

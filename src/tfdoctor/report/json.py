@@ -68,6 +68,7 @@ def _scan_to_json(result: ScanResult) -> dict[str, Any]:
             "unmatched": stats.inputs.unmatched,
             "missing": stats.inputs.missing,
             "errors": [{"input": p, "error": e} for p, e in stats.inputs.errors],
+            "skipped": stats.inputs.skipped,  # files in a named directory that are not TFRecord
         },
         "summary": {
             "files": len(stats.files),

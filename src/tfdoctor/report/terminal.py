@@ -150,6 +150,11 @@ def render_scan(result: ScanResult, console: Console) -> None:
             f"{stats.stream_bytes / 1e6:,.1f} MB of record data."
         )
     )
+    skipped = stats.inputs.skipped
+    if skipped:
+        names = ", ".join(url.rsplit("/", 1)[-1] for url in skipped[:5])
+        names += f" and {len(skipped) - 5:,} more" if len(skipped) > 5 else ""
+        console.print(Text(f"Skipped {len(skipped):,} file(s) that are not TFRecord: {names}.", style="dim"))
     if stats.features:
         console.print(feature_table(result))
     line = label_line(result)
