@@ -25,6 +25,7 @@ LAYERS = [
     {"pipeline"},
     {"engines"},
     {"rules"},
+    {"suppress"},
     {"report"},
     {"results"},
     {"flows"},

@@ -73,6 +73,7 @@ def check_spec(
     """
     specs: list[ParseSpec] = []
     notes: list[str] = []
+    sources: list[str] = []  # Python files read for specs: their `# tfdoctor: ignore` comments apply
     if features is not None or context_features is not None or sequence_features is not None:
         specs.append(
             from_objects(features, context_features=context_features, sequence_features=sequence_features)
@@ -85,6 +86,7 @@ def check_spec(
             found = load_specs(str(item))
             specs += found.specs
             notes += found.skipped
+            sources += [str(item)] if str(item).endswith(".py") else []
     if not specs:
         raise SpecError("no spec given: pass features=..., context/sequence features or spec=")
     return scan_flow(
@@ -98,6 +100,7 @@ def check_spec(
         workers=workers,
         progress=progress,
         spec_notes=notes,
+        spec_sources=sources,
     )
 
 
@@ -109,11 +112,13 @@ def audit(
     label: str | None = None,
     scan_records: int = 20_000,
     config: Config | None = None,
+    source: str | None = None,
 ) -> AuditResult:
     """Audit a `tf.data.Dataset`: its structure (read from its own graph), the TFRecord files
     it reads (a bounded scan: label order, record counts, image sizes) and `batches` probed
     batches. `batches=0` audits the structure only. Never raises on a failing pipeline: the
-    error it raises is a finding."""
+    error it raises is a finding. `source` (`file.py` or `file.py:function`) is the code that
+    built the dataset: `# tfdoctor: ignore[CODE]` comments on its steps' lines are honoured."""
     return audit_flow(
         dataset,
         batches=batches,
@@ -121,6 +126,7 @@ def audit(
         label=label,
         scan_records=scan_records,
         config=config if config is not None else load_config(),
+        source=source,
     )
 
 

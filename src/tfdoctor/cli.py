@@ -25,7 +25,7 @@ from rich.text import Text
 
 from . import __version__
 from .api import ScanResult, check_spec, scan
-from .config import Config, load_config, parse_fail_on
+from .config import Config, load_config, parse_fail_on, split_ignores
 from .findings import Severity
 from .io.compression import Compression
 from .report.terminal import render_scan
@@ -122,7 +122,10 @@ def _run_scan(
 
 def _config(select: list[str] | None, ignore: list[str] | None, fail_on: str | None) -> Config:
     try:
-        config = load_config().with_overrides(select=_codes(select), ignore=_codes(ignore))
+        codes, per_feature = split_ignores(ignore or [])
+        config = load_config().with_overrides(select=_codes(select), ignore=codes or None)
+        if per_feature:  # added to per-feature-ignores; plain codes replace `ignore`
+            config = replace(config, feature_ignores=config.feature_ignores + per_feature)
         if fail_on is not None:
             config = replace(config, fail_on=parse_fail_on(fail_on))
     except ValueError as exc:
@@ -157,7 +160,10 @@ CompressionOpt = Annotated[
     typer.Option(case_sensitive=False, help="Declared compression; auto detects it from the bytes."),
 ]
 SelectOpt = Annotated[list[str] | None, typer.Option(help="Only these codes or prefixes (TFD1,TFD207).")]
-IgnoreOpt = Annotated[list[str] | None, typer.Option(help="Skip these codes or prefixes.")]
+IgnoreOpt = Annotated[
+    list[str] | None,
+    typer.Option(help="Skip these codes or prefixes; CODE:FEATURE suppresses one feature's findings."),
+]
 FailOnOpt = Annotated[str | None, typer.Option(help="error, warning, info or never (default: error).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the JSON report (docs/json-report.md) only.")]
 StatsOutOpt = Annotated[Path | None, typer.Option(help="Write TFMD DatasetFeatureStatisticsList (binary).")]
@@ -335,6 +341,7 @@ def pipeline_command(
                 label=label,
                 scan_records=scan_records,
                 config=config,
+                source=_pipeline_source(target),
             )
     except Exception as exc:  # a dataset whose graph TensorFlow cannot serialize, say
         err.print(Text(f"tfdoctor: cannot audit the pipeline: {type(exc).__name__}: {exc}", style="red"))
@@ -344,6 +351,13 @@ def pipeline_command(
     else:
         render_audit(result, out)
     raise typer.Exit(EXIT_FINDINGS if result.failed() else EXIT_CLEAN)
+
+
+def _pipeline_source(target: str) -> str | None:
+    """`file.py:function` for the code that built the pipeline (a module's file, once imported)."""
+    module, _, function = target.rpartition(":")
+    path = module if module.endswith(".py") else getattr(sys.modules.get(module), "__file__", None)
+    return f"{path}:{function}" if path else None
 
 
 @app.command("rules")

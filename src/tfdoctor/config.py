@@ -3,6 +3,7 @@ uses. Read from `[tool.tfdoctor]` in pyproject.toml; CLI flags override it."""
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -78,9 +79,19 @@ class Thresholds:
 
 
 @dataclass(frozen=True)
+class FeatureIgnore:
+    """Findings of these codes (or prefixes) about one feature or batch tensor are suppressed."""
+
+    feature: str
+    codes: tuple[str, ...]
+    origin: str  # as the user wrote it, for the report: "--ignore TFD601:is_real_example"
+
+
+@dataclass(frozen=True)
 class Config:
     select: tuple[str, ...] = ()  # codes or prefixes; empty: all rules
     ignore: tuple[str, ...] = ()
+    feature_ignores: tuple[FeatureIgnore, ...] = ()  # `--ignore CODE:FEATURE`, per-feature-ignores
     fail_on: Severity | None = Severity.ERROR  # None: never fail
     severity: dict[str, Severity] = field(default_factory=dict)  # per-code overrides
     thresholds: Thresholds = field(default_factory=Thresholds)
@@ -104,6 +115,21 @@ def _codes(value: Any, key: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError(f"[tool.tfdoctor] {key} must be a list of rule codes or prefixes")
     return tuple(v.strip().upper() for v in value)
+
+
+def split_ignores(values: list[str]) -> tuple[tuple[str, ...], tuple[FeatureIgnore, ...]]:
+    """`--ignore` values, comma-separated: codes or prefixes, and CODE:FEATURE pairs."""
+    codes: list[str] = []
+    features: list[FeatureIgnore] = []
+    for item in (c.strip() for v in values for c in v.split(",")):
+        code, sep, feature = item.partition(":")
+        if sep and (not code.strip() or not feature):
+            raise ValueError(f"--ignore {item!r}: use CODE or CODE:FEATURE")
+        if sep:
+            features.append(FeatureIgnore(feature, (code.strip().upper(),), f"--ignore {item}"))
+        elif item:
+            codes.append(item.upper())
+    return tuple(codes), tuple(features)
 
 
 def load_config(start: Path | None = None) -> Config:
@@ -131,6 +157,13 @@ def config_from_table(table: dict[str, Any], origin: str = "[tool.tfdoctor]") ->
             cfg["select"] = _codes(value, key)
         elif norm == "ignore":
             cfg["ignore"] = _codes(value, key)
+        elif norm == "per_feature_ignores":
+            if not isinstance(value, dict):
+                raise ValueError(f"{origin}: {key} must be a table of feature = [codes]")
+            cfg["feature_ignores"] = tuple(
+                FeatureIgnore(str(feature), codes, f"{key} {json.dumps(str(feature))} = {json.dumps(codes)}")
+                for feature, codes in ((f, _codes(v, key)) for f, v in value.items())
+            )
         elif norm == "fail_on":
             cfg["fail_on"] = parse_fail_on(str(value))
         elif norm == "severity":

@@ -4,6 +4,7 @@ result. `api` and `cli` call these; nothing here prints."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from .config import Config
@@ -21,6 +22,7 @@ from .io.sources import resolve
 from .results import AuditResult, ScanResult
 from .rules.registry import run_rules
 from .stats.schema import infer_schema
+from .suppress import suppress
 
 AUDIT_SCAN_BYTES = (
     64 << 20
@@ -39,8 +41,10 @@ def scan_flow(
     workers: int | None = None,
     progress: Progress | None = None,
     spec_notes: Sequence[str] = (),
+    spec_sources: Sequence[str] = (),
 ) -> ScanResult:
-    """Scan the data (and tally every key the specs read, in the same pass), then judge."""
+    """Scan the data (and tally every key the specs read, in the same pass), then judge.
+    `spec_sources`: the Python files the specs were read from, for their ignore comments."""
     resolved = resolve(list(patterns))
     options = ScanOptions(
         compression=compression,
@@ -59,16 +63,32 @@ def scan_flow(
     stats = engine.scan(resolved.sources, options, progress).extract(inputs)
     facts = Facts(dataset=stats, specs=tuple(SpecFacts(s, stats) for s in specs))
     findings, errors = run_rules(facts, config)
+    findings, suppressed = suppress(findings, config, specs=specs, sources=_read_sources(spec_sources))
     return ScanResult(
-        stats, infer_schema(stats), findings, errors, config, specs=list(specs), spec_notes=list(spec_notes)
+        stats,
+        infer_schema(stats),
+        findings,
+        errors,
+        config,
+        specs=list(specs),
+        spec_notes=list(spec_notes),
+        suppressed=suppressed,
     )
 
 
 def audit_flow(
-    dataset: Any, *, batches: int, seconds: float, label: str | None, scan_records: int, config: Config
+    dataset: Any,
+    *,
+    batches: int,
+    seconds: float,
+    label: str | None,
+    scan_records: int,
+    config: Config,
+    source: str | None = None,
 ) -> AuditResult:
     """Read the pipeline's graph, scan a bounded sample of the files it reads, count elements
-    per step, probe batches and single steps, then judge."""
+    per step, probe batches and single steps, then judge. `source`: `file.py` or
+    `file.py:function` that built the dataset, for the ignore comments on its steps."""
     from .pipeline.counts import element_counts
     from .pipeline.graph import read_pipeline
     from .pipeline.probe import probe, python_steps
@@ -90,7 +110,31 @@ def audit_flow(
         specs=tuple(SpecFacts(s, sources) for s in specs) if sources is not None else (),
     )
     findings, errors = run_rules(facts, config)
-    return AuditResult(pipeline, findings, errors, config, sources, probed, step_probes, note, counts)
+    path, sep, function = (source or "").rpartition(":")
+    if not sep or (source or "").endswith(".py"):
+        path, function = source or "", ""
+    findings, suppressed = suppress(
+        findings,
+        config,
+        sources=_read_sources([path] if path else []),
+        pipeline=pipeline,
+        pipeline_source=path or None,
+        function=function or None,
+    )
+    return AuditResult(
+        pipeline, findings, errors, config, sources, probed, step_probes, note, counts, suppressed=suppressed
+    )
+
+
+def _read_sources(paths: Sequence[str]) -> dict[str, str]:
+    """The text of the user's Python files that can be read (for their ignore comments)."""
+    out: dict[str, str] = {}
+    for path in paths:
+        try:
+            out[path] = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+    return out
 
 
 def _reads(specs: Sequence[ParseSpec]) -> tuple[Read, ...]:

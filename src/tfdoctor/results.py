@@ -18,6 +18,7 @@ from .report.json import audit_to_json, scan_to_json
 from .spec.render import parse_function
 from .stats.schema import Schema, to_pbtxt
 from .stats.tfmd import to_tfmd_statistics
+from .suppress import Suppressed
 
 
 class _Judged:
@@ -51,6 +52,7 @@ class ScanResult(_Judged):
     config: Config = field(default_factory=Config)
     specs: list[ParseSpec] = field(default_factory=list)  # the parse specs judged (check_spec)
     spec_notes: list[str] = field(default_factory=list)  # parse calls in source that could not be read
+    suppressed: list[Suppressed] = field(default_factory=list)  # not counted, never fail the run
 
     @property
     def unreadable(self) -> list[tuple[str, str]]:
@@ -92,6 +94,7 @@ class AuditResult(_Judged):
     step_probes: dict[int, StepProbe] = field(default_factory=dict)  # step -> measured there
     source_note: str = ""
     elements: dict[int, int | None] = field(default_factory=dict)  # step -> elements per epoch (-1: infinite)
+    suppressed: list[Suppressed] = field(default_factory=list)  # not counted, never fail the run
 
     def to_json(self) -> dict[str, Any]:
         return audit_to_json(self)

@@ -79,6 +79,7 @@ def _scan_to_json(result: ScanResult) -> dict[str, Any]:
             "label": stats.label,
         },
         "findings": [f.to_json() for f in result.findings],
+        "suppressed": [s.to_json() for s in result.suppressed],  # each finding with "by": what suppressed it
         "rule_errors": [e.to_json() for e in result.rule_errors],
         "files": [
             {
@@ -141,5 +142,6 @@ def _audit_to_json(result: AuditResult) -> dict[str, Any]:
         "step_probes": [asdict(p) for p in result.step_probes.values()],  # what was measured at single steps
         "specs": [_spec(spec) for step in pipeline.steps for spec in step.parse_specs],  # read from the graph
         "findings": [f.to_json() for f in result.findings],
+        "suppressed": [s.to_json() for s in result.suppressed],
         "rule_errors": [e.to_json() for e in result.rule_errors],
     }

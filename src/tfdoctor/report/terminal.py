@@ -165,6 +165,7 @@ def render_scan(result: ScanResult, console: Console) -> None:
     for note in result.spec_notes:
         console.print(Text(f"Not checked (cannot be read without running it): {note}", style="yellow"))
     render_findings(result.findings, console)
+    suppressed_line(len(result.suppressed), console)
     for err in result.rule_errors:
         console.print(Text(f"rule {err.code} failed to run: {err.error}", style="magenta"))
     counts = result.counts()
@@ -182,6 +183,14 @@ def render_findings(findings: list[Finding], console: Console) -> None:
         if group:
             console.print(Text(f"{sev.label.capitalize()}s ({len(group)})", style=STYLES[sev]))
             console.print(Group(*(finding_block(f) for f in group)))
+
+
+def suppressed_line(count: int, console: Console) -> None:
+    if count:
+        what = "finding" if count == 1 else "findings"
+        console.print(
+            Text(f"{count:,} {what} suppressed (--json lists them, with what suppressed each).", style="dim")
+        )
 
 
 def render_audit(result: AuditResult, console: Console) -> None:
@@ -210,6 +219,7 @@ def render_audit(result: AuditResult, console: Console) -> None:
         if probe.error:
             console.print(Text(f"The pipeline raised {probe.error_type}: {probe.error}", style="red"))
     render_findings(result.findings, console)
+    suppressed_line(len(result.suppressed), console)
     for err in result.rule_errors:
         console.print(Text(f"rule {err.code} failed to run: {err.error}", style="magenta"))
     summary = ", ".join(f"{n} {sev}" for sev, n in result.counts().items())
