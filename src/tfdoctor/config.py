@@ -76,6 +76,10 @@ class Thresholds:
     collapsed_range_max: float = 0.0078125
     # TFD606: batches whose padding is at least this fraction of their values
     padding_fraction: float = 0.5
+    # TFD306: a bytes feature is judged as raw array bytes from this many values, all of one length
+    raw_bytes_min_values: int = 10
+    # TFD306: the smallest height and width a raw array's bytes are read as
+    raw_bytes_min_side: int = 8
 
 
 @dataclass(frozen=True)
