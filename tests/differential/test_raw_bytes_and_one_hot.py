@@ -219,3 +219,21 @@ def test_tfd607_one_hot_in_a_later_step_is_a_warning_until_the_batches_confirm_i
     assert _only(tfdoctor.audit(ds, batches=0), "TFD607").severity == Severity.WARNING
     confirmed = _only(tfdoctor.audit(ds, batches=3), "TFD607")
     assert confirmed.severity == Severity.ERROR and confirmed.numbers["zero_rows"] == 10
+
+
+def test_tfd607_the_probe_counts_zero_rows_of_one_hot_tensors_only(tf: Any) -> None:
+    """Rows of a 0/1 tensor with at most one 1 are counted until a batch shows it is not
+    one-hot (a row with two 1s): then the tensor is not one, and nothing is reported."""
+    one_hot = np.array([[1, 0, 0], [0, 0, 0], [0, 1, 0], [0, 0, 1]], dtype=np.float32)
+    multi_hot = np.array([[1, 1, 0], [0, 0, 0], [0, 1, 0], [0, 0, 1]], dtype=np.float32)
+    x = np.zeros((8, 2), dtype=np.float32) + np.arange(8, dtype=np.float32)[:, None]
+    for targets, counted in (
+        (np.concatenate([one_hot, one_hot]), (2, 6)),
+        (np.concatenate([one_hot, multi_hot]), (0, 0)),
+    ):
+        result = tfdoctor.audit(tf.data.Dataset.from_tensor_slices((x, targets)).batch(4), batches=2)
+        label = next(t for t in result.batches.tensors if t.path == "[1]") if result.batches else None
+        assert label is not None and (label.zero_rows, label.one_hot_rows) == counted
+        assert ("TFD607" in _codes(result)) == (counted != (0, 0))  # made elsewhere: a warning
+        features = next(t for t in result.batches.tensors if t.path == "[0]") if result.batches else None
+        assert features is not None and (features.zero_rows, features.one_hot_rows) == (0, 0)

@@ -2,7 +2,21 @@
 
 What is read, by TensorFlow op (TF 2.16-2.21 names; TensorFlow may rename them, which is why
 they are listed here in one place):
-- the chain: each dataset node's first input that is itself a dataset, from the `_Retval`;
+- the chain: each dataset node's first input that is itself a dataset, from the `_Retval`
+  (DirectedInterleaveDataset: its first data input, after the selector);
+- fused ops as the logical steps they stand for (`_FUSED`): MapAndBatchDataset is a map and a
+  batch, ShuffleAndRepeatDataset(V2) a shuffle and a repeat; every ParallelInterleaveDataset
+  version (legacy included) is an interleave;
+- multi-input datasets: the other inputs of ZipDataset, ConcatenateDataset,
+  DirectedInterleaveDataset (`sample_from_datasets` where its selector starts at a
+  RandomDataset, else `choose_from_datasets`, whose choice chain is kept as text) and
+  WeightedFlatMapDataset are read as chains of their own (`Step.branches`), and so are the
+  datasets a TensorSliceDataset / TensorDataset holds (`from_tensor_slices([a, b])`);
+- `from_generator` (a TensorDataset flat-mapped by a function holding a GeneratorDataset) as one
+  `generator` step, named by the user's generator where the Python objects tell;
+- maps and filters whose Python function TensorFlow wrote itself (the `normalize` map of
+  `unbatch()`, the map inside `ragged_batch`) are marked `inserted`, found by matching the
+  graph's function names with the functions the Python dataset objects hold;
 - parameters: the `Const` inputs of each op, by position (`_PARAMS`), e.g. ShuffleDatasetV3
   (buffer_size, seed, seed2) and its `reshuffle_each_iteration` attr; BatchDatasetV2
   (batch_size, drop_remainder); the last input of ParallelMapDatasetV2 (num_parallel_calls);
@@ -18,6 +32,7 @@ they are listed here in one place):
 
 from __future__ import annotations
 
+import inspect
 import re
 from dataclasses import replace
 from typing import Any
@@ -28,6 +43,7 @@ from ..facts.spec import FeatureSpec, ParseSpec
 _TRANSPARENT = {
     "ModelDataset", "OptionsDataset", "MaxIntraOpParallelismDataset", "PrivateThreadPoolDataset",
     "AssertCardinalityDataset", "DummyIterationCounter", "AssertNextDataset", "NonSerializableDataset",
+    "ChooseFastestDataset", "ExperimentalChooseFastestDataset",  # inputs that are one dataset, tuned
 }  # fmt: skip
 _KINDS = {
     "ShuffleDataset": "shuffle", "ShuffleDatasetV2": "shuffle", "ShuffleDatasetV3": "shuffle",
@@ -38,13 +54,32 @@ _KINDS = {
     "InterleaveDataset": "interleave", "ParallelInterleaveDataset": "interleave",
     "ParallelInterleaveDatasetV2": "interleave", "ParallelInterleaveDatasetV3": "interleave",
     "ParallelInterleaveDatasetV4": "interleave", "LegacyParallelInterleaveDatasetV2": "interleave",
+    "ExperimentalParallelInterleaveDataset": "interleave",
+    "MapAndBatchDataset": "map", "ExperimentalMapAndBatchDataset": "map",  # + batch: see _FUSED
+    "ShuffleAndRepeatDataset": "shuffle", "ShuffleAndRepeatDatasetV2": "shuffle",  # + repeat
+    "ConcatenateDataset": "concatenate", "DirectedInterleaveDataset": "sample",
+    "ExperimentalDirectedInterleaveDataset": "sample", "WeightedFlatMapDataset": "sample",
+    "RandomDataset": "source", "RandomDatasetV2": "source",
     "FlatMapDataset": "flat_map", "TakeDataset": "take", "SkipDataset": "skip", "ShardDataset": "shard",
     "RepeatDataset": "repeat", "PrefetchDataset": "prefetch", "CacheDataset": "cache",
     "CacheDatasetV2": "cache", "WindowDataset": "window", "UnbatchDataset": "unbatch",
     "TFRecordDataset": "read", "TFRecordDatasetV2": "read", "TextLineDataset": "read",
     "FixedLengthRecordDatasetV2": "read", "TensorSliceDataset": "source", "TensorDataset": "source",
-    "RangeDataset": "source", "GeneratorDataset": "source", "ZipDataset": "zip",
+    "RangeDataset": "source", "GeneratorDataset": "generator", "ZipDataset": "zip",
 }  # fmt: skip
+# fused op -> the logical steps it stands for: (kind, the parameters that step takes) each
+_MAP_AND_BATCH = (("map", ("num_parallel_calls",)), ("batch", ("batch_size", "drop_remainder")))
+_SHUFFLE_AND_REPEAT = (
+    ("shuffle", ("buffer_size", "seed", "seed2", "reshuffle_each_iteration")),
+    ("repeat", ("count",)),
+)
+_FUSED = {
+    "MapAndBatchDataset": _MAP_AND_BATCH,
+    "ExperimentalMapAndBatchDataset": _MAP_AND_BATCH,
+    "ShuffleAndRepeatDataset": _SHUFFLE_AND_REPEAT,
+    "ShuffleAndRepeatDatasetV2": _SHUFFLE_AND_REPEAT,
+}
+_SELECTED = ("DirectedInterleaveDataset", "ExperimentalDirectedInterleaveDataset")  # selector first
 # op -> parameter names of the inputs after the input dataset, by position
 _PARAMS = {
     "ShuffleDataset": ("buffer_size", "seed", "seed2"),
@@ -63,6 +98,8 @@ _PARAMS = {
     "CacheDataset": ("filename",),
     "CacheDatasetV2": ("filename",),
     "WindowDataset": ("size", "shift", "stride", "drop_remainder"),
+    "ShuffleAndRepeatDataset": ("buffer_size", "seed", "seed2", "count"),
+    "ShuffleAndRepeatDatasetV2": ("buffer_size", "seed", "seed2", "count"),
 }
 # op -> parameter names of its last inputs (ops with captured arguments before them)
 _TRAILING = {
@@ -76,6 +113,17 @@ _TRAILING = {
         "num_parallel_calls",
     ),
     "PaddedBatchDatasetV2": ("drop_remainder",),
+    "MapAndBatchDataset": ("batch_size", "num_parallel_calls", "drop_remainder"),
+    "ExperimentalMapAndBatchDataset": ("batch_size", "num_parallel_calls", "drop_remainder"),
+    "ParallelInterleaveDataset": (  # tf.data.experimental.parallel_interleave, TF 1
+        "cycle_length", "block_length", "sloppy", "buffer_output_elements", "prefetch_input_elements",
+    ),
+    "ExperimentalParallelInterleaveDataset": (
+        "cycle_length", "block_length", "sloppy", "buffer_output_elements", "prefetch_input_elements",
+    ),
+    "LegacyParallelInterleaveDatasetV2": (  # parallel_interleave, TFRecordDataset(num_parallel_reads=)
+        "cycle_length", "block_length", "buffer_output_elements", "prefetch_input_elements",
+    ),
 }  # fmt: skip
 _READERS = ("TFRecordDataset", "TFRecordDatasetV2")
 _IMAGE_DECODERS = ("DecodePng", "DecodeJpeg", "DecodeImage", "DecodeBmp")  # attr `channels`
@@ -89,7 +137,10 @@ _STATELESS_HELPERS = {
     "StatelessRandomGetKeyCounterAlg",
 }
 _VARYING_SOURCES = ("RngReadAndSkip", "RngSkip", "ReadVariableOp", "Stateful", "Random", "Iterator")
-_FUNCTION_PREFIX = re.compile(r"^__inference_(?:Dataset_)?(?:map_|filter_|interleave_|flat_map_)?")
+_FUNCTION_PREFIX = re.compile(
+    r"^__inference_(?:Dataset_|tf_data_experimental_)?"
+    r"(?:map_and_batch_|parallel_interleave_|map_|filter_|interleave_|flat_map_)?"
+)
 
 
 def _clean(name: str) -> str:
@@ -103,8 +154,9 @@ def _function_label(raw: str) -> str:
 
 
 class _Graph:
-    def __init__(self, graph_def: Any, tf: Any) -> None:
+    def __init__(self, graph_def: Any, tf: Any, python: dict[str, Any] | None = None) -> None:
         self.tf = tf
+        self.python = python or {}  # graph function name -> the Python function it was traced from
         self.nodes = {n.name: n for n in graph_def.node}
         self.functions = {f.signature.name: f for f in graph_def.library.function}
 
@@ -466,6 +518,12 @@ def _params(graph: _Graph, node: Any) -> dict[str, Any]:
             args[name] = graph.const(inp)
     if "reshuffle_each_iteration" in node.attr:
         args["reshuffle_each_iteration"] = bool(node.attr["reshuffle_each_iteration"].b)
+    if _KINDS.get(node.op) == "interleave" and "deterministic" in node.attr:  # "default", "true", "false"
+        args["deterministic"] = node.attr["deterministic"].s.decode()
+    if _KINDS.get(node.op) == "interleave" and "sloppy" in node.attr:  # ParallelInterleaveDatasetV2
+        args["sloppy"] = bool(node.attr["sloppy"].b)
+    if node.op in _SELECTED and "stop_on_empty_dataset" in node.attr:
+        args["stop_on_empty_dataset"] = bool(node.attr["stop_on_empty_dataset"].b)
     if node.op == "BatchDataset":
         args.setdefault("drop_remainder", False)
     return args
@@ -484,54 +542,204 @@ def _merge_reads(steps: list[Step]) -> list[Step]:
     return steps
 
 
+def _dataset_inputs(graph: _Graph, node: Any) -> list[str]:
+    return [_clean(i) for i in node.input if not i.startswith("^") and graph.is_dataset(i)]
+
+
+def _main_input(graph: _Graph, node: Any) -> str | None:
+    """The input the chain goes on through: the first input dataset (the first data input of
+    a DirectedInterleave, after its selector); none for a source, even one holding datasets."""
+    if _KINDS.get(node.op) in ("source", "generator"):
+        return None
+    inputs = _dataset_inputs(graph, node)
+    if node.op in _SELECTED:
+        inputs = inputs[1:]
+    return inputs[0] if inputs else None
+
+
+def _held_datasets(graph: _Graph, node: Any) -> list[str]:
+    """The datasets a TensorDataset / TensorSliceDataset is made of (`from_tensors(ds)`,
+    `from_tensor_slices([a, b])`, through the Pack that stacks them)."""
+    held = []
+    for inp in (i for i in node.input if not i.startswith("^")):
+        source = graph.nodes.get(_clean(inp))
+        if source is None:
+            continue
+        if graph.is_dataset(inp):
+            held.append(_clean(inp))
+        elif source.op == "Pack":
+            held += [_clean(i) for i in source.input if not i.startswith("^") and graph.is_dataset(i)]
+    return held
+
+
+def _made_by_tensorflow(func: Any) -> bool:
+    """A function TensorFlow (or Keras) wrote for itself, nested in its own code: the
+    `normalize` map of `unbatch()`, the map inside `ragged_batch`. A TensorFlow op the user
+    passes (`map(tf.io.read_file)`) is not nested and stays the user's."""
+    if func is None:
+        return False
+    try:
+        func = inspect.unwrap(func)
+    except ValueError:  # a wrapper cycle: judged as it is
+        pass
+    func = getattr(func, "python_function", func)  # a tf.function
+    module = getattr(func, "__module__", None) or ""
+    qualname = getattr(func, "__qualname__", None) or ""
+    return module.split(".")[0] in ("tensorflow", "keras", "tf_keras") and "<locals>" in qualname
+
+
+def _generator_name(func: Any) -> str | None:
+    """The user's generator behind `from_generator`: TensorFlow's flat_map function holds it
+    (in a `_GeneratorState`, through closures)."""
+    stack, seen = [func], set()
+    while stack and len(seen) < 64:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if type(item).__name__ == "_GeneratorState":
+            generator = getattr(item, "_generator", None)
+            name = getattr(generator, "__name__", None) or type(generator).__name__
+            return "lambda" if name == "<lambda>" else name
+        for cell in getattr(item, "__closure__", None) or ():
+            try:
+                stack.append(cell.cell_contents)
+            except ValueError:  # an empty cell
+                continue
+    return None
+
+
+def _fused_call(step: Step) -> str:
+    """The fused op as the user wrote it: `map_and_batch(parse, 32)`, `shuffle_and_repeat(1000)`."""
+    a = step.args
+    if "MapAndBatch" in step.op:
+        size, parallel = a.get("batch_size"), a.get("num_parallel_calls")
+        text = f"map_and_batch({step.function or 'fn'}, {size}"
+        if parallel is not None and parallel != size:  # its default is batch_size calls
+            text += f", num_parallel_calls={'AUTOTUNE' if parallel == -1 else parallel}"
+        return text + (", drop_remainder=True)" if a.get("drop_remainder") else ")")
+    count = a.get("count")
+    return f"shuffle_and_repeat({a.get('buffer_size')}" + (
+        ")" if count in (None, -1) else f", count={count})"
+    )
+
+
+def _unfuse(step: Step) -> list[Step]:
+    """A fused op as its logical steps: the first keeps the functions (the map of
+    map_and_batch), each takes its own parameters; both name the fused call."""
+    (first_kind, first_args), (second_kind, second_args) = _FUSED[step.op]
+    a, fused = step.args, _fused_call(step)
+    first = replace(step, kind=first_kind, args={k: a[k] for k in first_args if k in a}, fused=fused)
+    second = Step(0, step.op, second_kind, {k: a[k] for k in second_args if k in a}, fused=fused)
+    return [first, second]
+
+
+def _steps_of(graph: _Graph, node: Any, depth: int) -> list[Step]:
+    """The logical steps of one dataset node (two for a fused op), indices left at 0."""
+    functions = graph.functions_of(node)
+    decodes, one_hots = graph.values_of(functions)
+    kind = _KINDS.get(node.op, "other")
+    reads = graph.reads_files(node)
+    args = _params(graph, node)
+    inner = graph.reachable(functions)
+    function = ("TFRecordDataset" if reads else _function_label(functions[0])) if functions else None
+    branches: tuple[tuple[Step, ...], ...] = ()
+    if depth < 4 and kind in ("zip", "concatenate", "sample"):
+        inputs = _dataset_inputs(graph, node)
+        if node.op in _SELECTED and inputs:
+            selector, inputs = _chain(graph, inputs[0], depth + 1), inputs[1:]
+            if not any(s.op.startswith("RandomDataset") for s in selector):  # the user's choices
+                kind, args["choice"] = "choose", Pipeline(tuple(selector)).chain()
+        branches = tuple(tuple(_chain(graph, other, depth + 1)) for other in inputs[1:])
+    elif depth < 4 and kind == "source":
+        branches = tuple(tuple(_chain(graph, held, depth + 1)) for held in _held_datasets(graph, node))
+    if kind == "flat_map" and any(nd.op == "GeneratorDataset" for f in inner for nd in f.node_def):
+        kind = "generator"  # Dataset.from_generator: TensorFlow's flat_map over one dummy element
+        function = _generator_name(graph.python.get(functions[0])) or "fn"
+    inserted = (
+        kind in ("map", "filter") and bool(functions) and _made_by_tensorflow(graph.python.get(functions[0]))
+    )
+    step = Step(
+        index=0,
+        op=node.op,
+        kind=kind,
+        args=args,
+        function=function,
+        random_ops=graph.random_ops(functions),
+        reads_files=reads,
+        files=graph.file_names(node) if kind in ("source", "read") else (),
+        ops=tuple(sorted({nd.op for f in inner for nd in f.node_def})),
+        parse_specs=graph.parse_specs(functions, "parse op"),
+        decode_channels=tuple(
+            nd.attr["channels"].i for f in inner for nd in f.node_def if nd.op in _IMAGE_DECODERS
+        ),
+        branches=branches,
+        decodes=decodes,
+        one_hots=one_hots,
+        inserted=inserted,
+    )
+    return _unfuse(step) if node.op in _FUSED else [step]
+
+
+def _merge_sources(steps: list[Step]) -> list[Step]:
+    """`from_generator(gen)` is a dummy `from_tensors` flat-mapped by TensorFlow: one step.
+    The first interleave or flat_map over a source of datasets yields their records: it reads
+    files where they do."""
+    if len(steps) >= 2 and steps[0].op == "TensorDataset" and not steps[0].branches:
+        if steps[1].kind == "generator":
+            steps = [replace(steps[1], index=1), *(replace(s, index=s.index - 1) for s in steps[2:])]
+    if steps and steps[0].kind == "source" and any(s.reads_files for b in steps[0].branches for s in b):
+        at = next((i for i, s in enumerate(steps) if s.kind in ("interleave", "flat_map")), None)
+        if at is not None:
+            steps[at] = replace(steps[at], reads_files=True)
+    return steps
+
+
 def _chain(graph: _Graph, start: str | None, depth: int = 0) -> list[Step]:
-    """The steps that end at node `start`, source first, following each node's first input
-    dataset; the other inputs of a `zip` are read as branches of that step."""
+    """The steps that end at node `start`, source first, following each node's main input
+    (`_main_input`); the other inputs of a multi-input node are read as branches of its step,
+    each a chain of its own."""
     nodes: list[Any] = []
     current = start
-    while current is not None and current in graph.nodes:
+    while current is not None and current in graph.nodes and len(nodes) < 1000:
         node = graph.nodes[current]
         nodes.append(node)
-        current = next((_clean(i) for i in node.input if graph.is_dataset(i)), None)
+        current = _main_input(graph, node)
     steps: list[Step] = []
     for node in reversed([n for n in nodes if n.op not in _TRANSPARENT]):
-        functions = graph.functions_of(node)
-        decodes, one_hots = graph.values_of(functions)
-        kind = _KINDS.get(node.op, "other")
-        reads = graph.reads_files(node)
-        branches: tuple[tuple[Step, ...], ...] = ()
-        if kind == "zip" and depth < 4:
-            others = [_clean(i) for i in node.input if graph.is_dataset(i)][1:]
-            branches = tuple(tuple(_chain(graph, other, depth + 1)) for other in others)
-        steps.append(
-            Step(
-                index=len(steps) + 1,
-                op=node.op,
-                kind=kind,
-                args=_params(graph, node),
-                function=("TFRecordDataset" if reads else _function_label(functions[0]))
-                if functions
-                else None,
-                random_ops=graph.random_ops(functions),
-                reads_files=reads,
-                files=graph.file_names(node) if kind in ("source", "read") else (),
-                ops=tuple(sorted({nd.op for f in graph.reachable(functions) for nd in f.node_def})),
-                parse_specs=graph.parse_specs(functions, "parse op"),
-                decode_channels=tuple(
-                    nd.attr["channels"].i
-                    for f in graph.reachable(functions)
-                    for nd in f.node_def
-                    if nd.op in _IMAGE_DECODERS
-                ),
-                branches=branches,
-                decodes=decodes,
-                one_hots=one_hots,
-            )
-        )
-    steps = _merge_reads(steps)
+        steps += [replace(s, index=len(steps) + i + 1) for i, s in enumerate(_steps_of(graph, node, depth))]
+    steps = _merge_sources(_merge_reads(steps))
     if not any(s.reads_files for s in steps):  # strings that are data, not file names
         steps = [replace(s, files=()) if s.kind == "source" else s for s in steps]
     return steps
+
+
+def _python_functions(dataset: Any, tf: Any) -> dict[str, Any]:
+    """Graph function name -> the Python function it was traced from, for every dataset
+    object reachable from this one: its inputs, and the datasets it holds apart from them
+    (the map inside `ragged_batch`)."""
+    out: dict[str, Any] = {}
+    stack, seen = [dataset], set()
+    while stack and len(seen) < 1000:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        try:
+            wrappers, inputs = list(obj._functions()), list(obj._inputs())
+        except Exception:  # an object of another make: nothing to learn from it
+            continue
+        for wrapper in wrappers:
+            try:
+                name = wrapper.function.name
+            except Exception:  # a wrapper without a traced function
+                continue
+            out.setdefault(
+                name.decode() if isinstance(name, bytes) else str(name), getattr(wrapper, "_func", None)
+            )
+        held = [v for v in getattr(obj, "__dict__", {}).values() if isinstance(v, tf.data.Dataset)]
+        stack += [*inputs, *held]
+    return out
 
 
 def read_pipeline(dataset: Any) -> Pipeline:
@@ -539,7 +747,7 @@ def read_pipeline(dataset: Any) -> Pipeline:
     import tensorflow as tf
 
     graph_def = tf.compat.v1.GraphDef.FromString(dataset._as_serialized_graph().numpy())
-    graph = _Graph(graph_def, tf)
+    graph = _Graph(graph_def, tf, _python_functions(dataset, tf))
     ret = next((n for n in graph_def.node if n.op == "_Retval"), None)
     steps = _chain(graph, _clean(ret.input[0]) if ret is not None and ret.input else None)
     steps = [  # a parse spec is named by the step that holds it, as findings show it

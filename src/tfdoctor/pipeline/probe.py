@@ -260,9 +260,15 @@ def probe(
 
 
 def python_steps(dataset: Any, pipeline: Pipeline) -> dict[int, Any]:
-    """Step index -> the Python dataset object that ends at that step. Found by walking
-    `_input_dataset` and counting each object's own chain (transparent ops are skipped in
-    both, so the counts agree)."""
+    """Step index -> the Python dataset object that ends at that step. Found by walking each
+    object's main input (as the graph's chain goes: the first data input of
+    sample_from_datasets, not its selector) and counting each object's own chain (transparent
+    ops are skipped in both, so the counts agree).
+
+    A fused op is one object for two logical steps: it ends the second (the batch of
+    map_and_batch, the repeat of shuffle_and_repeat), and the first has none, so the
+    single-step checks skip it (its map cannot be run without the batch) and its element
+    count is carried from its input."""
     from .graph import read_pipeline
 
     out: dict[int, Any] = {}
@@ -275,8 +281,23 @@ def python_steps(dataset: Any, pipeline: Pipeline) -> dict[int, Any]:
         except Exception:
             break
         out.setdefault(length, current)
-        current = getattr(current, "_input_dataset", None)
+        current = _main_input(current)
     return out
+
+
+def _main_input(obj: Any) -> Any:
+    """The input dataset an object's chain goes on through, None at a source."""
+    data = getattr(obj, "_data_inputs", None)  # sample/choose_from_datasets: the selector is apart
+    if data:
+        return data[0]
+    found = getattr(obj, "_input_dataset", None)
+    if found is not None:
+        return found
+    try:
+        inputs = obj._inputs()  # zip, concatenate, the TF 1 DatasetV1Adapter
+    except Exception:  # an object of another make: the walk ends here
+        return None
+    return inputs[0] if inputs else None
 
 
 def _count(dataset: Any, limit: int, deadline: float) -> tuple[int, int, str | None]:

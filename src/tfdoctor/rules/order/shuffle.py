@@ -12,7 +12,7 @@ from ...facts.pipeline import PipelineFacts, Step
 from ...findings import Severity, Where
 from .._pipeline import where
 from ..registry import Report, rule
-from ._steps import _record_steps
+from ._steps import _last_merge, _record_steps, _shuffled
 
 
 def _sortedness(facts: PipelineFacts) -> tuple[float, str] | None:
@@ -45,16 +45,27 @@ def no_shuffle(facts: PipelineFacts, probe: BatchFacts | None, cfg: Thresholds) 
     batch = next((s for s in _record_steps(facts, "batch", "padded_batch")), None)
     if batch is None:
         return
-    if any(s.index < batch.index for s in _record_steps(facts, "shuffle")):
+    if _shuffled(pipeline.steps, batch.index):
         return
     order = _sortedness(facts)
     sorted_labels = order is not None and order[0] >= cfg.sorted_labels
     mixed = sorted_labels and _mixed_by_interleave(facts, probe, batch, cfg)
+    mixer = _mixer(facts, batch)
+    mixes = "the interleave" if mixer is None or mixer.kind == "interleave" else f"`{mixer.call()}`"
+    merge = _last_merge(pipeline.steps, batch.index)
+    shuffles = [s for s in pipeline.steps if s.kind == "shuffle" and s.index < batch.index]
+    shuffles += [s for b in merge.branches for s in b if s.kind == "shuffle"] if merge is not None else []
     detail = ""
+    if merge is not None and merge.kind != "source" and shuffles:  # they reach only part of the examples
+        detail = f" `{merge.call()}` ({pipeline.where(merge)}) takes " + (
+            "its inputs one after another: shuffles inside them do not mix them."
+            if merge.kind == "concatenate"
+            else "inputs that are not all shuffled: some examples arrive in stored order."
+        )
     if order is not None:
-        detail = (
+        detail += (
             f" The files store '{order[1]}' sorted (sortedness {order[0]:.2f}, 0 = random order), "
-            "but the interleave mixes them: the batches are mixed, yet the same every epoch."
+            f"but {mixes} mixes them: the batches are mixed, yet the same every epoch."
             if mixed
             else f" The files store '{order[1]}' sorted (sortedness {order[0]:.2f}, 0 = random order): "
             "most batches hold a single class."
@@ -104,6 +115,7 @@ def small_shuffle_buffer(facts: PipelineFacts, probe: BatchFacts | None, cfg: Th
             if _mixed_by_interleave(facts, probe, step, cfg):
                 continue
             yield Report(
+            and not _feeds_mixer(facts, step)
                 f"`{step.call()}` mixes {buffer:,} records at a time, but the files store runs of one "
                 f"'{order.feature}' up to {order.longest_run:,} long ({order.runs:,} runs in "
                 f"{order.records:,} records): batches stay near single-class.",
@@ -126,15 +138,10 @@ def small_shuffle_buffer(facts: PipelineFacts, probe: BatchFacts | None, cfg: Th
 def _mixed_by_interleave(
     facts: PipelineFacts, probe: BatchFacts | None, shuffle: Step, cfg: Thresholds
 ) -> bool:
-    """Whether an interleave over several files before the shuffle already mixes the stored
-    runs, as the probe measured: runs within one file then no longer reach the batches."""
-    interleaved = any(
-        s.kind == "interleave"
-        and s.reads_files
-        and s.index < shuffle.index
-        and s.args.get("cycle_length") != 1
-        for s in facts.pipeline.steps
-    )
+    """Whether an interleave over several files (or sample_from_datasets / choose_from_datasets
+    over several inputs) before the shuffle already mixes the stored runs, as the probe
+    measured: runs within one file then no longer reach the batches."""
+    interleaved = _mixer(facts, shuffle) is not None
     if not interleaved or probe is None or len(probe.label_majority) < cfg.label_majority_min_batches:
         return False
     return probe.mean_majority < cfg.label_majority_fraction  # type: ignore[operator]
@@ -160,6 +167,28 @@ def shuffle_after_batch(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Repor
         if not batches:
             continue
         batch = batches[-1]
+def _mixer(facts: PipelineFacts, before: Step) -> Step | None:
+    """The last step before this one that mixes the records of several files or inputs."""
+    return next(
+        (
+            s
+            for s in reversed(facts.pipeline.steps)
+            if s.index < before.index
+            and (
+                (s.kind == "interleave" and s.reads_files and s.args.get("cycle_length") != 1)
+                or s.kind in ("sample", "choose")
+            )
+        ),
+        None,
+    )
+
+
+def _feeds_mixer(facts: PipelineFacts, shuffle: Step) -> bool:
+    """A shuffle of one input of sample_from_datasets / choose_from_datasets: the label runs
+    of the files are broken up by the mixing of the inputs, not by this buffer."""
+    return any(s.kind in ("sample", "choose") and s.index > shuffle.index for s in facts.pipeline.steps)
+
+
         if any(batch.index < s.index < shuffle.index for s in pipeline.of("unbatch")):
             continue
         yield Report(
