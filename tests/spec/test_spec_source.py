@@ -280,7 +280,7 @@ def test_unreadable_calls_are_named_and_others_still_read(tmp_path: Path) -> Non
     found = read_source(path)
     assert len(found.specs) == 1
     assert found.skipped == [
-        "train.py:5: parse_example in from_flags: `make_spec(flags)` is a call tfdoctor does not run"
+        "train.py:5: parse_example in from_flags is not checked: `make_spec(flags)` is a call tfdoctor does not run"
     ]
 
 
