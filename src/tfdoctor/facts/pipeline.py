@@ -49,7 +49,8 @@ class Step:
     index: int  # 1-based, source first
     op: str  # the TensorFlow op, e.g. ShuffleDatasetV3 (its name may change across versions)
     kind: str  # source, read, map, filter, shuffle, batch, padded_batch, cache, take, skip, shard,
-    #            repeat, prefetch, interleave, flat_map, ignore_errors, window, unbatch, other
+    #            repeat, prefetch, interleave, flat_map, ignore_errors, window, unbatch, zip,
+    #            concatenate, sample, choose, generator, other
     args: dict[str, Any] = field(default_factory=dict)
     function: str | None = None  # the user function's name (map, filter, interleave)
     random_ops: tuple[RandomOp, ...] = ()
@@ -58,9 +59,12 @@ class Step:
     ops: tuple[str, ...] = ()  # every op inside its functions (Reshape, DecodePng...), sorted
     parse_specs: tuple[ParseSpec, ...] = ()  # the parse ops inside its functions
     decode_channels: tuple[int, ...] = ()  # `channels=` of the image decode ops inside (0: as stored)
-    branches: tuple[tuple[Step, ...], ...] = ()  # zip: the chains of its other inputs, source first
+    branches: tuple[tuple[Step, ...], ...] = ()  # zip, concatenate, sample, choose: the chains of its
+    #   other inputs; a source of datasets (`from_tensor_slices([a, b])`): every input; source first
     decodes: tuple[Decode, ...] = ()  # the image and raw decodes inside its functions
     one_hots: tuple[OneHot, ...] = ()  # the tf.one_hot ops inside its functions
+    fused: str = ""  # a logical step of a fused op, which the user wrote as `map_and_batch(parse, 32)`
+    inserted: bool = False  # added by TensorFlow itself (the map inside unbatch()), not the user's step
 
     @property
     def random(self) -> bool:
@@ -97,6 +101,13 @@ class Step:
             return "ignore_errors()"
         if self.kind == "zip":
             return f"zip({1 + len(self.branches)} datasets)"
+        if self.kind in ("sample", "choose", "concatenate"):
+            return f"{_MULTI_NAMES[self.kind]}({1 + len(self.branches)} datasets)"
+        if self.kind == "generator":
+            return f"from_generator({self.function or 'fn'})"
+        if self.kind == "source" and self.branches:
+            held = f"[{len(self.branches)} datasets]" if self.op == "TensorSliceDataset" else "dataset"
+            return f"{_SOURCE_NAMES.get(self.op, self.op)}({held})"
         if self.kind == "window":
             return f"window({a.get('size')}, shift={a.get('shift')})"
         if self.kind in ("source", "read"):
@@ -113,7 +124,27 @@ _SOURCE_NAMES = {
     "TFRecordDatasetV2": "TFRecordDataset",
     "RangeDataset": "range",
     "GeneratorDataset": "from_generator",
+    "TensorDataset": "from_tensors",
 }
+_MULTI_NAMES = {
+    "sample": "sample_from_datasets",
+    "choose": "choose_from_datasets",
+    "concatenate": "concatenate",
+}
+
+
+def _fused_pair(first: Step | None, second: Step | None) -> bool:
+    """Whether these are the two halves of one fused op, side by side: map_and_batch (map,
+    batch) or shuffle_and_repeat (shuffle, repeat)."""
+    return (
+        first is not None
+        and second is not None
+        and bool(first.fused)
+        and (first.kind, second.kind) in (("map", "batch"), ("shuffle", "repeat"))
+        and first.fused == second.fused
+        and first.op == second.op
+        and second.index == first.index + 1
+    )
 
 
 @dataclass(frozen=True)
@@ -137,7 +168,8 @@ class Pipeline:
         return max((s.index for s in self.steps if s.reads_files), default=0)
 
     def files(self) -> list[str]:
-        """File names read by the chain and by the other inputs of any zip."""
+        """File names read by the chain and by every input of its multi-input steps (zip,
+        concatenate, sample_from_datasets, choose_from_datasets, a source of datasets)."""
         out: list[str] = []
         stack = list(self.steps)
         while stack:
@@ -148,14 +180,30 @@ class Pipeline:
         return out
 
     def chain(self, steps: Sequence[Step] | None = None) -> str:
-        """`TFRecordDataset(...).map(parse).shuffle(1000).batch(32)`, for messages and fixes."""
+        """`TFRecordDataset(...).map(parse).shuffle(1000).batch(32)`, for messages and fixes.
+        Steps TensorFlow inserted itself are left out; the two logical steps of a fused op,
+        where both are there side by side, are shown as the one call the user wrote."""
         text = ""
-        for step in steps if steps is not None else self.steps:
-            if step.kind == "other":
-                continue
-            if step.kind == "zip":
-                inputs = [text, *(self.chain(list(branch)) for branch in step.branches)]
-                text = f"Dataset.zip(({', '.join(inputs)}))"
+        given = steps if steps is not None else self.steps
+        shown = [s for s in given if s.kind != "other" and not s.inserted]
+        second_half = -1
+        for i, step in enumerate(shown):
+            if i == second_half:
+                continue  # written with the first half of its fused op
+            inputs = [self.chain(list(branch)) for branch in step.branches]
+            if _fused_pair(step, shown[i + 1] if i + 1 < len(shown) else None):
+                second_half = i + 1
+                text = f"{text}.apply({step.fused})" if text else step.fused
+            elif step.kind == "zip":
+                text = f"Dataset.zip(({', '.join([text, *inputs])}))"
+            elif step.kind in ("sample", "choose"):
+                choice = f", {step.args['choice']}" if step.args.get("choice") else ""
+                text = f"Dataset.{_MULTI_NAMES[step.kind]}([{', '.join([text, *inputs])}]{choice})"
+            elif step.kind == "concatenate" and inputs:
+                text = f"{text}.concatenate({inputs[0]})"
+            elif step.kind == "source" and step.branches:
+                held = f"[{', '.join(inputs)}]" if step.op == "TensorSliceDataset" else inputs[0]
+                text = f"Dataset.{_SOURCE_NAMES.get(step.op, step.op)}({held})"
             else:
                 text = f"{text}.{step.call()}" if text else step.call()
         return text

@@ -1,6 +1,12 @@
 """Elements each step yields per epoch: TensorFlow's own cardinality where it knows it, else
 carried down the chain from the record count of the files (exact only when the scan counted
-every record). None: unknown; -1: infinite."""
+every record). None: unknown; -1: infinite.
+
+The record count is of every file the pipeline reads: it is carried from the step that reads
+them all (not from the read of one input of a zip, concatenate or sample_from_datasets, whose
+other inputs read other files). The two logical steps of a fused op share one Python object,
+given to the second (the batch of map_and_batch, the repeat of shuffle_and_repeat): the first
+is carried from its input."""
 
 from __future__ import annotations
 
@@ -24,6 +30,7 @@ def _cardinality(obj: Any) -> int | None:
 
 
 def _carry(step: Step, before: int | None, records: int | None, previous: Step | None) -> int | None:
+    """`records`: the files' record count where this step reads every file, else None."""
     a = step.args
     if step.reads_files:
         return records
@@ -65,9 +72,13 @@ def element_counts(pipeline: Pipeline, records: int | None, objects: dict[int, A
     counts: dict[int, int | None] = {}
     current: int | None = None
     previous: Step | None = None
+    every = set(pipeline.files())
+    read: set[str] = set()
     for step in pipeline.steps:
+        read |= set(Pipeline((step,)).files())  # its own files and those of its inputs' chains
         known = _cardinality(objects.get(step.index))
-        current = known if known is not None else _carry(step, current, records, previous)
+        reads_all = records if read >= every else None
+        current = known if known is not None else _carry(step, current, reads_all, previous)
         counts[step.index] = current
         previous = step
     return counts

@@ -111,11 +111,11 @@ def small_shuffle_buffer(facts: PipelineFacts, probe: BatchFacts | None, cfg: Th
             and order.records
             and buffer < order.longest_run
             and order.sortedness >= cfg.shuffle_sortedness
+            and not _feeds_mixer(facts, step)
         ):
             if _mixed_by_interleave(facts, probe, step, cfg):
                 continue
             yield Report(
-            and not _feeds_mixer(facts, step)
                 f"`{step.call()}` mixes {buffer:,} records at a time, but the files store runs of one "
                 f"'{order.feature}' up to {order.longest_run:,} long ({order.runs:,} runs in "
                 f"{order.records:,} records): batches stay near single-class.",
@@ -147,26 +147,6 @@ def _mixed_by_interleave(
     return probe.mean_majority < cfg.label_majority_fraction  # type: ignore[operator]
 
 
-@rule("TFD503", "shuffle-after-batch", Severity.WARNING, requires=(PipelineFacts,))
-def shuffle_after_batch(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
-    """A shuffle after batch shuffles whole batches, not examples.
-
-    What it finds:
-    `shuffle` placed after `batch` (with no `unbatch` between).
-    Why it hurts training:
-    The batches keep the same members every epoch, in stored order; only their order
-    changes. With sorted data every batch stays single-class.
-    Example:
-    .map(parse).batch(32).shuffle(1000)
-    Fix:
-    Move the shuffle before the batch: `.map(parse).shuffle(10_000).batch(32)`.
-    """
-    pipeline = facts.pipeline
-    for shuffle in _record_steps(facts, "shuffle"):
-        batches = [s for s in pipeline.of("batch", "padded_batch") if s.index < shuffle.index]
-        if not batches:
-            continue
-        batch = batches[-1]
 def _mixer(facts: PipelineFacts, before: Step) -> Step | None:
     """The last step before this one that mixes the records of several files or inputs."""
     return next(
@@ -189,6 +169,26 @@ def _feeds_mixer(facts: PipelineFacts, shuffle: Step) -> bool:
     return any(s.kind in ("sample", "choose") and s.index > shuffle.index for s in facts.pipeline.steps)
 
 
+@rule("TFD503", "shuffle-after-batch", Severity.WARNING, requires=(PipelineFacts,))
+def shuffle_after_batch(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
+    """A shuffle after batch shuffles whole batches, not examples.
+
+    What it finds:
+    `shuffle` placed after `batch` (with no `unbatch` between).
+    Why it hurts training:
+    The batches keep the same members every epoch, in stored order; only their order
+    changes. With sorted data every batch stays single-class.
+    Example:
+    .map(parse).batch(32).shuffle(1000)
+    Fix:
+    Move the shuffle before the batch: `.map(parse).shuffle(10_000).batch(32)`.
+    """
+    pipeline = facts.pipeline
+    for shuffle in _record_steps(facts, "shuffle"):
+        batches = [s for s in pipeline.of("batch", "padded_batch") if s.index < shuffle.index]
+        if not batches:
+            continue
+        batch = batches[-1]
         if any(batch.index < s.index < shuffle.index for s in pipeline.of("unbatch")):
             continue
         yield Report(

@@ -50,7 +50,7 @@ def serial_map(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:
     `deterministic=False`).
     """
     for step in facts.pipeline.of("map"):
-        if step.op == "MapDataset":
+        if step.op == "MapDataset" and not step.inserted:  # not a map TensorFlow added itself
             yield Report(
                 f"`{step.call()}` ({facts.pipeline.where(step)}) runs on one core.",
                 where(step),
