@@ -42,6 +42,8 @@ def _mixed_folder(root: Path) -> Path:
     (data / "labels.csv.gz").write_bytes(gzip.compress(b"id,label\n1,0\n"))  # GZIP, but not TFRecord inside
     (data / ".cache" / "x.tfrecord").write_bytes(b"")  # a hidden folder is not entered
     (data / "broken.tfrecord").write_text(NOT_TFRECORD)  # named TFRecord: read, and judged
+    (data / "part-00002").write_bytes(b"")  # an empty shard: read (TFD106 says it is empty)
+    (data / "empty.txt").write_bytes(b"")
     return data
 
 
@@ -71,10 +73,11 @@ def test_directory_reads_tfrecord_files_and_skips_the_rest(tmp_path: Path) -> No
     data = _mixed_folder(tmp_path)
     resolved = resolve([str(data)])
     assert [Path(s.url).relative_to(data).as_posix() for s in resolved.sources] == [
-        "broken.tfrecord", "extra.bin", "nested/part-r-00000", "train-00000-of-00002", "train-00001-of-00002",
+        "broken.tfrecord", "extra.bin", "nested/part-r-00000", "part-00002", "train-00000-of-00002",
+        "train-00001-of-00002",
     ]  # fmt: skip
     assert [Path(p).relative_to(data).as_posix() for p in resolved.skipped] == [
-        ".DS_Store", "_SUCCESS", "labels.csv.gz", "schema.pbtxt", "train.sha256", "voc2012.names",
+        ".DS_Store", "_SUCCESS", "empty.txt", "labels.csv.gz", "schema.pbtxt", "train.sha256", "voc2012.names",
     ]  # fmt: skip
     assert resolved.unmatched == [] and resolved.missing == []
 
@@ -83,21 +86,24 @@ def test_directory_scan_judges_only_its_tfrecord_files(tmp_path: Path) -> None:
     data = _mixed_folder(tmp_path)
     result = tfdoctor.scan(str(data), workers=1, config=tfdoctor.Config())
     assert result.stats.records == 4 * len(RECORDS)
-    assert len(result.stats.inputs.skipped) == 6
+    assert len(result.stats.inputs.skipped) == 7
     not_tfrecord = [f for f in result.findings if f.code == "TFD103"]
     assert [f.where.file for f in not_tfrecord] == [str(data / "broken.tfrecord")]  # only the misnamed one
     assert not any(f.code == "TFD105" for f in result.findings)
+    empty = [f.where.file for f in result.findings if f.code == "TFD106" and "empty_files" in f.numbers]
+    assert empty == [str(data / "part-00002")]
 
     res = runner.invoke(app, ["scan", str(data), "--json", "--workers", "1"])
     report = json.loads(res.stdout)
     assert sorted(Path(p).name for p in report["inputs"]["skipped"]) == [
-        ".DS_Store", "_SUCCESS", "labels.csv.gz", "schema.pbtxt", "train.sha256", "voc2012.names",
+        ".DS_Store", "_SUCCESS", "empty.txt", "labels.csv.gz", "schema.pbtxt", "train.sha256", "voc2012.names",
     ]  # fmt: skip
     assert [f["code"] for f in report["findings"] if f["severity"] == "error"] == ["TFD103"]
 
     res = runner.invoke(app, ["scan", str(data), "--workers", "1"])
-    assert "Skipped 6 file(s) that are not TFRecord: .DS_Store, _SUCCESS, labels.csv.gz, schema.pbtxt, " in (
-        " ".join(res.stdout.split())
+    assert (
+        "Skipped 7 file(s) that are not TFRecord: .DS_Store, _SUCCESS, empty.txt, labels.csv.gz, schema.pbtxt and 2 more"
+        in (" ".join(res.stdout.split()))
     )
 
 

@@ -4,9 +4,9 @@ wherever the matching fsspec backend is installed.
 
 A file the user names, or that their glob matches, is read whatever it holds (a file that is
 not TFRecord is then TFD103). A directory is read for its TFRecord files only: those named
-like TFRecord files, and those whose first bytes are a TFRecord frame (or a GZIP/ZLIB stream
-that starts with one). Its other files (label maps, `_SUCCESS` markers, checksums, schemas)
-are listed as skipped."""
+like TFRecord files, those whose first bytes are a TFRecord frame (or a GZIP/ZLIB stream
+that starts with one), and empty files without an extension (empty shards). Its other
+files (label maps, `_SUCCESS` markers, checksums, schemas) are listed as skipped."""
 
 from __future__ import annotations
 
@@ -80,12 +80,14 @@ def _frame_header(head: bytes) -> bool:
     return len(head) >= HEADER_BYTES and masked_crc(head[:8]) == _CRC.unpack_from(head, 8)[0]
 
 
-def _looks_tfrecord(fs: fsspec.AbstractFileSystem, path: str) -> bool:
+def _looks_tfrecord(fs: fsspec.AbstractFileSystem, path: str, name: str) -> bool:
     try:
         with fs.open(path, "rb") as fh:
             head = fh.read(SNIFF_READ_BYTES)
     except OSError:
         return True  # unreadable: read it, so the scan says why
+    if not head:  # an empty shard (`part-00003`) is TFRecord with no records; `notes.txt` is not
+        return "." not in name
     return tfrecord_head(head)
 
 
@@ -144,7 +146,7 @@ def _directory(fs: fsspec.AbstractFileSystem, path: str) -> tuple[list[str], lis
         parts = [part for part in p[len(path) :].split("/") if part]
         if not parts or any(_hidden(part) for part in parts[:-1]):
             continue
-        if not _hidden(parts[-1]) and (tfrecord_name(parts[-1]) or _looks_tfrecord(fs, p)):
+        if not _hidden(parts[-1]) and (tfrecord_name(parts[-1]) or _looks_tfrecord(fs, p, parts[-1])):
             files.append(p)
         else:
             skipped.append(p)
