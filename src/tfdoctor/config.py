@@ -80,6 +80,10 @@ class Thresholds:
     raw_bytes_min_values: int = 10
     # TFD306: the smallest height and width a raw array's bytes are read as
     raw_bytes_min_side: int = 8
+    # TFD208: with more classes than this, missing and rare classes are a label set's long tail (info)
+    label_many_classes: int = 100
+    # TFD502: a shuffle buffer of at most this many records is tiny whatever the stored order
+    tiny_shuffle_buffer: int = 16
 
 
 @dataclass(frozen=True)

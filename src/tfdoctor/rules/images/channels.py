@@ -13,6 +13,7 @@ from ...findings import Severity, Where
 from .._pipeline import where
 from ..registry import Report, also, rule
 from ._common import _first_batch, _listing, _shapes
+from .sizes import passed_every_record
 
 
 @rule("TFD304", "channel-mismatch", Severity.WARNING, requires=(DatasetStats,))
@@ -23,7 +24,11 @@ def channel_mismatch(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     An image feature whose images do not all have the same number of channels (1 gray, 2
     gray+alpha, 3 RGB, 4 RGBA), from their headers; in a pipeline, a batch that fails on
     mixed channels, and a decode whose `channels=` converts more than
-    `decode-converted-fraction` ({decode_converted_fraction}) of the stored images.
+    `decode-converted-fraction` ({decode_converted_fraction}) of the stored images. Mixed
+    counts in the files are a warning in a scan, where no pipeline is known, and in the audit
+    of a pipeline that decodes without `channels=`; info in the audit of a pipeline whose
+    every decode before batching sets `channels=` (or that decodes none): there they are
+    converted on purpose. Silent where the probe batched every record without an error.
     Why it hurts training:
     `decode_image` without `channels=` yields tensors of different depth: batching fails,
     or a reshape mixes channels into pixels.
@@ -32,37 +37,54 @@ def channel_mismatch(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     Fix:
     Decode with a fixed channel count: `tf.io.decode_png(x, channels=3)` (or 1).
     """
-    for path, shapes, _other in _shapes(facts):
+    for path, channels, common in _mixed_channels(facts):
+        listed = _listing({f"{k} channel(s)": n for k, n in channels.items()})
+        yield Report(
+            f"'{path}' mixes channel counts: {listed}.",
+            Where(feature=path),
+            {"channels": channels},
+            f"tf.io.decode_image(x, channels={common}, expand_animations=False)",
+        )
+
+
+def _mixed_channels(stats: DatasetStats) -> Iterator[tuple[str, dict[str, int], str]]:
+    """(feature, images per channel count, the commonest count) where the counts differ."""
+    for path, shapes, _other in _shapes(stats):
         channels: dict[str, int] = {}
         for (_h, _w, c), n in shapes.items():
             channels[str(c)] = channels.get(str(c), 0) + n
         if len(channels) > 1:
-            common = max(channels, key=lambda k: channels[k])
-            listed = _listing({f"{k} channel(s)": n for k, n in channels.items()})
-            yield Report(
-                f"'{path}' mixes channel counts: {listed}.",
-                Where(feature=path),
-                {"channels": channels},
-                f"tf.io.decode_image(x, channels={common}, expand_animations=False)",
-            )
+            yield path, channels, max(channels, key=lambda k: channels[k])
 
 
 @also("TFD304", requires=(PipelineFacts,), uses=(BatchFacts,))
 def channel_mismatch_in_pipeline(
     facts: PipelineFacts, batches: BatchFacts | None, cfg: Thresholds
 ) -> Iterator[Report]:
+    converts = list(_decode_channels(facts, cfg))
     yield from _batch_channel_error(facts, batches)
-    yield from _decode_channels(facts, cfg)
+    # a decode that converts most images is reported on its own: no info that it fixes them
+    yield from (r for r in _stored_channels(facts, batches) if not (converts and r.severity == Severity.INFO))
+    yield from converts
+
+
+def _channel_batch_error(batches: BatchFacts | None) -> tuple[list[int], list[int]] | None:
+    """The two image shapes of the probe's batch error, where they differ in channels only."""
+    shapes = batch_shapes(batches.error) if batches is not None else None
+    if shapes is None:
+        return None
+    first, other = shapes
+    if len(first) != 3 or len(other) != 3 or first[:2] != other[:2] or first[2] == other[2]:
+        return None
+    return first, other
 
 
 def _batch_channel_error(facts: PipelineFacts, batches: BatchFacts | None) -> Iterator[Report]:
     """The probe's batch error where the images differ in their channel count only."""
-    shapes = batch_shapes(batches.error) if batches is not None else None
+    shapes = _channel_batch_error(batches)
     if shapes is None:
         return
     first, other = shapes
-    if len(first) != 3 or len(other) != 3 or first[:2] != other[:2] or first[2] == other[2]:
-        return
     yield Report(
         f"Batching fails: images of {first[2]} and {other[2]} channel(s) meet in one batch "
         f"(shapes {first} and {other}): the decode gives each image its own channel count.",
@@ -70,6 +92,51 @@ def _batch_channel_error(facts: PipelineFacts, batches: BatchFacts | None) -> It
         {"channels": [first[2], other[2]]},
         "Decode with a fixed channel count: tf.io.decode_image(x, channels=3, expand_animations=False)",
     )
+
+
+def _stored_channels(facts: PipelineFacts, batches: BatchFacts | None) -> Iterator[Report]:
+    """Channel counts the scan of the pipeline's files found mixed, judged by the decode: info
+    where every decode before batching fixes `channels=`, a warning where one keeps each
+    image's own count."""
+    if facts.sources is None or _channel_batch_error(batches) is not None:
+        return  # the batch failed on them: reported above, with the shapes
+    batch = next(iter(facts.pipeline.of("batch", "padded_batch")), None)
+    decodes = [
+        s for s in facts.pipeline.steps if s.decode_channels and (batch is None or s.index < batch.index)
+    ]
+    for path, channels, common in _mixed_channels(facts.sources):
+        listed = _listing({f"{k} channel(s)": n for k, n in channels.items()})
+        keeps = next((s for s in decodes if 0 in s.decode_channels), None)
+        if keeps is not None and passed_every_record(facts, batches):
+            continue  # a later op brings them to one count: the probe batched every record
+        if keeps is not None:
+            yield Report(
+                f"'{path}' mixes channel counts: {listed}; `{keeps.call()}` (step {keeps.index}) decodes "
+                "without `channels=`, so each image keeps its own count and a batch or reshape fails.",
+                Where(feature=path, step=keeps.index, call=keeps.call()),
+                {"channels": channels},
+                f"tf.io.decode_image(x, channels={common}, expand_animations=False)",
+            )
+        elif decodes:
+            fixed = sorted({c for s in decodes for c in s.decode_channels})
+            yield Report(
+                f"'{path}' mixes channel counts: {listed}; `{decodes[0].call()}` (step {decodes[0].index}) "
+                f"decodes with channels={', '.join(map(str, fixed))}: every image reaches the batch with "
+                "one count.",
+                Where(feature=path, step=decodes[0].index, call=decodes[0].call()),
+                {"channels": channels},
+                f"tf.io.decode_image(x, channels={common}, expand_animations=False)",
+                Severity.INFO,
+            )
+        else:
+            yield Report(
+                f"'{path}' mixes channel counts: {listed}; the pipeline decodes no image before "
+                "batching: nothing there depends on them.",
+                Where(feature=path),
+                {"channels": channels},
+                f"tf.io.decode_image(x, channels={common}, expand_animations=False)",
+                Severity.INFO,
+            )
 
 
 def _decode_channels(facts: PipelineFacts, cfg: Thresholds) -> Iterator[Report]:

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from ...config import Thresholds
 from ...facts.batches import BatchFacts, batch_shapes
 from ...facts.dataset import DatasetStats
-from ...facts.pipeline import PipelineFacts
+from ...facts.pipeline import PipelineFacts, Step
 from ...findings import Severity, Where
 from .._pipeline import pipeline_error, where
-from ..registry import Report, rule
+from ..registry import Report, also, rule
 from ._common import _first_batch, _listing, _shapes
 
 
@@ -22,7 +22,12 @@ def mixed_image_sizes(stats: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
 
     What it finds:
     An image feature whose images (sizes read from their headers) are not all the same
-    height and width, with the distribution of sizes.
+    height and width, with the distribution of sizes. A warning in a scan, where no
+    pipeline is known, and in the audit of a pipeline that does not resize them before
+    batching (a `Reshape` or `ensure_shape` alone); info in the audit of a pipeline that
+    resizes (`tf.image.resize`, `resize_with_crop_or_pad`, `crop_and_resize`) before
+    batching, pads them in a `padded_batch`, or never decodes them: there mixed sizes are
+    normal (ImageNet, COCO). Silent where the probe batched every record without an error.
     Why it hurts training:
     A pipeline that reshapes to one size (`tf.reshape(image, [28, 28, 1])`) fails on the
     others, or with `ignore_errors()` silently drops them; a `set_shape` lies to the model.
@@ -32,20 +37,101 @@ def mixed_image_sizes(stats: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     `tf.image.resize(image, [H, W])` (or resize_with_crop_or_pad) after decoding, instead of
     reshape; or re-encode the odd ones when writing the data.
     """
+    for path, sizes, other, common in _mixed_sizes(stats):
+        yield _sizes_report(path, sizes, other, common)
+
+
+def _mixed_sizes(stats: DatasetStats) -> Iterator[tuple[str, dict[str, int], int, str]]:
+    """(feature, images per "HxW", images of sizes beyond those kept, the commonest size)."""
     for path, shapes, other in _shapes(stats):
         sizes: dict[str, int] = {}
         for (h, w, _c), n in shapes.items():
             sizes[f"{h}x{w}"] = sizes.get(f"{h}x{w}", 0) + n
         if len(sizes) > 1 or other:
-            total = sum(sizes.values()) + other
-            common = max(sizes, key=lambda k: sizes[k])
-            yield Report(
-                f"'{path}' holds images of {len(sizes) + (1 if other else 0)}+ sizes (HxW): "
-                f"{_listing(sizes, other)}; {total - sizes[common]:,} of {total:,} differ from {common}.",
-                Where(feature=path),
-                {"sizes": sizes, "other": other, "images": total},
-                f"tf.image.resize(image, [{common.replace('x', ', ')}]) after decoding, not tf.reshape",
+            yield path, sizes, other, max(sizes, key=lambda k: sizes[k])
+
+
+def _sizes_report(
+    path: str,
+    sizes: dict[str, int],
+    other: int,
+    common: str,
+    tail: str = "",
+    step: Step | None = None,
+    severity: Severity | None = None,
+) -> Report:
+    total = sum(sizes.values()) + other
+    return Report(
+        f"'{path}' holds images of {len(sizes) + (1 if other else 0)}+ sizes (HxW): "
+        f"{_listing(sizes, other)}; {total - sizes[common]:,} of {total:,} differ from {common}." + tail,
+        Where(feature=path, step=step.index if step else None, call=step.call() if step else None),
+        {"sizes": sizes, "other": other, "images": total},
+        f"tf.image.resize(image, [{common.replace('x', ', ')}]) after decoding, not tf.reshape",
+        severity,
+    )
+
+
+# Ops that bring images of any size to one size: tf.image.resize (Resize*, or ScaleAndTranslate
+# with antialias), crop_and_resize; resize_with_crop_or_pad crops (Slice) and pads (Pad).
+_RESIZE_OPS = ("ScaleAndTranslate", "CropAndResize")
+
+
+def resizes(step: Step) -> bool:
+    """Whether a step's function brings images to one size."""
+    if any(op.startswith("Resize") or op in _RESIZE_OPS for op in step.ops):
+        return True
+    return "Slice" in step.ops and any(op in ("Pad", "PadV2", "MirrorPad") for op in step.ops)
+
+
+def before_batching(facts: PipelineFacts) -> list[Step]:
+    """The steps before the first batch (every step where nothing batches)."""
+    batch = next(iter(facts.pipeline.of("batch", "padded_batch")), None)
+    return [s for s in facts.pipeline.steps if batch is None or s.index < batch.index]
+
+
+def passed_every_record(facts: PipelineFacts, batches: BatchFacts | None) -> bool:
+    """Whether the probe's batches held every record of the files without an error: whatever
+    the pipeline does to the images, it copes with all of them."""
+    if batches is None or batches.error is not None or not batches.batches:
+        return False
+    return batches.stopped == "end" or bool(facts.records and batches.elements >= facts.records)
+
+
+@also("TFD301", requires=(PipelineFacts,), uses=(BatchFacts,))
+def mixed_image_sizes_in_pipeline(
+    facts: PipelineFacts, batches: BatchFacts | None, cfg: Thresholds
+) -> Iterator[Report]:
+    """The sizes the scan of the pipeline's files found, judged by what the pipeline does
+    with them: info where it resizes before batching, a warning where it does not."""
+    if facts.sources is None:
+        return
+    error, _hidden = pipeline_error(facts, batches)
+    if error and (batch_shapes(error) or _RESHAPE.search(error) or _ENSURE.search(error)):
+        return  # the pipeline failed on them: TFD302 explains it, with the sizes
+    steps = before_batching(facts)
+    decode = next((s for s in steps if s.decode_channels), None)
+    resize = next((s for s in steps if resizes(s)), None)
+    batch = next(iter(facts.pipeline.of("batch", "padded_batch")), None)
+    resize = resize or (batch if batch is not None and batch.kind == "padded_batch" else None)
+    for path, sizes, other, common in _mixed_sizes(facts.sources):
+        if decode is None:
+            tail = " The pipeline decodes no image before batching: nothing there depends on their size."
+            yield _sizes_report(path, sizes, other, common, tail, severity=Severity.INFO)
+        elif resize is not None:
+            how = "pads them to one size" if resize.kind == "padded_batch" else "resizes them before batching"
+            tail = (
+                f" `{resize.call()}` (step {resize.index}) {how}: each image reaches the batch at one size."
             )
+            yield _sizes_report(path, sizes, other, common, tail, resize, Severity.INFO)
+        elif passed_every_record(facts, batches):
+            continue  # the pipeline copes with them, by means its ops do not show
+        else:
+            fixed = next((s for s in steps if {"Reshape", "EnsureShape"} & set(s.ops)), decode)
+            tail = (
+                f" `{fixed.call()}` (step {fixed.index}) decodes them without resizing before batching: "
+                "a fixed reshape, or the batch, fails on the other sizes."
+            )
+            yield _sizes_report(path, sizes, other, common, tail, fixed)
 
 
 _RESHAPE = re.compile(r"Input to reshape is a tensor with (\d+) values, but the requested shape has (\d+)")

@@ -90,7 +90,11 @@ def small_shuffle_buffer(facts: PipelineFacts, probe: BatchFacts | None, cfg: Th
     What it finds:
     `shuffle(buffer_size)` with a buffer shorter than the longest run of one label as the
     files store it (measured by the scan, where the labels' sortedness is at least
-    `shuffle-sortedness`, {shuffle_sortedness}), or no larger than one batch.
+    `shuffle-sortedness`, {shuffle_sortedness}), or no larger than one batch. A buffer no larger
+    than a batch is a warning where the files store the labels in runs (that sortedness) or
+    the buffer is tiny (at most `tiny-shuffle-buffer`, {tiny_shuffle_buffer} records); over
+    files in random order (or an order not scanned) it is info: the stored order already
+    mixes the classes, and a buffer of a batch or two still varies the batches each epoch.
     Why it hurts training:
     `shuffle` only mixes within its buffer. Over label-sorted data a small buffer yields
     batches of one or two classes, just as with no shuffle at all.
@@ -127,11 +131,27 @@ def small_shuffle_buffer(facts: PipelineFacts, probe: BatchFacts | None, cfg: Th
         elif batch is not None and batch.index > step.index:
             size = batch.args.get("batch_size")
             if isinstance(size, int) and buffer <= size:
+                sortedness = order.sortedness if order is not None and order.records else None
+                ordered = sortedness is not None and sortedness >= cfg.shuffle_sortedness
+                tiny = buffer <= cfg.tiny_shuffle_buffer
+                if ordered and order is not None:
+                    why = (
+                        f" The files store '{order.feature}' in runs (sortedness {sortedness:.2f}, "
+                        "0 = random order): batches stay near the stored order."
+                    )
+                elif tiny:
+                    why = " Each epoch's batches hold nearly the same records."
+                elif sortedness is not None:
+                    why = f" The files store the labels in mixed order (sortedness {sortedness:.2f})."
+                else:
+                    why = ""
                 yield Report(
-                    f"`{step.call()}` holds no more records than one `{batch.call()}`: it barely mixes them.",
+                    f"`{step.call()}` holds no more records than one `{batch.call()}`: it barely mixes them."
+                    + why,
                     where(step),
                     {"buffer_size": buffer, "batch_size": size},
                     f"shuffle({max(10_000, size * 100):,}) or more",
+                    severity=None if ordered or tiny else Severity.INFO,
                 )
 
 

@@ -66,19 +66,60 @@ def _first_text(tally: ReadTally, *problems: str) -> str:
     return f"record {first[0][1]:,} of {first[0][0]}" if first else "the first such record"
 
 
-def _keys(stats: DatasetStats, section: str) -> list[str]:
+def _keys(stats: DatasetStats, section: str, read: Read | None = None) -> list[str]:
+    """Stored keys of a section that hold values; with a read, only those it could take: the
+    same stored kind, and value counts its entry accepts (a float key is never the typo of a
+    bytes one)."""
     sections = ("sequence",) if section == "sequence" else ("features", "context")
-    return [f.name for f in stats.features if f.section in sections and f.kind != "unset"]
+    return [
+        f.name
+        for f in stats.features
+        if f.section in sections and f.kind != "unset" and (read is None or fits(read, f))
+    ]
+
+
+def fits(read: Read, stored: FeatureStats) -> bool:
+    """Whether the stored feature could be what this read meant: its stored kind is the one
+    the read takes, and its values per record can fit the entry (some records hold a FixedLen
+    shape's count; a FixedLenSequenceFeature's rows fit in them)."""
+    if stored.kind == "unset" or (read.kind is not None and stored.kind != read.kind):
+        return False
+    counts = stored.value_count
+    if read.count is not None:  # some records hold that count: a shape error is another finding
+        return counts is not None and counts.min <= read.count <= counts.max
+    if read.multiple_of:
+        return counts is not None and counts.max >= read.multiple_of
+    return True
 
 
 def closest_key(key: str, candidates: list[str]) -> str | None:
-    """The stored key a misspelt spec key most likely meant ('imaeg' -> 'image')."""
+    """The stored key a misspelt spec key most likely meant ('imaeg' -> 'image'). Keys that
+    share their leading path parts must also be alike in the parts that differ:
+    'image/object/area' is no typo of 'image/object/bbox/xmin'."""
     lower = {c.lower(): c for c in candidates}
     for variant in (key.lower(), key.lower().rstrip("s"), key.lower() + "s"):
         if variant in lower and lower[variant] != key:
             return lower[variant]
-    found = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
+    if "/" not in key:  # 'label' for 'image/class/label': the stored key's last part, shallowest first
+        leaf = sorted((c.count("/"), c) for c in candidates if c.lower().rsplit("/", 1)[-1] == key.lower())
+        if leaf:
+            return leaf[0][1]
+    alike = [c for c in candidates if _alike(_tail(key, c), _tail(c, key))]
+    found = difflib.get_close_matches(key, alike, n=1, cutoff=0.6)
     return found[0] if found else None
+
+
+def _tail(key: str, other: str) -> str:
+    """`key` without the leading '/'-separated parts it shares with `other`."""
+    parts, others = key.split("/"), other.split("/")
+    shared = 0
+    while shared < min(len(parts), len(others)) - 1 and parts[shared] == others[shared]:
+        shared += 1
+    return "/".join(parts[shared:])
+
+
+def _alike(a: str, b: str) -> bool:
+    return difflib.SequenceMatcher(None, a.lower(), b.lower()).ratio() >= 0.6
 
 
 def _zero(dtype: str) -> str:

@@ -27,8 +27,12 @@ def label_imbalance(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     What it finds:
     In the label feature (guessed from names like `label`, `target`, `class`, or set with
     `--label`): the most common class holds at least `label_majority_fraction` (default
-    {label_majority_fraction}) of the records, or integer classes between 0 and the largest label
-    never appear.
+    {label_majority_fraction}) of the records (a warning), or integer classes between 0 and the
+    largest label never appear, or some classes hold under `label_rare_fraction`
+    ({label_rare_fraction}) of the records each. Labels that start at 1 (0 kept for the
+    background, as detection label maps do) do not count 0 as missing. With more than
+    `label_many_classes` ({label_many_classes}) classes, missing and rare classes are the
+    normal long tail of a large label set: info, not a warning, unless one class dominates.
 
     Why it hurts training:
     A model that always predicts the majority class reaches the majority rate in accuracy
@@ -71,27 +75,33 @@ def label_imbalance(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
                 "`class_weight` to `model.fit`; judge the model by per-class metrics."
             ),
         )
+    # a long tail of a large label set is its nature, not a fault: worth knowing only
+    tail = Severity.INFO if len(classes) > cfg.label_many_classes else None
+    many = f" (one of {len(classes):,} classes: a long tail is normal)" if tail else ""
     ints = [_as_int(v) for v in classes]
     if all(i is not None and i >= 0 for i in ints):
         present = {i for i in ints if i is not None}
         highest = max(present)
-        missing = [i for i in range(highest + 1) if i not in present]
+        first = 1 if 0 not in present and 1 in present else 0  # 1..N: 0 is the background
+        missing = [i for i in range(first, highest + 1) if i not in present]
         if missing and highest < cfg.label_max_classes:
             yield Report(
-                f"label '{order.feature}' takes values 0..{highest} but never "
-                f"{listing([str(m) for m in missing], 8)} ({len(missing)} of {highest + 1} "
-                "classes missing).",
+                f"label '{order.feature}' takes values {first}..{highest} but never "
+                f"{listing([str(m) for m in missing], 8)} ({len(missing)} of {highest + 1 - first} "
+                f"classes missing){many}.",
                 Where(feature=order.feature),
                 {"missing": missing[:100], "missing_count": len(missing), "max_label": highest},
                 Fix("Check the export for lost classes, or re-number the labels to be contiguous."),
+                severity=tail,
             )
         rare = [(v, c) for v, c in classes.items() if c / total < cfg.label_rare_fraction]
         if rare:
             yield Report(
                 f"label '{order.feature}': {len(rare)} class(es) hold under "
                 f"{cfg.label_rare_fraction:.1%} of the records each: "
-                f"{listing([f'{v!r} ({c:,})' for v, c in rare], 5)}.",
+                f"{listing([f'{v!r} ({c:,})' for v, c in rare], 5)}{many}.",
                 Where(feature=order.feature),
                 {"rare": dict(rare[:100]), "records": total},
                 Fix("Collect more data for these classes, oversample them, or merge them."),
+                severity=tail,
             )

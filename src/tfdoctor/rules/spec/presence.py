@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from ...config import Thresholds
+from ...facts.batches import BatchFacts
 from ...facts.spec import (
     SpecFacts,
     feature_line,
@@ -27,16 +28,23 @@ from ._reads import (
     _stored,
     _where,
     closest_key,
+    fits,
 )
 
 
-@rule("TFD201", "missing-feature", Severity.ERROR, requires=(SpecFacts,))
-def missing_feature(facts: SpecFacts, cfg: Thresholds) -> Iterator[Report]:
+@rule("TFD201", "missing-feature", Severity.ERROR, requires=(SpecFacts,), uses=(BatchFacts,))
+def missing_feature(facts: SpecFacts, batches: BatchFacts | None, cfg: Thresholds) -> Iterator[Report]:
     """A key the spec reads is absent from the data: a typo, or a feature never written.
 
     What it finds:
-    Spec keys that no record holds (with the closest stored key: "did you mean 'image'?"),
-    and keys some records lack where the spec has no default for them.
+    Spec keys that no record holds (with the closest stored key of a kind and value count
+    the entry can read: "did you mean 'image'?"), and keys some records lack where the spec
+    has no default for them. An error where it shows why training fails: the key is the
+    label, a stored key of a compatible kind is a near match (a typo), or the spec reads it
+    as FixedLen with no default (parsing fails). A key read with a default, or as
+    VarLen/Ragged, that no record holds is info: optional keys (`image/object/area`,
+    `image/object/difficult`) are often never written, and the parser fills or empties them
+    as asked. A key present in records but never holding a value is a warning.
     Why it hurts training:
     With a `default_value`, TensorFlow fills every record with the default and says nothing:
     the model trains on a constant. A VarLenFeature parses to an empty tensor, just as
@@ -51,6 +59,7 @@ def missing_feature(facts: SpecFacts, cfg: Thresholds) -> Iterator[Report]:
     default_value would make their values up: TFD204).
     """
     stats, spec = facts.data, facts.spec
+    labels = {stats.label, stats.label_requested, batches.label_path if batches is not None else None}
     for f, read, is_value in _reads(spec):
         total = _records(stats, read)
         if total == 0:
@@ -59,17 +68,30 @@ def missing_feature(facts: SpecFacts, cfg: Thresholds) -> Iterator[Report]:
         stored = _stored(stats, read)
         if stored is None:
             hollow = _key_stats(stats, read)  # the key is there, holding no value list
-            guess = None if hollow else closest_key(read.key, _keys(stats, read.section))
-            severity = None
+            guess = None if hollow else closest_key(read.key, _keys(stats, read.section, read))
+            is_label = is_value and (read.key in labels or f.name in labels)
+            severity: Severity | None = None  # an error: parsing fails, a typo, the label
+            optional = not (hollow or guess or is_label)  # nothing shows that the key was meant
             if f.kind == "FixedLenFeature" and f.default is not None and is_value:
                 effect = f"{_describe_default(f.default)} silently fills all {total:,} records"
+                if optional:
+                    effect = f"never present: {_describe_default(f.default)} fills all {total:,} records"
+                    severity = Severity.INFO
+                elif hollow and not is_label:
+                    severity = Severity.WARNING  # written without values: a constant input, nothing fails
             elif f.kind in ("FixedLenFeature",) or (
                 f.kind == "FixedLenSequenceFeature" and read.section == "sequence" and not f.allow_missing
             ):
                 effect = "parsing fails at the first record ('required but could not be found')"
             else:
                 effect = f"every record parses to an empty {f.kind} value, silently"
-                severity = Severity.WARNING if hollow else None  # nothing made up, nothing fails
+                if hollow and not is_label:
+                    severity = Severity.WARNING  # written without values: nothing made up, nothing fails
+                elif optional:
+                    effect = f"always empty: {f.kind} parses an empty value in every record"
+                    severity = Severity.INFO
+            if is_label:
+                effect += ", and it is the label"
             if hollow:
                 message = (
                     f"'{read.key}' is in {hollow.records_present:,} of {total:,} records but never holds a "
@@ -80,6 +102,11 @@ def missing_feature(facts: SpecFacts, cfg: Thresholds) -> Iterator[Report]:
             fix = (
                 Fix("Fix the writer so it stores values, or drop the entry from the spec.")
                 if hollow
+                else Fix(
+                    "Nothing to do if the key is optional; otherwise fix the writer so it stores it, "
+                    "or drop the entry from the spec."
+                )
+                if severity == Severity.INFO
                 else None
             )
             if guess is not None:
@@ -204,7 +231,7 @@ def unused_feature(facts: SpecFacts, cfg: Thresholds) -> Iterator[Report]:
         section = "sequence" if stored.section == "sequence" else "features"
         if (section, stored.name) in read_keys:
             continue
-        meant = [f for f, read in missing_keys if read.section == section
+        meant = [f for f, read in missing_keys if read.section == section and fits(read, stored)
                  and closest_key(read.key, [stored.name]) == stored.name]  # fmt: skip
         present = f"{stored.records_present:,} of {stored.total_records:,} records"
         message = f"'{stored.path}' ({stored.kind}, in {present}) is never read by the spec."

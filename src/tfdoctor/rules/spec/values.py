@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...config import Thresholds
-from ...facts.dataset import DatasetStats
+from ...facts.dataset import DatasetStats, FeatureStats
 from ...findings import Fix, Severity, Where
 from .._text import fraction, share
 from ..registry import Report, rule
@@ -19,6 +19,10 @@ def constant_feature(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     What it finds:
     A feature whose every stored value is the same, across at least
     `constant_min_records` records (default {constant_min_records}). Checked exactly, not from a sketch.
+    A warning for the label and for a feature a checked parse spec (or the audited
+    pipeline's parse) reads; info for a constant nothing reads (`image/format`,
+    `image/colorspace`, a `difficult` flag that is always 0): those are properties of the
+    data, not inputs of the model.
 
     Why it hurts training:
     A constant input carries no information; a constant label means the model can only
@@ -32,23 +36,49 @@ def constant_feature(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     Fix:
     Fix the writer so the feature carries real values, or drop the feature from the spec.
     """
+    read = {(t.read.section, t.read.key) for t in facts.reads}
     for f in facts.features:
         if f.constant_value is None or f.records_present < cfg.constant_min_records:
             continue
         is_label = f.name == facts.label
+        is_read = ("sequence" if f.section == "sequence" else "features", f.name) in read
         role = "the label " if is_label else ""
+        of = f" (of {f.total_records:,})" if f.records_present < f.total_records else ""
+        if is_label:
+            effect = ": the model can only learn a constant."
+        elif is_read:
+            effect = "."
+        elif facts.reads:
+            effect = ". No checked parse spec reads it: a property of the data, not an input."
+        else:
+            effect = ". No parse spec was given to show that anything reads it."
         yield Report(
-            f"{role}'{f.path}' has the single value {f.constant_value!r} in all "
-            f"{f.records_with_values:,} records that hold it"
-            + (f" (of {f.total_records:,})" if f.records_present < f.total_records else "")
-            + (": the model can only learn a constant." if is_label else "."),
+            f"{role}'{f.path}' {_constant_text(f)} in all {f.records_with_values:,} records that hold it"
+            + of
+            + effect,
             Where(feature=f.path),
             {"records": f.records_with_values, "value": f.constant_value, "is_label": is_label},
             Fix(
                 "Check the writer: a constant usually means a default or a failed join was "
                 "written. Drop the feature if it is constant by design."
             ),
+            severity=None if is_label or is_read else Severity.INFO,
         )
+
+
+def _constant_text(f: FeatureStats) -> str:
+    """How a constant reads: one value, the same short vector in every record, or (where the
+    count per record varies) every value the same."""
+    value = f.constant_value
+    shown = repr(value) if f.kind == "bytes" else value
+    counts = f.value_count
+    if counts is None or counts.max <= 1:
+        return f"has the single value {value!r}"
+    if counts.min != counts.max:
+        return f"holds {counts.min} to {counts.max} values per record and every value is {shown},"
+    n = counts.max
+    items = ", ".join([str(shown)] * min(n, 4)) + (", ..." if n > 4 else "")
+    return f"holds the same {n:,} values [{items}]"
 
 
 @rule("TFD207", "non-finite-values", Severity.WARNING, requires=(DatasetStats,))
