@@ -31,6 +31,7 @@ import re
 import tokenize
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import PurePath
 from typing import Any
 
@@ -144,6 +145,11 @@ class PythonSource:
     def entry(self, line: int) -> Span:
         """The lines of the spec entry written from this line: a `key: value` pair of a dict, a
         keyword argument (`dict(label=...)`), or a statement (`spec["label"] = ...`)."""
+        starting = [s for s in self._entries if s[0] == line]
+        return min(starting, key=lambda s: s[1] - s[0], default=(line, line))
+
+    @cached_property
+    def _entries(self) -> list[Span]:
         spans = [(s.lineno, s.end_lineno or s.lineno) for s in self._simple]
         for node in ast.walk(self.tree) if self.tree is not None else ():
             if isinstance(node, ast.Dict):
@@ -154,8 +160,7 @@ class PythonSource:
                 ]
             elif isinstance(node, ast.keyword):
                 spans.append((node.lineno, node.end_lineno or node.lineno))
-        starting = [s for s in spans if s[0] == line]
-        return min(starting, key=lambda s: s[1] - s[0], default=(line, line))
+        return spans
 
     def _calls(self) -> list[_Call]:
         out: list[_Call] = []
