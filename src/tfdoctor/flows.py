@@ -107,7 +107,7 @@ def audit_flow(
         pipeline=PipelineFacts(pipeline, sources, records, counts, step_probes),
         batches=probed,
         # the parse ops inside the map functions, against the files they read
-        specs=tuple(SpecFacts(s, sources) for s in specs) if sources is not None else (),
+        specs=tuple(SpecFacts(s, sources) for s in specs) if sources is not None and sources.records else (),
     )
     findings, errors = run_rules(facts, config)
     path, sep, function = (source or "").rpartition(":")
@@ -151,14 +151,20 @@ def _scan_pipeline_files(
     if not names or budget <= 0:
         return None, None, "no file names in the pipeline's graph" if not names else ""
     resolved = resolve(names)
+    # the names that match nothing or do not exist, for TFD105
+    inputs = InputFacts(
+        tuple(names), tuple(resolved.unmatched), tuple(resolved.missing), tuple(resolved.errors)
+    )
     if not resolved.sources:
+        if resolved.unmatched or resolved.missing:
+            return InProcessEngine().scan([], ScanOptions()).extract(inputs), None, "no file found"
         return None, None, f"files not reachable from here: {', '.join(names[:3])}"
     per_file = max(1, budget // len(resolved.sources))
     per_file_bytes = max(1 << 20, AUDIT_SCAN_BYTES // len(resolved.sources))
     options = ScanOptions(
         label=label, max_records_per_file=per_file, max_bytes_per_file=per_file_bytes, reads=reads
     )
-    stats = InProcessEngine().scan(resolved.sources, options).extract()
+    stats = InProcessEngine().scan(resolved.sources, options).extract(inputs)
     complete = all(f.records < per_file and not f.sampled for f in stats.files)
     if complete:
         note = f"scanned every record of {len(resolved.sources)} file(s): {stats.records:,} records"

@@ -45,6 +45,9 @@ class BatchFacts:
     label_majority: tuple[float, ...] = ()  # per batch: share of its largest class
     label_classes: int = 0
     repeated_batches: int = 0  # batches identical to an earlier one
+    stopped_while: str = ""  # what the probe was doing when it stopped on time or memory
+    seconds_limit: float | None = None  # the time cap it ran under (all of the probe)
+    error_op: str | None = None  # the op the error names (`{{node ...}}`), e.g. Assert, EagerPyFunc
 
     @property
     def mean_majority(self) -> float | None:
@@ -67,4 +70,72 @@ def batch_shapes(error: str | None) -> tuple[list[int], list[int]] | None:
         if match:
             a, b = ([int(d) for d in g.split(",") if d] for g in match.groups())
             return a, b
+    return None
+
+
+# -- the errors a pipeline raises, by the rule that explains them -----------------------------
+# One list, in one place: the rules that explain an error find it with these patterns, and
+# TFD516 (pipeline-error) reports an error only where none of them matches.
+
+RESHAPE_ERROR = re.compile(
+    r"Input to reshape is a tensor with (\d+) values, but the requested shape has (\d+)"
+)
+ENSURE_SHAPE_ERROR = re.compile(
+    r"Shape of tensor \S+ \[([\d,]*)\] is not compatible with expected shape \[([\d,-]*)\]"
+)
+DECODE_ERROR = re.compile(
+    r"(Invalid (PNG|JPEG|GIF|BMP|WebP)|Unknown image file format|jpeg::Uncompress failed|"
+    r"Expected image \(JPEG, PNG, or GIF\)|Number of channels inherent in the image must be)"
+)
+CORRUPT_RECORD_ERROR = re.compile(r"corrupted record at (\d+)")  # also a compressed file read as plain
+TRUNCATED_RECORD_ERROR = re.compile(r"truncated record at (\d+)")
+INFLATE_ERROR = re.compile(r"inflate\(\) failed|incorrect header check|not in gzip format")
+MISSING_FILE_ERROR = re.compile(r"(\S+); No such file or directory|No files matched pattern: (\S+)")
+# parse_example / parse_single_example: the key whose records do not fit the spec
+PARSE_ERRORS = (
+    re.compile(r"Feature: (\S+) \(data type: \w+\) is required but could not be found"),
+    re.compile(r"Key: (.+?)(?:, Index: \d+)?\.\s+Data types don't match"),
+    re.compile(
+        r"Key: (.+?)(?:, Index: \d+)?\.\s+(Can't parse serialized Example|Number of \w+ values != expected)"
+    ),
+)
+
+_BY_PATTERN = (
+    ("TFD302", RESHAPE_ERROR),
+    ("TFD302", ENSURE_SHAPE_ERROR),
+    ("TFD303", DECODE_ERROR),
+    ("TFD101", CORRUPT_RECORD_ERROR),  # TFD103 where the bytes are compressed otherwise than read
+    ("TFD102", TRUNCATED_RECORD_ERROR),
+    ("TFD103", INFLATE_ERROR),
+    ("TFD105", MISSING_FILE_ERROR),
+)
+
+
+@dataclass(frozen=True)
+class ErrorCause:
+    """The rule that explains a pipeline error by its text."""
+
+    code: str
+    key: str | None = None  # a parse error's feature key: the TFD2xx rules explain it only where
+    #                         the scan of the files saw that key misfit the spec
+
+
+def error_cause(error: str | None) -> ErrorCause | None:
+    """Which rule explains this error (its first line, as the probe keeps it); None: none does."""
+    if not error:
+        return None
+    for code, pattern in _BY_PATTERN:
+        if pattern.search(error):
+            return ErrorCause(code)
+    shapes = batch_shapes(error)
+    if shapes is not None and len(shapes[0]) == len(shapes[1]) == 3:
+        first, other = shapes
+        if first[:2] != other[:2]:
+            return ErrorCause("TFD302")  # images of several sizes in one batch
+        if first[2] != other[2]:
+            return ErrorCause("TFD304")  # images of several channel counts
+    for pattern, code in zip(PARSE_ERRORS, ("TFD201", "TFD202", "TFD203")):
+        match = pattern.search(error)
+        if match:
+            return ErrorCause(code, match.group(1))
     return None

@@ -100,6 +100,8 @@ _PARAMS = {
     "WindowDataset": ("size", "shift", "stride", "drop_remainder"),
     "ShuffleAndRepeatDataset": ("buffer_size", "seed", "seed2", "count"),
     "ShuffleAndRepeatDatasetV2": ("buffer_size", "seed", "seed2", "count"),
+    "TFRecordDataset": ("compression_type", "buffer_size"),  # after the file names
+    "TFRecordDatasetV2": ("compression_type", "buffer_size"),
 }
 # op -> parameter names of its last inputs (ops with captured arguments before them)
 _TRAILING = {

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import time
 from collections import Counter
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -60,7 +62,15 @@ def _first_line(exc: BaseException) -> str:
     )
     if match:
         text = f"{match.group(2)} (in a {match.group(1)} function)"
+    text = re.sub(r"\s*\[Op:\w+\]( name: \S*)?$", "", text)
     return text[:400]
+
+
+def _error_op(exc: BaseException) -> str | None:
+    """The op an error names (`[[{{node assert_less/Assert/AssertGuard/Assert}}]]`: Assert),
+    to find the step whose function holds it."""
+    nodes = [n for n in re.findall(r"\{\{node ([^}]+)\}\}", str(exc)) if n != "IteratorGetNext"]
+    return re.sub(r"_\d+$", "", nodes[0].split("/")[-1]) if nodes else None
 
 
 def _label_path(paths: list[str], label: str | None) -> str | None:
@@ -170,6 +180,12 @@ class _Tensors:
         return out
 
 
+# The time cap holds for all of the probe; where the pipeline has steps to measure alone, the
+# counts before the batches get this share of it and the checks after them this share.
+EARLY_SHARE = 0.25
+LATER_SHARE = 0.25
+
+
 def probe(
     dataset: Any,
     pipeline: Pipeline,
@@ -183,77 +199,264 @@ def probe(
 ) -> tuple[BatchFacts, dict[int, StepProbe]]:
     """Pull up to `batches` batches (and no more than the time and byte caps allow); measure
     single steps on their own inputs. Returns what the batches hold and, per step index,
-    what was measured there."""
-    tensors = _Tensors()
-    seen: set[str] = set()
-    labels: Counter[Any] = Counter()
-    majority: list[float] = []
-    pulled = elements = size = repeated = 0
-    stopped, error, error_type, label_path = "", None, None, None
+    what was measured there. Everything runs under one deadline, `seconds` from now: each
+    pull runs in a thread that is cancelled and abandoned when the time is up, so a batch
+    that takes minutes, or a pipeline that never yields, cannot hold the probe."""
     start = time.perf_counter()
+    deadline = start + seconds
     objects = objects if objects is not None else python_steps(dataset, pipeline)
+    early, later = ("ignore_errors", "filter"), ("map", "cache", "padded_batch")
+    early_share = EARLY_SHARE if _wanted(pipeline, early) else 0.0
+    later_share = LATER_SHARE if _wanted(pipeline, later) else 0.0
     # Counts before anything else: a pass that reaches the end of a cache() fills it (even a
     # partial pull, when a shuffle buffer upstream reads ahead), and every later pass reads
     # the cache: the errors and the filtered-out elements before it are never met again.
-    steps = _step_checks(objects, pipeline, ("ignore_errors", "filter"), count_limit, seconds)
-    iterator = iter(dataset)
-    while pulled < batches:
-        try:
-            element = next(iterator)
-        except StopIteration:
-            stopped = "end"
-            break
-        except Exception as exc:  # the pipeline's own error is a fact, not a crash
-            error, error_type, stopped = _first_line(exc), type(exc).__name__, "error"
-            break
+    steps = _step_checks(objects, pipeline, early, count_limit, start + seconds * early_share)
+    batch_bytes = _batch_bytes(dataset, pipeline)
+    limit, memory_note = batches, ""
+    if batch_bytes and batch_bytes * batches > max_bytes:
+        limit = max_bytes // batch_bytes
+        memory_note = (
+            f"a batch holds {batch_bytes / 1e6:,.1f} MB (element_spec): {limit} fit the "
+            f"{max_bytes / 1e6:,.0f} MB cap"
+        )
+    measured = _Batches(label, max_bytes)
+    outcome = _Outcome("done")
+    if limit > 0:
+        outcome = _drive(dataset, deadline - seconds * later_share, measured.add, until=limit)
+    stopped, stopped_while = _stopped(outcome, measured, limit < batches, memory_note, batches)
+    error = outcome.error if outcome.stopped == "error" else None
+    after = _step_checks(objects, pipeline, later, count_limit, deadline)
+    for index, step_probe in after.items():  # one record per step (no step is in both groups)
+        steps[index] = step_probe
+    facts = BatchFacts(
+        batches=measured.pulled,
+        elements=measured.elements,
+        seconds=round(time.perf_counter() - start, 3),
+        bytes=measured.size,
+        stopped=stopped,
+        error=_first_line(error) if error is not None else None,
+        error_type=type(error).__name__ if error is not None else None,
+        tensors=tuple(measured.tensors.facts.values()),
+        label_path=measured.label_path,
+        label_majority=tuple(measured.majority),
+        label_classes=len(measured.labels),
+        repeated_batches=measured.repeated,
+        stopped_while=stopped_while,
+        seconds_limit=seconds,
+        error_op=_error_op(error) if error is not None else None,
+    )
+    return facts, dict(sorted(steps.items()))
+
+
+def _stopped(
+    outcome: _Outcome, measured: _Batches, memory_limited: bool, memory_note: str, batches: int
+) -> tuple[str, str]:
+    """Why the batches stopped ("" when all asked for came) and what the probe was doing then."""
+    if outcome.stopped in ("end", "error"):
+        return outcome.stopped, ""
+    if outcome.stopped == "time":
+        waited = time.perf_counter() - measured.last
+        return "time", f"waiting {waited:.1f}s for batch {measured.pulled + 1}"
+    if measured.over_bytes:
+        return "memory", f"{measured.size / 1e6:,.0f} MB in {measured.pulled} batch(es)"
+    if memory_limited and measured.pulled < batches:
+        return "memory", memory_note
+    return "", ""
+
+
+class _Batches:
+    """What the probed batches hold, batch by batch; `add` says whether to pull another."""
+
+    def __init__(self, label: str | None, max_bytes: int) -> None:
+        self.tensors = _Tensors()
+        self.seen: set[str] = set()
+        self.labels: Counter[Any] = Counter()
+        self.majority: list[float] = []
+        self.pulled = self.elements = self.size = self.repeated = 0
+        self.label, self.max_bytes = label, max_bytes
+        self.label_path: str | None = None
+        self.last = time.perf_counter()  # when the last batch came (or the pulling began)
+        self.over_bytes = False
+
+    def add(self, element: Any) -> bool:
         converted = [(p, _numpy(v)) for p, v in _leaves(element)]
         leaves: list[tuple[str, np.ndarray]] = [(p, a) for p, a in converted if a is not None]
-        if label_path is None and pulled == 0:
-            label_path = _label_path([p for p, _ in leaves], label)
+        if self.label_path is None and self.pulled == 0:
+            self.label_path = _label_path([p for p, _ in leaves], self.label)
         digest = hashlib.blake2b(digest_size=16)
         for path, arr in leaves:
-            tensors.add(path, arr)
-            size += int(arr.nbytes)
+            self.tensors.add(path, arr)
+            self.size += int(arr.nbytes)
             digest.update(path.encode())
             digest.update(arr.tobytes() if arr.dtype != object else repr(arr.tolist()).encode())
-            if path == label_path:
+            if path == self.label_path:
                 ids = _label_ids(arr)
                 if ids is not None and ids.size:
                     counts = Counter(ids.tolist())
-                    labels.update(counts)
-                    majority.append(max(counts.values()) / ids.size)
+                    self.labels.update(counts)
+                    self.majority.append(max(counts.values()) / ids.size)
         batch_key = digest.hexdigest()
-        if batch_key in seen:
-            repeated += 1
-        seen.add(batch_key)
-        pulled += 1
+        if batch_key in self.seen:
+            self.repeated += 1
+        self.seen.add(batch_key)
+        self.pulled += 1
         first = leaves[0][1] if leaves else None
-        elements += int(first.shape[0]) if first is not None and first.ndim else 1
-        if time.perf_counter() - start > seconds:
-            stopped = "time"
-            break
-        if size > max_bytes:
-            stopped = "memory"
-            break
-    del iterator  # a live iterator holds a half-written cache(): end it before more passes
-    later = _step_checks(objects, pipeline, ("map", "cache", "padded_batch"), count_limit, seconds)
-    for index, measured in later.items():  # one record per step (no step is in both groups)
-        steps[index] = measured
-    facts = BatchFacts(
-        batches=pulled,
-        elements=elements,
-        seconds=round(time.perf_counter() - start, 3),
-        bytes=size,
-        stopped=stopped,
-        error=error,
-        error_type=error_type,
-        tensors=tuple(tensors.facts.values()),
-        label_path=label_path,
-        label_majority=tuple(majority),
-        label_classes=len(labels),
-        repeated_batches=repeated,
-    )
-    return facts, dict(sorted(steps.items()))
+        self.elements += int(first.shape[0]) if first is not None and first.ndim else 1
+        self.last = time.perf_counter()
+        self.over_bytes = self.size > self.max_bytes
+        return not self.over_bytes
+
+
+def _batch_bytes(dataset: Any, pipeline: Pipeline) -> int | None:
+    """Bytes of one batch, where the element_spec tells (every shape known but the batch
+    dimension, which the last batch step gives; no strings); None otherwise."""
+    batch = next(reversed(pipeline.of("batch", "padded_batch")), None)
+    size = batch.args.get("batch_size") if batch is not None else None
+    total = 0
+    try:
+        import tensorflow as tf
+
+        for spec in tf.nest.flatten(dataset.element_spec):
+            dims = spec.shape.as_list()
+            if dims and dims[0] is None and isinstance(size, int) and size > 0:
+                dims[0] = size
+            if any(d is None for d in dims) or spec.dtype == tf.string:
+                return None
+            total += int(np.prod(dims, dtype=np.int64)) * spec.dtype.size
+    except Exception:  # a spec without shape or dtype (a nested dataset, an optional)
+        return None
+    return total
+
+
+def _wanted(pipeline: Pipeline, kinds: tuple[str, ...]) -> list[Step]:
+    """The steps of these kinds that are measured alone (a map only where it is random)."""
+    return [s for s in pipeline.steps if s.kind in kinds and (s.kind != "map" or s.random)]
+
+
+# -- pulling under a deadline ---------------------------------------------------------------
+
+
+@dataclass
+class _Outcome:
+    stopped: str = ""  # "done" (the caller had enough), "end", "error", "time"
+    error: BaseException | None = None
+    seconds: float = 0.0
+
+
+_GRACE = 0.05  # seconds past the deadline the caller waits for an element already in measuring
+
+
+def _drive(
+    dataset: Any,
+    deadline: float,
+    on_element: Callable[[Any], bool],
+    *,
+    until: int | None = None,
+    on_error: Callable[[BaseException], bool] | None = None,
+) -> _Outcome:
+    """Iterate `dataset` in a daemon thread, handing each element to `on_element` (which says
+    whether to go on) and each error to `on_error` (whether to go past it; stop by default),
+    until `until` elements came, the dataset ends or raises, or `deadline` (perf_counter)
+    passes. Then the pull in flight is cancelled and the thread abandoned: one element that
+    takes minutes (a huge batch, a filter that never matches after a repeat()) cannot hold
+    the caller, nor, the thread being a daemon, the interpreter's exit."""
+    start = time.perf_counter()
+    lock = threading.Lock()
+    finished = threading.Event()
+    outcome = _Outcome()
+    abandoned = False
+    cancels: list[Callable[[], None]] = []
+
+    def finish(stopped: str, error: BaseException | None = None) -> None:
+        with lock:
+            if not outcome.stopped:
+                outcome.stopped, outcome.error = stopped, error
+
+    def work() -> None:
+        iterator = pull = element = None
+        came = 0
+        try:
+            iterator = iter(dataset)
+            pull, cancel = _cancellable_next(iterator)
+            cancels.append(cancel)
+            while until is None or came < until:
+                if time.perf_counter() >= deadline:
+                    finish("time")
+                    return
+                try:
+                    element = pull()
+                except StopIteration:
+                    finish("end")
+                    return
+                except Exception as exc:  # the pipeline's own error is a fact, not a crash
+                    with lock:
+                        go_on = not abandoned and on_error is not None and on_error(exc)
+                    if not go_on:
+                        finish("error", exc)
+                        return
+                    continue
+                with lock:
+                    if abandoned:
+                        return
+                    came += 1
+                    go_on = on_element(element)
+                if not go_on:
+                    break
+            finish("done")
+        except Exception as exc:  # the iterator could not be made
+            finish("error", exc)
+        finally:
+            # end the iterator here: a live one holds a half-written cache() for later passes
+            iterator = pull = element = None
+            finished.set()
+
+    threading.Thread(target=work, name="tfdoctor-probe", daemon=True).start()
+    wait = None if deadline == float("inf") else max(0.0, deadline - time.perf_counter()) + _GRACE
+    finished.wait(wait)
+    with lock:
+        if not outcome.stopped:
+            abandoned = True
+            outcome.stopped = "time"
+    if abandoned:
+        for cancel in cancels:
+            cancel()
+    outcome.seconds = time.perf_counter() - start
+    return outcome
+
+
+def _cancellable_next(iterator: Any) -> tuple[Callable[[], Any], Callable[[], None]]:
+    """`next()` on an eager tf.data iterator, and a function that cancels the one in flight
+    from another thread (TensorFlow's CancellationManager ends an IteratorGetNext). Without
+    it, an abandoned pull of `repeat().filter(<never true>)` spins in C++ for the rest of the
+    process. Private TensorFlow API: where it is missing, plain `next()`, abandoned only."""
+    try:
+        import tensorflow as tf
+        from tensorflow.python.data.util import structure
+        from tensorflow.python.eager import cancellation, context, execute
+
+        manager = cancellation.CancellationManager()
+        types = [execute.make_type(t, "output_types") for t in iterator._flat_output_types]
+        shapes = [execute.make_shape(s, "output_shapes") for s in iterator._flat_output_shapes]
+        resource, spec, ctx = iterator._iterator_resource, iterator.element_spec, context.context()
+    except Exception:  # another TensorFlow, or not an eager iterator
+
+        def plain() -> Any:
+            return next(iterator)
+
+        return plain, lambda: None
+    attrs = ("output_types", types, "output_shapes", shapes)
+
+    def pull() -> Any:
+        try:
+            flat = execute.execute_with_cancellation(
+                "IteratorGetNext", len(types), [resource], attrs, ctx, manager
+            )
+        except tf.errors.OutOfRangeError:
+            raise StopIteration from None
+        return structure.from_compatible_tensor_list(spec, flat)
+
+    return pull, manager.start_cancel
 
 
 # -- checks on single steps, through the Python dataset objects of the chain --------------
@@ -300,41 +503,67 @@ def _main_input(obj: Any) -> Any:
     return inputs[0] if inputs else None
 
 
-def _count(dataset: Any, limit: int, deadline: float) -> tuple[int, int, str | None]:
-    """Elements yielded and errors raised by iterating, continuing past each error."""
-    yielded = errors = 0
-    first: str | None = None
-    iterator = iter(dataset)
-    while yielded + errors < limit and time.perf_counter() < deadline:
-        try:
-            next(iterator)
-            yielded += 1
-        except StopIteration:
-            break
-        except Exception as exc:
-            errors += 1
-            first = first or _first_line(exc)
-            if errors > 1000 and yielded == 0:
-                break
-    return yielded, errors, first
+@dataclass
+class _Counted:
+    yielded: int = 0
+    errors: int = 0
+    first: str | None = None  # the first error, first line
+    complete: bool = False  # the pass ended (not the limit, not the time)
+    seconds: float = 0.0
+
+
+def _count(dataset: Any, limit: int, deadline: float) -> _Counted:
+    """Elements yielded and errors raised by iterating, continuing past each error (up to
+    `limit` of both, and until the deadline)."""
+    counted = _Counted()
+
+    def element(_: Any) -> bool:
+        counted.yielded += 1
+        return counted.yielded + counted.errors < limit
+
+    def error(exc: BaseException) -> bool:
+        counted.errors += 1
+        counted.first = counted.first or _first_line(exc)
+        hopeless = counted.errors > 1000 and not counted.yielded
+        return counted.yielded + counted.errors < limit and not hopeless
+
+    outcome = _drive(dataset, deadline, element, on_error=error)
+    counted.complete, counted.seconds = outcome.stopped == "end", outcome.seconds
+    return counted
 
 
 def _hashes(dataset: Any, limit: int, deadline: float = float("inf")) -> list[str] | None:
     """A digest per element of one pass (up to `limit`); None when the time ran out first."""
-    out = []
-    for i, element in enumerate(dataset):
-        if i >= limit:
-            break
-        if time.perf_counter() > deadline:
-            return None
+    out: list[str] = []
+
+    def element(value: Any) -> bool:
         digest = hashlib.blake2b(digest_size=16)
-        for path, value in _leaves(element):
-            arr = _numpy(value)
+        for path, leaf in _leaves(value):
+            arr = _numpy(leaf)
             digest.update(path.encode())
             if arr is not None:
                 digest.update(arr.tobytes() if arr.dtype != object else repr(arr.tolist()).encode())
         out.append(digest.hexdigest())
-    return out
+        return True
+
+    outcome = _drive(dataset, deadline, element, until=limit)
+    if outcome.error is not None:
+        raise outcome.error
+    return None if outcome.stopped == "time" else list(out)
+
+
+def _first_elements(dataset: Any, limit: int, deadline: float) -> list[Any]:
+    """The first `limit` elements (fewer where the time runs out or the dataset ends)."""
+    out: list[Any] = []
+
+    def element(value: Any) -> bool:
+        out.append(value)
+        return True
+
+    outcome = _drive(dataset, deadline, element, until=limit)
+    if outcome.error is not None:
+        raise outcome.error
+    return list(out)
 
 
 def _step_checks(
@@ -342,13 +571,12 @@ def _step_checks(
     pipeline: Pipeline,
     kinds: tuple[str, ...],
     limit: int,
-    seconds: float,
+    deadline: float,
 ) -> dict[int, StepProbe]:
-    """Run each step of these kinds on its own input: what it measures, by step index."""
-    wanted = [s for s in pipeline.steps if s.kind in kinds and (s.kind != "map" or s.random)]
-    deadline = time.perf_counter() + seconds
+    """Run each step of these kinds on its own input, until the deadline: what it measures,
+    by step index."""
     out: dict[int, StepProbe] = {}
-    for step in wanted:
+    for step in _wanted(pipeline, kinds):
         obj = objects.get(step.index)
         # count one pass: before any repeat() upstream of the step
         repeats = [s.index for s in pipeline.of("repeat") if s.index < step.index]
@@ -367,13 +595,20 @@ def _check_step(
 ) -> StepProbe:
     measured = StepProbe(step.index)
     if step.kind == "ignore_errors" and source is not None:
-        yielded, errors, first = _count(source, limit, deadline)
-        measured = replace(measured, elements_in=yielded + errors, errors_dropped=errors, first_error=first)
+        counted = _count(source, limit, deadline)
+        measured = replace(
+            measured,
+            elements_in=counted.yielded + counted.errors,
+            errors_dropped=counted.errors,
+            first_error=counted.first,
+        )
     elif step.kind == "filter" and obj is not None and source is not None:
-        n_in, _, _ = _count(source, limit, deadline)
-        if n_in < limit:  # the whole input was counted: the comparison is exact
-            n_out, _, _ = _count(obj, limit, deadline)
-            measured = replace(measured, elements_in=n_in, elements_out=n_out)
+        before = _count(source, limit, deadline)
+        if before.complete:  # the whole input was counted: the comparison is exact
+            after = _count(obj, limit, deadline)
+            kept = _kept(after, before, limit, any(s.index < step.index for s in pipeline.of("repeat")))
+            if kept is not None:
+                measured = replace(measured, elements_in=before.yielded, elements_out=kept)
     elif (
         step.kind == "cache"
         and obj is not None
@@ -386,9 +621,9 @@ def _check_step(
     elif step.kind == "padded_batch" and source is not None:
         size = step.args.get("batch_size")
         if isinstance(size, int) and size > 0:
-            measured = replace(measured, padding=_padding(source, size))
+            measured = replace(measured, padding=_padding(source, size, deadline))
     elif step.kind == "map" and obj is not None and source is not None:
-        measured = replace(measured, augment=_augment_facts(source, obj))
+        measured = replace(measured, augment=_augment_facts(source, obj, deadline))
     if step.kind == "map" and obj is not None:
         if any(s.kind in ("shuffle", "cache") and s.index < step.index for s in pipeline.steps):
             return measured  # the input order or values change between passes: no clean comparison
@@ -399,14 +634,24 @@ def _check_step(
     return measured
 
 
+def _kept(after: _Counted, before: _Counted, limit: int, repeated: bool) -> int | None:
+    """Elements a filter kept of its input's one pass; None where the count says nothing.
+    After a repeat() the filter's input never ends: where it ran for several passes' time
+    (each took `before.seconds`) and kept nothing, it keeps nothing (repeat().filter(f)
+    with f never true yields no element, ever: it spins)."""
+    if after.complete or after.yielded + after.errors >= limit:
+        return after.yielded
+    if repeated and after.yielded == 0 and after.seconds >= 2 * before.seconds:
+        return 0
+    return None
+
+
 AUGMENT_ELEMENTS = 32
 
 
-def _float_leaves(dataset: Any, limit: int) -> dict[str, list[np.ndarray]]:
+def _float_leaves(dataset: Any, limit: int, deadline: float) -> dict[str, list[np.ndarray]]:
     out: dict[str, list[np.ndarray]] = {}
-    for i, element in enumerate(dataset):
-        if i >= limit:
-            break
+    for element in _first_elements(dataset, limit, deadline):
         for path, value in _leaves(element):
             arr = _numpy(value)
             if arr is not None and arr.ndim >= 2 and np.issubdtype(arr.dtype, np.number):
@@ -427,11 +672,11 @@ def _summary(arrays: list[np.ndarray]) -> tuple[float, float, float, float]:
     return lo, hi, constant, clipped
 
 
-def _augment_facts(before_ds: Any, after_ds: Any) -> tuple[AugmentFacts, ...]:
+def _augment_facts(before_ds: Any, after_ds: Any, deadline: float) -> tuple[AugmentFacts, ...]:
     """Image-like tensors before and after a random map (the first elements of each; a map
     yields one element per input, so the two samples are alike even when not aligned)."""
-    before = _float_leaves(before_ds, AUGMENT_ELEMENTS)
-    after = _float_leaves(after_ds, AUGMENT_ELEMENTS)
+    before = _float_leaves(before_ds, AUGMENT_ELEMENTS, deadline)
+    after = _float_leaves(after_ds, AUGMENT_ELEMENTS, deadline)
     out = []
     for path in sorted(set(before) & set(after)):
         b_lo, b_hi, b_const, b_clip = _summary(before[path])
@@ -446,13 +691,11 @@ def _augment_facts(before_ds: Any, after_ds: Any) -> tuple[AugmentFacts, ...]:
 PADDING_BATCHES = 8
 
 
-def _padding(source: Any, size: int) -> tuple[PaddingFacts, ...]:
+def _padding(source: Any, size: int, deadline: float) -> tuple[PaddingFacts, ...]:
     """Group the padded_batch's input as it does (consecutive elements) and measure, per
     tensor, how much of each padded batch is padding."""
     shapes: dict[str, list[tuple[int, ...]]] = {}
-    for i, element in enumerate(source):
-        if i >= size * PADDING_BATCHES:
-            break
+    for element in _first_elements(source, size * PADDING_BATCHES, deadline):
         for path, value in _leaves(element):
             arr = _numpy(value)
             if arr is not None and arr.ndim >= 1:

@@ -213,7 +213,16 @@ def render_audit(result: AuditResult, console: Console) -> None:
     probe = result.batches
     if probe is not None:
         line = f"Probe: {probe.batches} batch(es), {probe.elements:,} elements in {probe.seconds:.2f}s"
-        if probe.stopped and probe.stopped != "end":
+        if probe.stopped == "time":
+            cap = f" (the {probe.seconds_limit:g}s cap)" if probe.seconds_limit else ""
+            line += f"; stopped on time{cap}" + (f", {probe.stopped_while}" if probe.stopped_while else "")
+            why = [f.code for f in result.findings if f.code == "TFD105"]
+            line += f"; why: see {why[0]}" if why else ""
+        elif probe.stopped == "memory":
+            line += "; stopped on memory" + (f": {probe.stopped_while}" if probe.stopped_while else "")
+        elif probe.stopped == "end" and not probe.batches:
+            line += "; the pipeline yielded nothing"
+        elif probe.stopped and probe.stopped != "end":
             line += f"; stopped: {probe.stopped}"
         console.print(Text(line + ".", style="dim"))
         if probe.error:

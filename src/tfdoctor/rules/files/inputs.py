@@ -21,10 +21,15 @@ def empty_input(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     Input patterns that match nothing, shard specs (`train@8`) with missing shards, and
     inputs whose files hold no records.
 
+    In a pipeline audit, also a pipeline that yields nothing, and why: its list of files is
+    empty, the files hold no records (then `repeat()` over them never yields: the probe stops
+    on time), a filter drops every element (TFD510), or a `drop_remainder` batch is larger
+    than the data (TFD514).
+
     Why it hurts training:
     `tf.data.Dataset.list_files` raises on an empty match, but a hand-built file list
     silently yields an empty dataset: Keras trains zero steps per epoch, or a missing shard
-    quietly drops part of the data.
+    quietly drops part of the data. An empty file is valid TFRecord: nothing complains.
 
     Example:
     `gs://bucket/train-*.tfrecord` when the files are named `train-*.tfrecord.gz`.

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from ...config import Thresholds
+from ...facts.batches import DECODE_ERROR as _DECODE_ERROR
 from ...facts.batches import BatchFacts
 from ...facts.dataset import DatasetStats
 from ...facts.pipeline import PipelineFacts
 from ...findings import Severity, Where
 from .._pipeline import pipeline_error
 from ..registry import Report, also, rule
-
-_DECODE_ERROR = re.compile(
-    r"(Invalid (PNG|JPEG|GIF|BMP|WebP)|Unknown image file format|jpeg::Uncompress failed|"
-    r"Expected image \(JPEG, PNG, or GIF\)|Number of channels inherent in the image must be)"
-)
 
 
 @rule("TFD303", "undecodable-image", Severity.ERROR, requires=(DatasetStats,))

@@ -3,10 +3,11 @@ pipeline that cannot hold what arrives."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from ...config import Thresholds
+from ...facts.batches import ENSURE_SHAPE_ERROR as _ENSURE
+from ...facts.batches import RESHAPE_ERROR as _RESHAPE
 from ...facts.batches import BatchFacts, batch_shapes
 from ...facts.dataset import DatasetStats
 from ...facts.pipeline import PipelineFacts, Step
@@ -132,12 +133,6 @@ def mixed_image_sizes_in_pipeline(
                 "a fixed reshape, or the batch, fails on the other sizes."
             )
             yield _sizes_report(path, sizes, other, common, tail, fixed)
-
-
-_RESHAPE = re.compile(r"Input to reshape is a tensor with (\d+) values, but the requested shape has (\d+)")
-
-
-_ENSURE = re.compile(r"Shape of tensor \S+ \[([\d,]*)\] is not compatible with expected shape \[([\d,-]*)\]")
 
 
 def _stored_sizes(facts: PipelineFacts) -> str:
