@@ -13,7 +13,7 @@ from ...findings import Severity, Where
 from .._pipeline import where
 from ..registry import Report, also, rule
 from ._common import _first_batch, _listing, _shapes
-from .sizes import passed_every_record
+from .sizes import before_batching, decodes, passed_every_record
 
 
 @rule("TFD304", "channel-mismatch", Severity.WARNING, requires=(DatasetStats,))
@@ -100,13 +100,10 @@ def _stored_channels(facts: PipelineFacts, batches: BatchFacts | None) -> Iterat
     image's own count."""
     if facts.sources is None or _channel_batch_error(batches) is not None:
         return  # the batch failed on them: reported above, with the shapes
-    batch = next(iter(facts.pipeline.of("batch", "padded_batch")), None)
-    decodes = [
-        s for s in facts.pipeline.steps if s.decode_channels and (batch is None or s.index < batch.index)
-    ]
+    decoding = [s for s in before_batching(facts) if decodes(s)]
     for path, channels, common in _mixed_channels(facts.sources):
         listed = _listing({f"{k} channel(s)": n for k, n in channels.items()})
-        keeps = next((s for s in decodes if 0 in s.decode_channels), None)
+        keeps = next((s for s in decoding if 0 in s.decode_channels), None)  # channels= left out
         if keeps is not None and passed_every_record(facts, batches):
             continue  # a later op brings them to one count: the probe batched every record
         if keeps is not None:
@@ -117,13 +114,14 @@ def _stored_channels(facts: PipelineFacts, batches: BatchFacts | None) -> Iterat
                 {"channels": channels},
                 f"tf.io.decode_image(x, channels={common}, expand_animations=False)",
             )
-        elif decodes:
-            fixed = sorted({c for s in decodes for c in s.decode_channels})
+        elif decoding:
+            first = decoding[0]
+            fixed = sorted({c for s in decoding for c in s.decode_channels})
+            how = f"with channels={', '.join(map(str, fixed))}" if fixed else "to a fixed channel count"
             yield Report(
-                f"'{path}' mixes channel counts: {listed}; `{decodes[0].call()}` (step {decodes[0].index}) "
-                f"decodes with channels={', '.join(map(str, fixed))}: every image reaches the batch with "
-                "one count.",
-                Where(feature=path, step=decodes[0].index, call=decodes[0].call()),
+                f"'{path}' mixes channel counts: {listed}; `{first.call()}` (step {first.index}) decodes "
+                f"them {how}: every image reaches the batch with one count.",
+                Where(feature=path, step=first.index, call=first.call()),
                 {"channels": channels},
                 f"tf.io.decode_image(x, channels={common}, expand_animations=False)",
                 Severity.INFO,

@@ -84,6 +84,23 @@ def resizes(step: Step) -> bool:
     return "Slice" in step.ops and any(op in ("Pad", "PadV2", "MirrorPad") for op in step.ops)
 
 
+# Image decode ops (the graph records `channels=` for those that take it)
+_DECODE_OPS = (
+    "DecodePng",
+    "DecodeJpeg",
+    "DecodeImage",
+    "DecodeBmp",
+    "DecodeGif",
+    "DecodeAndCropJpeg",
+    "DecodeWebP",
+)
+
+
+def decodes(step: Step) -> bool:
+    """Whether a step's function decodes images."""
+    return bool(step.decode_channels) or any(op in _DECODE_OPS for op in step.ops)
+
+
 def before_batching(facts: PipelineFacts) -> list[Step]:
     """The steps before the first batch (every step where nothing batches)."""
     batch = next(iter(facts.pipeline.of("batch", "padded_batch")), None)
@@ -110,7 +127,7 @@ def mixed_image_sizes_in_pipeline(
     if error and (batch_shapes(error) or _RESHAPE.search(error) or _ENSURE.search(error)):
         return  # the pipeline failed on them: TFD302 explains it, with the sizes
     steps = before_batching(facts)
-    decode = next((s for s in steps if s.decode_channels), None)
+    decode = next((s for s in steps if decodes(s)), None)
     resize = next((s for s in steps if resizes(s)), None)
     batch = next(iter(facts.pipeline.of("batch", "padded_batch")), None)
     resize = resize or (batch if batch is not None and batch.kind == "padded_batch" else None)
