@@ -5,6 +5,7 @@ Arguments are normalised here; the work is done by `flows`."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from .config import Config, load_config
@@ -13,6 +14,7 @@ from .engines.file import Progress
 from .facts.spec import ParseSpec
 from .flows import audit_flow, scan_flow
 from .io.compression import Compression
+from .pipeline.graph import read_pipeline
 from .results import AuditResult, ScanResult
 from .spec.from_python import from_objects
 from .spec.load import load_specs
@@ -56,6 +58,8 @@ def check_spec(
     context_features: Mapping[str, Any] | None = None,
     sequence_features: Mapping[str, Any] | None = None,
     spec: str | ParseSpec | Sequence[str | ParseSpec] | None = None,
+    spec_args: Mapping[str, Any] | None = None,
+    call_args: Mapping[str, Any] | None = None,
     label: str | None = None,
     compression: str | Compression = Compression.AUTO,
     config: Config | None = None,
@@ -69,7 +73,9 @@ def check_spec(
     The spec is the dict you give `tf.io.parse_example` (`features`), or the two dicts you
     give `tf.io.parse_sequence_example`, or `spec=`: a Python file (read, never run), a
     `module:ATTR` (imported), a TFMD schema.pbtxt, a JSON spec, or ParseSpec objects.
-    Raises SpecError when a spec cannot be read; never raises on bad data.
+    `spec_args` gives values for names a .py spec leaves open (`{"seq_length": 128}`); a
+    `file.py:function` is called with `call_args` and the parse ops of the tf.data.Dataset it
+    returns are judged. Raises SpecError when a spec cannot be read; never raises on bad data.
     """
     specs: list[ParseSpec] = []
     notes: list[str] = []
@@ -83,9 +89,9 @@ def check_spec(
         if isinstance(item, ParseSpec):
             specs.append(item)
         else:
-            found = load_specs(str(item))
-            specs += found.specs
-            notes += found.skipped
+            found = load_specs(str(item), spec_args=spec_args, call_args=call_args)
+            specs += found.specs + _dataset_specs(found.datasets)
+            notes += found.skipped + found.notes
             sources += [str(item)] if str(item).endswith(".py") else []
     if not specs:
         raise SpecError("no spec given: pass features=..., context/sequence features or spec=")
@@ -102,6 +108,18 @@ def check_spec(
         spec_notes=notes,
         spec_sources=sources,
     )
+
+
+def _dataset_specs(datasets: Sequence[tuple[str, Any]]) -> list[ParseSpec]:
+    """The parse specs in the map functions of built datasets, read from their graphs."""
+    out: list[ParseSpec] = []
+    for label, dataset in datasets:
+        steps = read_pipeline(dataset).steps
+        found = [replace(p, name=f"{label} {p.name}") for step in steps for p in step.parse_specs]
+        if not found:
+            raise SpecError("the dataset it returns holds no tf.io.parse_* op", label)
+        out += found
+    return out
 
 
 def audit(

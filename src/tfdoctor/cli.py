@@ -30,6 +30,7 @@ from .findings import Severity
 from .io.compression import Compression
 from .report.terminal import render_scan
 from .rules.registry import all_rules, get_rule
+from .spec.load import parse_bindings
 from .spec.model import SpecError
 from .stats.schema import to_pbtxt
 
@@ -98,6 +99,8 @@ def _run_scan(
     max_records: int | None,
     quiet_progress: bool,
     specs: list[str] | None = None,
+    spec_args: list[str] | None = None,
+    call_args: list[str] | None = None,
 ) -> ScanResult:
     progress = None if quiet_progress else _ScanProgress(err)
     options = dict(
@@ -110,7 +113,9 @@ def _run_scan(
     )
     try:
         if specs:
-            return check_spec(paths, spec=specs, **options)  # type: ignore[arg-type]
+            bound = parse_bindings(spec_args or [], "--spec-arg")
+            kwargs = parse_bindings(call_args or [], "--arg")
+            return check_spec(paths, spec=specs, spec_args=bound, call_args=kwargs, **options)  # type: ignore[arg-type]
         return scan(paths, **options)  # type: ignore[arg-type]
     except SpecError as exc:
         err.print(Text(f"tfdoctor: cannot read the spec: {exc}", style="red"))
@@ -208,10 +213,22 @@ def check_command(
         typer.Option(
             help="The parse spec: a .py file (read with ast, never run; every parse_example / "
             "parse_single_example / parse_sequence_example call in it is checked), module:ATTR or "
-            "file.py:ATTR (imported: this runs that module), a TFMD schema.pbtxt, or a .json spec. "
+            "file.py:ATTR (imported: this runs that module; a function is called and the parse ops "
+            "of the tf.data.Dataset it returns are checked), a TFMD schema.pbtxt, or a .json spec. "
             "Repeat for several.",
         ),
     ],
+    spec_arg: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="NAME=VALUE: a value for a name a .py spec leaves open (a parameter without a default, "
+            "a flag, self.NAME), e.g. seq_length=128. Repeat for several.",
+        ),
+    ] = None,
+    arg: Annotated[
+        list[str] | None,
+        typer.Option(help="key=value: a keyword argument for a --spec file.py:function. Repeat for several."),
+    ] = None,
     label: LabelOpt = None,
     compression: CompressionOpt = Compression.AUTO,
     select: SelectOpt = None,
@@ -232,6 +249,8 @@ def check_command(
         max_records=max_records,
         quiet_progress=as_json,
         specs=spec,
+        spec_args=spec_arg,
+        call_args=arg,
     )
     _finish(result, as_json, None, None)
 

@@ -162,8 +162,10 @@ def render_scan(result: ScanResult, console: Console) -> None:
         console.print(line)
     for spec in result.specs:
         console.print(Text(f"Checked spec {spec.name}: {len(spec.features)} feature(s).", style="bold"))
-    for note in result.spec_notes:
-        console.print(Text(f"Not checked (cannot be read without running it): {note}", style="yellow"))
+    for note in result.spec_notes:  # each names its file and line, and why
+        line = Text(f"{Severity.INFO.label:<7} ", style=STYLES[Severity.INFO])
+        line.append(note)
+        console.print(line)
     render_findings(result.findings, console)
     suppressed_line(len(result.suppressed), console)
     for err in result.rule_errors:

@@ -236,9 +236,19 @@ class Evaluator:
         self.choices = choices
         self.notes: list[tuple[int, str]] = []  # (line, what was assumed)
         self._soft: list[str] = []  # names whose default (a parameter's, a flag's) was used
+        self.defaults: dict[str, str] = {}  # name -> "128 (the flag's default)", as read
         self._frames: dict[int, list[dict[str, Any]]] = {}  # id(function) -> arguments of the calls evaluated
         self._resolving: set[tuple[int, str]] = set()
         self._depth = 0
+
+    def _note_default(self, name: str, value: Any, source: str) -> None:
+        """Defaults that stand for a value the user may run with another (a flag, an argument)
+        are listed; a default that is a spec itself is not."""
+        plain = (int, float, str, bytes, bool)
+        if isinstance(value, plain) or (isinstance(value, list) and all(isinstance(v, plain) for v in value)):
+            text = repr(value)
+            text = text if len(text) <= 40 else text[:37] + "..."
+            self.defaults.setdefault(name, f"{name}={text} ({source})")
 
     def choose(self, key: Hashable, labels: list[str]) -> int:
         if len(labels) == 1:
@@ -654,7 +664,9 @@ class Evaluator:
                 node, f"parameter '{name}' of {func.name}() is given no value in this file", (name,)
             )
         self._soft.append(name)
-        return self.value(default, scope.parent, func.lineno)
+        value = self.value(default, scope.parent, func.lineno)
+        self._note_default(name, value, f"the default of {func.name}()")
+        return value
 
     def _call_sites(self, scope: Scope) -> list[tuple[ast.Call, Scope, int]]:
         """Where the file calls this function: (call, caller's scope, arguments to skip)."""
@@ -708,7 +720,9 @@ class Evaluator:
             if default is None:
                 return Unknown(node, f"flag '{attr}' is not defined in this file", (attr,))
             self._soft.append(attr)
-            return self.value(default, self.file.module, 10**9)
+            value = self.value(default, self.file.module, 10**9)
+            self._note_default(attr, value, "the flag's default")
+            return value
         if attr in DTYPE_NAMES:  # tf.int64, tf.dtypes.float32, np.int32
             return DType(normalise_dtype(attr))
         return Unknown(

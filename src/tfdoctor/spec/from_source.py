@@ -172,6 +172,10 @@ class _Reader:
                 out.append(_Variant(labels, None, error=(exc.line, exc.reason)))
                 continue
             assumed = [f"{self.label}:{at}: {what}" for at, what in self.eval.notes]
+            if self.eval.defaults:
+                listed = ", ".join(self.eval.defaults.values())
+                run_with = "--spec-arg NAME=VALUE reads the value you run with"
+                assumed.append(f"{self.label}:{spec.line}: read with {listed}; {run_with}")
             out.append(_Variant(labels, spec, tuple(notes + assumed)))
         return out, truncated
 
