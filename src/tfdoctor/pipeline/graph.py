@@ -593,7 +593,8 @@ def _made_by_tensorflow(func: Any) -> bool:
 def _generator_name(func: Any) -> str | None:
     """The user's generator behind `from_generator`: TensorFlow's flat_map function holds it
     (in a `_GeneratorState`, through closures)."""
-    stack, seen = [func], set()
+    stack: list[Any] = [func]
+    seen: set[int] = set()
     while stack and len(seen) < 64:
         item = stack.pop()
         if id(item) in seen:
@@ -721,7 +722,8 @@ def _python_functions(dataset: Any, tf: Any) -> dict[str, Any]:
     object reachable from this one: its inputs, and the datasets it holds apart from them
     (the map inside `ragged_batch`)."""
     out: dict[str, Any] = {}
-    stack, seen = [dataset], set()
+    stack: list[Any] = [dataset]
+    seen: set[int] = set()
     while stack and len(seen) < 1000:
         obj = stack.pop()
         if id(obj) in seen:
