@@ -217,8 +217,8 @@ def probe(
     if batch_bytes and batch_bytes * batches > max_bytes:
         limit = max_bytes // batch_bytes
         memory_note = (
-            f"a batch holds {batch_bytes / 1e6:,.1f} MB (element_spec): {limit} fit the "
-            f"{max_bytes / 1e6:,.0f} MB cap"
+            f"a batch holds {batch_bytes / 2**20:,.1f} MiB (its element_spec): {limit} fit the "
+            f"{max_bytes / 2**20:,.0f} MiB cap"
         )
     measured = _Batches(label, max_bytes)
     outcome = _Outcome("done")
@@ -259,7 +259,7 @@ def _stopped(
         waited = time.perf_counter() - measured.last
         return "time", f"waiting {waited:.1f}s for batch {measured.pulled + 1}"
     if measured.over_bytes:
-        return "memory", f"{measured.size / 1e6:,.0f} MB in {measured.pulled} batch(es)"
+        return "memory", f"{measured.size / 2**20:,.0f} MiB in {measured.pulled} batch(es)"
     if memory_limited and measured.pulled < batches:
         return "memory", memory_note
     return "", ""
@@ -552,13 +552,23 @@ def _hashes(dataset: Any, limit: int, deadline: float = float("inf")) -> list[st
     return None if outcome.stopped == "time" else list(out)
 
 
-def _first_elements(dataset: Any, limit: int, deadline: float) -> list[Any]:
-    """The first `limit` elements (fewer where the time runs out or the dataset ends)."""
-    out: list[Any] = []
+SAMPLE_BYTES = 32 << 20  # a sample of elements for a single-step check holds at most this
+
+
+def _first_elements(
+    dataset: Any, limit: int, deadline: float, max_bytes: int = SAMPLE_BYTES
+) -> list[list[tuple[str, np.ndarray]]]:
+    """The leaves of the first `limit` elements, as arrays (fewer where the time runs out,
+    the dataset ends, or they hold `max_bytes`: a sample of huge images stays small)."""
+    out: list[list[tuple[str, np.ndarray]]] = []
+    held = 0
 
     def element(value: Any) -> bool:
-        out.append(value)
-        return True
+        nonlocal held
+        leaves = [(path, arr) for path, leaf in _leaves(value) if (arr := _numpy(leaf)) is not None]
+        out.append(leaves)
+        held += sum(int(arr.nbytes) for _, arr in leaves)
+        return held < max_bytes
 
     outcome = _drive(dataset, deadline, element, until=limit)
     if outcome.error is not None:
@@ -651,10 +661,9 @@ AUGMENT_ELEMENTS = 32
 
 def _float_leaves(dataset: Any, limit: int, deadline: float) -> dict[str, list[np.ndarray]]:
     out: dict[str, list[np.ndarray]] = {}
-    for element in _first_elements(dataset, limit, deadline):
-        for path, value in _leaves(element):
-            arr = _numpy(value)
-            if arr is not None and arr.ndim >= 2 and np.issubdtype(arr.dtype, np.number):
+    for leaves in _first_elements(dataset, limit, deadline):
+        for path, arr in leaves:
+            if arr.ndim >= 2 and np.issubdtype(arr.dtype, np.number):
                 out.setdefault(path, []).append(arr.astype(np.float64))
     return out
 
@@ -695,10 +704,9 @@ def _padding(source: Any, size: int, deadline: float) -> tuple[PaddingFacts, ...
     """Group the padded_batch's input as it does (consecutive elements) and measure, per
     tensor, how much of each padded batch is padding."""
     shapes: dict[str, list[tuple[int, ...]]] = {}
-    for element in _first_elements(source, size * PADDING_BATCHES, deadline):
-        for path, value in _leaves(element):
-            arr = _numpy(value)
-            if arr is not None and arr.ndim >= 1:
+    for leaves in _first_elements(source, size * PADDING_BATCHES, deadline):
+        for path, arr in leaves:
+            if arr.ndim >= 1:
                 shapes.setdefault(path, []).append(tuple(arr.shape))
     out = []
     for path, elements in shapes.items():
