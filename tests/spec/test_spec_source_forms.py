@@ -527,8 +527,8 @@ def test_branches_are_capped(tmp_path: Path) -> None:
     found = read_source(path)
     assert len(found.specs) == 16
     assert found.notes == [
-        "train.py:16: parse_single_example in parse passes through more than 16 combinations of branches: "
-        "only the first branch of the rest is read"
+        "train.py:16: parse_single_example in parse passes through more than 16 combinations of branches "
+        "(conditions, call sites): the first ones are read"
     ]
 
 
@@ -788,3 +788,35 @@ def test_source_specs_from_other_formats_have_no_notes(tmp_path: Path) -> None:
     spec.write_text(json.dumps({"features": {"x": {"kind": "VarLenFeature", "dtype": "int64"}}}))
     found = load_specs(str(spec))
     assert isinstance(found, SourceSpecs) and found.notes == [] and found.datasets == []
+
+
+def test_names_defined_through_each_other_end(tmp_path: Path) -> None:
+    source = textwrap.dedent(
+        """
+        import tensorflow as tf
+
+        class Reader:
+            def a(self):
+                self.x = self.y
+
+            def b(self):
+                self.y = self.x
+
+            def parse(self, record):
+                return tf.io.parse_single_example(record, {"k": tf.io.FixedLenFeature([self.x], tf.int64)})
+
+        def parse_each(record, spec):
+            return tf.io.parse_single_example(record, spec)
+
+        SPECS = [{f"k{i}": tf.io.FixedLenFeature([], tf.int64)} for i in range(20)]
+        """
+    )
+    found = read_source(
+        _write(tmp_path, source + "\n".join(f"parse_each(None, SPECS[{i}])" for i in range(20)))
+    )
+    assert [(f.name, f.shape) for f in found.specs[0].features] == [("k", (None,))]
+    assert "is defined in too many steps to follow" in found.notes[0]
+    assert len(found.specs) == 17  # the first 16 call sites of parse_each
+    assert found.notes[-1].startswith(
+        "train.py:15: parse_single_example in parse_each passes through more than 16"
+    )

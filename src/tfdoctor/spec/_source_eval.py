@@ -73,6 +73,7 @@ _NUMPY = ("np", "numpy", "onp")
 _TENSORFLOW = ("tf", "tensorflow")
 _MAX_ITEMS = 10_000  # loop iterations and tensor elements evaluated
 _MAX_DEPTH = 12  # nested calls of the file's own functions
+_MAX_NESTING = 120  # expressions evaluated inside one another
 _MISSING = object()
 
 
@@ -240,6 +241,7 @@ class Evaluator:
         self._frames: dict[int, list[dict[str, Any]]] = {}  # id(function) -> arguments of the calls evaluated
         self._resolving: set[tuple[int, str]] = set()
         self._depth = 0
+        self._nesting = 0
 
     def _note_default(self, name: str, value: Any, source: str) -> None:
         """Defaults that stand for a value the user may run with another (a flag, an argument)
@@ -265,6 +267,16 @@ class Evaluator:
 
     # -- expressions --
     def value(self, node: ast.expr, scope: Scope, line: int) -> Any:
+        """What `node` evaluates to in `scope` at `line`: a plain value, or an Unknown."""
+        self._nesting += 1
+        try:
+            if self._nesting > _MAX_NESTING:  # names defined through each other
+                return self._unknown(node, f"`{self.text(node)}` is defined in too many steps to follow")
+            return self._value(node, scope, line)
+        finally:
+            self._nesting -= 1
+
+    def _value(self, node: ast.expr, scope: Scope, line: int) -> Any:
         if isinstance(node, ast.Constant):
             return node.value
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):

@@ -7,7 +7,6 @@ parse calls whose specs tfdoctor reads."""
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -299,13 +298,3 @@ def _as_load(target: ast.expr) -> ast.expr:
         return ast.Name(target.id, ast.Load())
     assert isinstance(target, ast.Attribute)
     return ast.Attribute(target.value, target.attr, ast.Load())
-
-
-def walk_same_scope(node: ast.AST) -> Iterator[ast.AST]:
-    """Nodes under `node`, not entering nested functions or classes."""
-    stack: list[ast.AST] = list(ast.iter_child_nodes(node))
-    while stack:
-        current = stack.pop()
-        yield current
-        if not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(current))

@@ -146,7 +146,7 @@ class _Reader:
         if truncated:
             notes.append(
                 f"{self.label}:{line}: {title} passes through more than {_MAX_VARIANTS} combinations of "
-                "branches: only the first branch of the rest is read"
+                "branches (conditions, call sites): the first ones are read"
             )
 
     def _variants(self, build: Callable[[], tuple[ParseSpec, list[str]]]) -> tuple[list[_Variant], bool]:
@@ -161,8 +161,9 @@ class _Reader:
                 spec, notes = build()
             except Fork as fork:
                 options = list(enumerate(fork.labels))
-                if len(out) + len(queue) + len(options) > _MAX_VARIANTS:
-                    options, truncated = options[:1], True
+                room = max(1, _MAX_VARIANTS - len(out) - len(queue))
+                if len(options) > room:
+                    options, truncated = options[:room], True
                 queue += [{**choices, fork.key: option} for option in options]
                 continue
             except Unreadable as exc:

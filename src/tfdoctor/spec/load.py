@@ -111,14 +111,6 @@ def _call(func: Any, attr: str, label: str, kwargs: Mapping[str, Any]) -> Any:
         raise SpecError(f"{attr}({', '.join(kwargs)}) raised {type(exc).__name__}: {exc}", label) from None
 
 
-def from_attribute(module: Any, attr: str, label: str) -> ParseSpec:
-    """A module attribute holding a features dict, or a (context, sequence) pair of dicts."""
-    value = _attribute(module, attr, label)
-    if callable(value) and not isinstance(value, dict):
-        raise SpecError(f"{attr} is a function; name the features dict it passes to the parser", label)
-    return _from_value(value, attr, label)
-
-
 def _from_value(value: Any, attr: str, label: str) -> ParseSpec:
     try:
         if isinstance(value, (tuple, list)) and len(value) == 2:
