@@ -136,3 +136,28 @@ def test_zip_of_inputs_shuffled_alike(tf: Any, class_files: list[str]) -> None:
     ds = tf.data.Dataset.zip((xs, ys)).map(lambda a, b: (_parse(tf)(a)[0], _parse(tf)(b)[1])).batch(BATCH)
     result = tfdoctor.audit(ds, batches=0)
     assert not _found(result, "TFD501") and not _found(result, "TFD515")
+
+
+def test_chain_built_per_file_by_the_interleave(tf: Any, class_files: list[str]) -> None:
+    """The per-class idiom without datasets in a list: one file per class, each shuffled and
+    repeated inside the interleave's function, cycling over every class."""
+
+    def per_file(name: Any) -> Any:
+        return tf.data.TFRecordDataset(name).shuffle(PER_CLASS).repeat()
+
+    files = tf.data.Dataset.from_tensor_slices(class_files)
+    good = _finish(tf, files.interleave(per_file, cycle_length=CLASSES))
+    result = tfdoctor.audit(good, batches=4)
+    interleave = result.pipeline.steps[1]
+    assert [[s.call() for s in b] for b in interleave.branches] == [
+        ["TFRecordDataset(...)", f"shuffle({PER_CLASS})", "repeat()"]
+    ]
+    assert not _warnings(result)
+    # TensorFlow: each batch holds every class (the cycle), each class in a new order every epoch
+    assert all(len(set(np.asarray(y).tolist())) == CLASSES for _, y in good.take(4))
+
+    def read(name: Any) -> Any:
+        return tf.data.TFRecordDataset(name).repeat()
+
+    twin = _finish(tf, files.interleave(read, cycle_length=CLASSES))
+    assert _found(tfdoctor.audit(twin, batches=0), "TFD501") == [(4, f"batch({BATCH})", Severity.ERROR)]

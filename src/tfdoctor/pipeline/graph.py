@@ -7,6 +7,8 @@ they are listed here in one place):
 - fused ops as the logical steps they stand for (`_FUSED`): MapAndBatchDataset is a map and a
   batch, ShuffleAndRepeatDataset(V2) a shuffle and a repeat; every ParallelInterleaveDataset
   version (legacy included) is an interleave;
+- the chain an interleave / flat_map function builds per element, where it does more than
+  read (`lambda f: TFRecordDataset(f).shuffle(100).repeat()`), as that step's one branch;
 - multi-input datasets: the other inputs of ZipDataset, ConcatenateDataset,
   DirectedInterleaveDataset (`sample_from_datasets` where its selector starts at a
   RandomDataset, else `choose_from_datasets`, whose choice chain is kept as text) and
@@ -32,6 +34,7 @@ they are listed here in one place):
 
 from __future__ import annotations
 
+import copy
 import inspect
 import re
 from dataclasses import replace
@@ -159,6 +162,7 @@ class _Graph:
     def __init__(self, graph_def: Any, tf: Any, python: dict[str, Any] | None = None) -> None:
         self.tf = tf
         self.python = python or {}  # graph function name -> the Python function it was traced from
+        self.built = False  # a view of the nodes of a function that builds a dataset per element
         self.nodes = {n.name: n for n in graph_def.node}
         self.functions = {f.signature.name: f for f in graph_def.library.function}
 
@@ -531,11 +535,15 @@ def _params(graph: _Graph, node: Any) -> dict[str, Any]:
     return args
 
 
-def _merge_reads(steps: list[Step]) -> list[Step]:
+def _merge_reads(steps: list[Step], built: bool = False) -> list[Step]:
     """`TFRecordDataset(files)` over several files is built as
     `from_tensor_slices(files).flat_map(read_one_file)`: shown and counted as the one step
-    the user wrote."""
-    if len(steps) >= 2 and steps[0].kind == "source" and steps[0].files:
+    the user wrote. In the chain a function builds (`built`), the file names are its argument."""
+    if (
+        len(steps) >= 2
+        and steps[0].kind == "source"
+        and (steps[0].files or (built and not steps[0].branches))
+    ):
         read = steps[1]
         if read.kind == "flat_map" and read.reads_files:
             merged = Step(1, "TFRecordDataset", "read", {}, None, (), True, steps[0].files, read.ops)
@@ -656,6 +664,10 @@ def _steps_of(graph: _Graph, node: Any, depth: int) -> list[Step]:
         branches = tuple(tuple(_chain(graph, other, depth + 1)) for other in inputs[1:])
     elif depth < 4 and kind == "source":
         branches = tuple(tuple(_chain(graph, held, depth + 1)) for held in _held_datasets(graph, node))
+    elif depth < 4 and kind in ("interleave", "flat_map") and functions:
+        built = _built_chain(graph, functions[0], depth + 1)
+        if any(not (s.kind in ("source", "read") or (s.kind == "flat_map" and s.reads_files)) for s in built):
+            branches = (tuple(built),)  # more than a read: its shuffles, maps, repeats are the user's
     if kind == "flat_map" and any(nd.op == "GeneratorDataset" for f in inner for nd in f.node_def):
         kind = "generator"  # Dataset.from_generator: TensorFlow's flat_map over one dummy element
         function = _generator_name(graph.python.get(functions[0])) or "fn"
@@ -682,6 +694,24 @@ def _steps_of(graph: _Graph, node: Any, depth: int) -> list[Step]:
         inserted=inserted,
     )
     return _unfuse(step) if node.op in _FUSED else [step]
+
+
+def _built_chain(graph: _Graph, function: str, depth: int) -> list[Step]:
+    """The chain an interleave or flat_map function builds for each element it is given
+    (`lambda f: tf.data.TFRecordDataset(f).shuffle(100)`), read from the function's own
+    nodes: the dataset its return value comes from, through Identity."""
+    fdef = graph.functions.get(function)
+    if fdef is None or not fdef.ret:
+        return []
+    by_name = {nd.name: nd for nd in fdef.node_def}
+    node = by_name.get(_clean(next(iter(fdef.ret.values()))))
+    while node is not None and node.op == "Identity" and node.input:
+        node = by_name.get(_clean(node.input[0]))
+    if node is None or "Dataset" not in node.op:
+        return []
+    inner = copy.copy(graph)
+    inner.nodes, inner.built = by_name, True
+    return _chain(inner, node.name, depth)
 
 
 def _merge_sources(steps: list[Step]) -> list[Step]:
@@ -711,7 +741,7 @@ def _chain(graph: _Graph, start: str | None, depth: int = 0) -> list[Step]:
     steps: list[Step] = []
     for node in reversed([n for n in nodes if n.op not in _TRANSPARENT]):
         steps += [replace(s, index=len(steps) + i + 1) for i, s in enumerate(_steps_of(graph, node, depth))]
-    steps = _merge_sources(_merge_reads(steps))
+    steps = _merge_sources(_merge_reads(steps, built=graph.built))
     if not any(s.reads_files for s in steps):  # strings that are data, not file names
         steps = [replace(s, files=()) if s.kind == "source" else s for s in steps]
     return steps

@@ -56,7 +56,8 @@ def no_shuffle(facts: PipelineFacts, probe: BatchFacts | None, cfg: Thresholds) 
     shuffles = [s for s in pipeline.steps if s.kind == "shuffle" and s.index < batch.index]
     shuffles += [s for b in merge.branches for s in b if s.kind == "shuffle"] if merge is not None else []
     detail = ""
-    if merge is not None and merge.kind != "source" and shuffles:  # they reach only part of the examples
+    partial = merge is not None and merge.kind in ("zip", "concatenate", "sample", "choose") and shuffles
+    if merge is not None and partial:  # shuffles that reach only part of the examples
         detail = f" `{merge.call()}` ({pipeline.where(merge)}) takes " + (
             "its inputs one after another: shuffles inside them do not mix them."
             if merge.kind == "concatenate"
