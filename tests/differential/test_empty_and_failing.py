@@ -113,6 +113,18 @@ def test_gzip_files_read_without_compression_type(tf: Any, data: Path) -> None:
     assert _found(_audit(fixed)) == []
 
 
+def test_plain_files_read_as_gzip(tf: Any, data: Path) -> None:
+    ds = tf.data.TFRecordDataset(str(data / "train.tfrecord"), compression_type="GZIP").batch(4)
+    with pytest.raises(tf.errors.DataLossError, match="incorrect header check"):
+        list(ds)
+    result = _audit(ds)
+    assert [code for code, _ in _found(result)] == ["TFD103"]
+    found = result.findings[0]
+    assert found.numbers == {"declared": None, "detected": "none"}
+    assert "but the files' bytes are uncompressed TFRecord" in found.message
+    assert found.fix is not None and "compression_type=None" in found.fix.text
+
+
 def _assert_small(x: Any) -> Any:
     import tensorflow as tf
 

@@ -210,9 +210,13 @@ def test_tfd103_fires_on_the_error_of_compressed_bytes_read_as_plain() -> None:
         f"byte 0 (DataLossError: {error})" in f.message  # fmt: skip
 
 
-def test_tfd103_fires_on_a_decompression_error_without_a_scan() -> None:
-    f = one(check("TFD103", audit(batches=failed("inflate() failed with error -3: incorrect header check"))))
+def test_tfd103_fires_on_a_decompression_error_with_or_without_a_scan() -> None:
+    inflate = failed("inflate() failed with error -3: incorrect header check")
+    f = one(check("TFD103", audit(batches=inflate)))
     assert f.numbers == {"declared": None, "detected": None}
+    f = one(check("TFD103", audit(batches=inflate, sources=files(tfrecord("a.tfrecord", 10), records=10))))
+    assert f.numbers == {"declared": None, "detected": "none"}
+    assert "it reads them as GZIP or ZLIB, but the files' bytes are uncompressed TFRecord" in f.message
 
 
 def test_tfd103_silent_where_the_compression_fits() -> None:

@@ -90,12 +90,20 @@ def not_tfrecord_in_pipeline(
             Fix(_compression_advice(f) + "."),
         )
     if not wrong and error and INFLATE_ERROR.search(error):
+        # the read declares GZIP or ZLIB (only a decompressing read fails so): the bytes say which fits
+        on_disk = sorted({f.compression_detected for _, f in _reads(facts)})
+        kinds = " / ".join(_compression_words(k) for k in on_disk)
+        bytes_are = f", but the files' bytes are {kinds}" if on_disk else ""
         yield Report(
-            f"The pipeline fails decompressing its files ({error}): the compression_type it reads them "
-            "with does not match their bytes.",
+            f"The pipeline fails decompressing its files ({error}): it reads them as GZIP or ZLIB"
+            f"{bytes_are}, and the compression_type does not match them.",
             Where(),
-            {"declared": None, "detected": None},
-            Fix("Pass the compression_type the files were written with (`tfdoctor scan` detects it)."),
+            {"declared": None, "detected": on_disk[0] if len(on_disk) == 1 else None},
+            Fix(
+                (_compression_advice(_reads(facts)[0][1]) + ".")
+                if len(on_disk) == 1
+                else "Pass the compression_type the files were written with (`tfdoctor scan` detects it)."
+            ),
         )
 
 
