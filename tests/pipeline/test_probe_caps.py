@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 import tfdoctor
 from tfdoctor.config import Config
 from tfdoctor.io.writer import write_tfrecord
 from tfdoctor.pipeline.graph import read_pipeline
-from tfdoctor.pipeline.probe import probe
+from tfdoctor.pipeline.probe import _drive, probe
 
 CAP = 1.0  # seconds
 MARGIN = 4.0  # the whole audit, cap included, ends within this of the cap
@@ -112,3 +115,26 @@ def test_a_cli_run_exits_after_abandoning_a_pull(tf: Any, tmp_path: Path) -> Non
     assert time.perf_counter() - start < 40  # the element in flight sleeps 60 s: the exit did not wait for it
     assert done.returncode == 0, done.stderr[-2000:]
     assert '"stopped": "time"' in done.stdout
+
+
+def _probe_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "tfdoctor-probe"]
+
+
+def test_an_abandoned_pull_is_cancelled_not_left_spinning(tf: Any) -> None:
+    never = tf.data.Dataset.range(10).repeat().filter(_never)
+    before = set(_probe_threads())
+    outcome = _drive(never, time.perf_counter() + 0.3, lambda element: True)
+    assert outcome.stopped == "time" and outcome.seconds < 1.0
+    deadline = time.perf_counter() + 2.0
+    while set(_probe_threads()) - before and time.perf_counter() < deadline:
+        time.sleep(0.02)
+    assert set(_probe_threads()) - before == set()  # TensorFlow ended the IteratorGetNext in flight
+
+
+def test_a_measuring_bug_raises_and_is_never_a_pipeline_error(tf: Any) -> None:
+    def broken(element: Any) -> bool:
+        raise RuntimeError("a bug in tfdoctor")
+
+    with pytest.raises(RuntimeError, match="a bug in tfdoctor"):
+        _drive(tf.data.Dataset.range(3), time.perf_counter() + 5, broken)

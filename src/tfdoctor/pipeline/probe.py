@@ -367,6 +367,14 @@ def _drive(
     outcome = _Outcome()
     abandoned = False
     cancels: list[Callable[[], None]] = []
+    failures: list[Exception] = []  # a callback that raised: tfdoctor's own bug, raised here
+
+    def call(callback: Callable[[Any], bool], value: Any) -> bool:
+        try:
+            return callback(value)
+        except Exception as exc:
+            failures.append(exc)
+            return False
 
     def finish(stopped: str, error: BaseException | None = None) -> None:
         with lock:
@@ -391,16 +399,16 @@ def _drive(
                     return
                 except Exception as exc:  # the pipeline's own error is a fact, not a crash
                     with lock:
-                        go_on = not abandoned and on_error is not None and on_error(exc)
+                        go_on = not abandoned and on_error is not None and call(on_error, exc)
                     if not go_on:
-                        finish("error", exc)
+                        finish("done" if failures else "error", None if failures else exc)
                         return
                     continue
                 with lock:
                     if abandoned:
                         return
                     came += 1
-                    go_on = on_element(element)
+                    go_on = call(on_element, element)
                 if not go_on:
                     break
             finish("done")
@@ -421,6 +429,8 @@ def _drive(
     if abandoned:
         for cancel in cancels:
             cancel()
+    if failures:
+        raise failures[0]
     outcome.seconds = time.perf_counter() - start
     return outcome
 
