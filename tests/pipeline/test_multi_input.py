@@ -212,3 +212,22 @@ def test_chain_text_of_fused_halves() -> None:
         "TFRecordDataset([2 files]).map(parse, num_parallel_calls=32).shuffle(100).batch(32)"
     )
     assert pipeline.chain([batch, mapped]) == "batch(32).map(parse, num_parallel_calls=32)"
+
+
+def test_chain_an_interleave_builds_per_file(tf: Any, class_files: list[str]) -> None:
+    def per_file(name: Any) -> Any:
+        return tf.data.TFRecordDataset(name).shuffle(5).map(lambda r: r).repeat(2)
+
+    ds = tf.data.Dataset.from_tensor_slices(class_files).interleave(per_file, cycle_length=2)
+    result = tfdoctor.audit(ds, batches=0)
+    step = result.pipeline.steps[1]
+    assert (step.kind, step.reads_files, result.pipeline.record_start) == ("interleave", True, 2)
+    assert [[s.call() for s in b] for b in step.branches] == [
+        ["TFRecordDataset(...)", "shuffle(5)", "map(lambda)", "repeat(2)"]
+    ]
+    assert result.elements[1] == CLASSES and sum(1 for _ in ds) == 2 * CLASSES * PER_CLASS
+    # a plain read per file, and the batches a window's flat_map builds, are no chain of their own
+    plain = tf.data.Dataset.from_tensor_slices(class_files).interleave(tf.data.TFRecordDataset)
+    assert not tfdoctor.audit(plain, batches=0).pipeline.steps[1].branches
+    windows = tf.data.Dataset.range(10).window(3, shift=1, drop_remainder=True).flat_map(lambda w: w.batch(3))
+    assert not tfdoctor.audit(windows, batches=0).pipeline.steps[2].branches

@@ -7,8 +7,9 @@ they are listed here in one place):
 - fused ops as the logical steps they stand for (`_FUSED`): MapAndBatchDataset is a map and a
   batch, ShuffleAndRepeatDataset(V2) a shuffle and a repeat; every ParallelInterleaveDataset
   version (legacy included) is an interleave;
-- the chain an interleave / flat_map function builds per element, where it does more than
-  read (`lambda f: TFRecordDataset(f).shuffle(100).repeat()`), as that step's one branch;
+- the chain an interleave / flat_map function builds per element, where it reads files and
+  does more than read (`lambda f: TFRecordDataset(f).shuffle(100).repeat()`), as that step's
+  one branch;
 - multi-input datasets: the other inputs of ZipDataset, ConcatenateDataset,
   DirectedInterleaveDataset (`sample_from_datasets` where its selector starts at a
   RandomDataset, else `choose_from_datasets`, whose choice chain is kept as text) and
@@ -666,8 +667,11 @@ def _steps_of(graph: _Graph, node: Any, depth: int) -> list[Step]:
         branches = tuple(tuple(_chain(graph, held, depth + 1)) for held in _held_datasets(graph, node))
     elif depth < 4 and kind in ("interleave", "flat_map") and functions:
         built = _built_chain(graph, functions[0], depth + 1)
-        if any(not (s.kind in ("source", "read") or (s.kind == "flat_map" and s.reads_files)) for s in built):
-            branches = (tuple(built),)  # more than a read: its shuffles, maps, repeats are the user's
+        more = any(
+            not (s.kind in ("source", "read") or (s.kind == "flat_map" and s.reads_files)) for s in built
+        )
+        if more and any(s.reads_files for s in built):  # a chain per file: its shuffles, maps, repeats
+            branches = (tuple(built),)  # (not a window's batches, built from the element itself)
     if kind == "flat_map" and any(nd.op == "GeneratorDataset" for f in inner for nd in f.node_def):
         kind = "generator"  # Dataset.from_generator: TensorFlow's flat_map over one dummy element
         function = _generator_name(graph.python.get(functions[0])) or "fn"
