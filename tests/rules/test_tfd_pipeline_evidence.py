@@ -145,6 +145,15 @@ def test_tfd105_names_a_drop_remainder_batch_larger_than_the_data_tfd514() -> No
     )
 
 
+def test_tfd105_blames_a_drop_remainder_batch_of_unknown_input_only_where_the_data_ran_out() -> None:
+    big = ("batch", {"batch_size": 64, "drop_remainder": True})
+    f = one(check("TFD105", audit(READ, PARSE, big, batches=EMPTY)))
+    assert "an epoch brings fewer elements than that" in f.message
+    assert (
+        check("TFD105", audit(READ, PARSE, big, batches=ON_TIME)) == []
+    )  # slow: no batch yet, nothing shown
+
+
 def test_tfd105_names_the_step_tensorflow_counts_zero_elements_after() -> None:
     skip = ("skip", {"count": 500})
     f = one(

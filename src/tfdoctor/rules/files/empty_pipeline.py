@@ -111,6 +111,7 @@ def _why_empty(facts: PipelineFacts, batches: BatchFacts | None) -> Report | Non
     seen = _probe_words(batches)
     tail = f" ({seen})" if seen else ""
     numbers = {"batches": _pulled(batches)}
+    ended = batches is not None and batches.stopped == "end"  # not only slow: the data ran out
     zero = next((s for s in pipeline.steps if facts.counts.get(s.index) == 0), None)
     if zero is not None and pipeline.record_start and zero.index < pipeline.record_start:
         read = pipeline.step(pipeline.record_start)
@@ -141,7 +142,7 @@ def _why_empty(facts: PipelineFacts, batches: BatchFacts | None) -> Report | Non
         if (
             step.args.get("drop_remainder")
             and isinstance(size, int)
-            and (before is None or 0 <= before < size)
+            and (0 <= before < size if before is not None else ended)
         ):
             got = f"{before:,} elements" if before is not None else "fewer elements than that"
             return Report(
@@ -161,7 +162,7 @@ def _why_empty(facts: PipelineFacts, batches: BatchFacts | None) -> Report | Non
             {**numbers, "elements": 0},
             Fix(f"Check the arguments of `{zero.call()}` against the size of the data."),
         )
-    if batches is not None and batches.stopped == "end":
+    if ended:
         return Report(
             "The pipeline yields no element at all: the probe's first pull met the end of the data, and "
             "no step shows why (the files are not reachable from here, or a source yields nothing).",
