@@ -170,7 +170,11 @@ def test_titanic_fare_nan_found(realdata: Path, tf: Any) -> None:
 
 
 def test_whole_folder_with_mixed_files(realdata: Path) -> None:
-    """A directory of mixed files: the good ones are scanned, each bad one is a finding."""
+    """A directory of mixed files: the TFRecord files are scanned, the schema.pbtxt beside them is
+    listed as skipped (not a finding); named, it is judged (TFD103)."""
     result = tfdoctor.scan(str(realdata / "tensorflow-recorder"), workers=2)
     assert result.stats.records == 6
-    assert {f.code for f in result.findings} >= {"TFD103", "TFD106"}  # schema.pbtxt; one empty shard
+    assert {f.code for f in result.findings} == {"TFD106"}  # one empty shard
+    assert [Path(p).name for p in result.stats.inputs.skipped] == ["schema.pbtxt"]
+    named = next((realdata / "tensorflow-recorder").rglob("schema.pbtxt"))
+    assert {f.code for f in tfdoctor.scan(str(named), workers=1).findings} == {"TFD103", "TFD105"}
