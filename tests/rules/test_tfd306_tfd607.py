@@ -267,3 +267,24 @@ def test_tfd607_silent_on_batches_without_all_zero_one_hot_rows() -> None:
         tensor("[1]", "float32", (32, 3), zero_rows=0, one_hot_rows=0),  # not one-hot
     ):
         assert check("TFD607", audit(None, one_hots=[OneHot(3)], batches=batch_facts(t))) == []
+
+
+def test_tfd607_zero_rows_of_a_one_hot_whose_labels_all_fit_are_padding() -> None:
+    """Object detection: 1-based classes, `tf.one_hot(classes - 1, 3)`, then the per-box tensor
+    padded to a static count: the padded rows are all zeros by design."""
+    padding = tensor("groundtruth_classes", "float32", (32, 4, 3), zero_rows=40, one_hot_rows=88)
+    fits = audit(ONE_TO_THREE, one_hots=[OneHot(3, "label", -1)], batches=batch_facts(padding))
+    assert check("TFD607", fits) == []
+    unknown = audit(None, one_hots=[OneHot(3, "label", -1)], batches=batch_facts(padding))
+    assert one(check("TFD607", unknown)).severity == Severity.ERROR  # no scan: nothing shows the labels fit
+    facts = unknown.pipeline
+    assert facts is not None
+    parse = replace(facts.pipeline.steps[1], ops=("OneHot", "PadV2"))
+    padded = replace(facts, pipeline=replace(facts.pipeline, steps=(facts.pipeline.steps[0], parse,
+                                                                     facts.pipeline.steps[2])))  # fmt: skip
+    f = one(check("TFD607", replace(unknown, pipeline=padded)))
+    assert (
+        f.severity == Severity.INFO
+        and "may be padding" in f.message
+        and f.where == Where(tensor="groundtruth_classes")
+    )

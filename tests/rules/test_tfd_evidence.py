@@ -467,3 +467,16 @@ def test_tfd502_a_tiny_buffer_is_a_warning_whatever_the_order() -> None:
     assert one(check("TFD502", audit(shuffled(17), sources=stored(RANDOM)))).severity == Severity.INFO
     configured = Thresholds(tiny_shuffle_buffer=17)
     assert one(check("TFD502", audit(shuffled(17)), configured)).severity == Severity.WARNING
+
+
+def test_tfd201_a_stored_key_the_spec_reads_itself_is_no_typo() -> None:
+    """TPU ResNet's parser reads 'image/class/label' and, optionally, 'image/object/class/label'
+    (never written for ImageNet): the second is not a misspelling of the first."""
+    stored = dataset(feature("image/encoded", "bytes"), feature("image/class/label"))
+    label = fixed("image/class/label", "int64", default=-1)
+    boxes = varlen("image/object/class/label", "int64")
+    facts = spec_facts(spec(label, boxes), stored, tally(label), tally(boxes, problems={"missing": 100}))
+    f = one(check("TFD201", facts))
+    assert (f.severity, f.numbers["closest"], f.where.feature) == (Severity.INFO, None, "image/object/class/label")
+    alone = spec_facts(spec(boxes), stored, tally(boxes, problems={"missing": 100}))
+    assert one(check("TFD201", alone)).numbers["closest"] == "image/class/label"  # read alone: a likely typo

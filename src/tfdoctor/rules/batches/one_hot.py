@@ -62,11 +62,26 @@ def label_outside_one_hot(
         explained.update(t.path for t in confirming)
         yield _graph_report(found, confirming)
     made = [h for s in facts.pipeline.steps for h in s.one_hots]
+    fitting = _fitting_depths(facts)
+    padded = _pads_after_one_hot(facts)
     for t in zero:
         if t.path in explained:
             continue
         depth = t.shape[-1] if t.shape else None
+        if depth in fitting:
+            continue  # every stored label fits that one-hot: the zero rows are padding, not labels
         match = [h for h in made if h.depth == depth or h.depth is None]
+        if padded:  # rows padded with zeros after the one-hot: padding looks the same
+            yield Report(
+                f"{t.zero_rows:,} of {t.zero_rows + t.one_hot_rows:,} rows of the one-hot tensor "
+                f"'{t.path}' in the probed batches are all zeros; the pipeline pads after the one-hot "
+                f"({padded}), so they may be padding rather than labels outside [0, {depth}).",
+                Where(tensor=t.path),
+                {"zero_rows": t.zero_rows, "rows": t.zero_rows + t.one_hot_rows, "depth": depth},
+                "If they are not padding, shift, remap or filter the labels before tf.one_hot",
+                Severity.INFO,
+            )
+            continue
         rows = t.zero_rows + t.one_hot_rows
         yield Report(
             f"{t.zero_rows:,} of {rows:,} rows of the one-hot tensor '{t.path}' in the probed batches are "
@@ -82,6 +97,40 @@ def label_outside_one_hot(
             "Find which labels fall outside [0, depth) and shift, remap or filter them before tf.one_hot",
             None if match else Severity.WARNING,
         )
+
+
+def _fitting_depths(facts: PipelineFacts) -> set[int]:
+    """Depths of the one-hots whose indices, as the scan saw the values they come from, all lie
+    in [0, depth)."""
+    stats = facts.sources
+    out: set[int] = set()
+    if stats is None:
+        return out
+    for step in facts.pipeline.steps:
+        for one_hot in step.one_hots:
+            name = one_hot.feature or stats.label
+            stored = stats.stored(name) if name else None
+            numeric = stored.numeric if stored is not None and stored.kind == "int64" else None
+            if one_hot.depth is None or one_hot.offset is None or numeric is None:
+                continue
+            if numeric.min is None or numeric.max is None:
+                continue
+            low, high = int(numeric.min) + one_hot.offset, int(numeric.max) + one_hot.offset
+            if low >= 0 and high < one_hot.depth:
+                out.add(one_hot.depth)
+    return out
+
+
+def _pads_after_one_hot(facts: PipelineFacts) -> str:
+    """The step that pads after the first one-hot (a Pad op in its function, or padded_batch);
+    empty where none does."""
+    first = next((s.index for s in facts.pipeline.steps if s.one_hots), None)
+    if first is None:
+        return ""
+    for step in facts.pipeline.steps:
+        if step.index >= first and (step.kind == "padded_batch" or {"Pad", "PadV2"} & set(step.ops)):
+            return f"`{step.call()}`, step {step.index}"
+    return ""
 
 
 def _outside(facts: PipelineFacts) -> Iterator[_Outside]:

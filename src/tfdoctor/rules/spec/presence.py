@@ -60,6 +60,8 @@ def missing_feature(facts: SpecFacts, batches: BatchFacts | None, cfg: Threshold
     """
     stats, spec = facts.data, facts.spec
     labels = {stats.label, stats.label_requested, batches.label_path if batches is not None else None}
+    # a stored key the spec reads under its own entry is not the typo of another entry
+    read_keys = {r.key for _f, r, _v in _reads(spec)}
     for f, read, is_value in _reads(spec):
         total = _records(stats, read)
         if total == 0:
@@ -68,7 +70,8 @@ def missing_feature(facts: SpecFacts, batches: BatchFacts | None, cfg: Threshold
         stored = _stored(stats, read)
         if stored is None:
             hollow = _key_stats(stats, read)  # the key is there, holding no value list
-            guess = None if hollow else closest_key(read.key, _keys(stats, read.section, read))
+            candidates = [k for k in _keys(stats, read.section, read) if k not in read_keys]
+            guess = None if hollow else closest_key(read.key, candidates)
             is_label = is_value and (read.key in labels or f.name in labels)
             severity: Severity | None = None  # an error: parsing fails, a typo, the label
             optional = not (hollow or guess or is_label)  # nothing shows that the key was meant
