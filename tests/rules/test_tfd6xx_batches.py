@@ -3,13 +3,14 @@ repeated, collapsed, mostly padding)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from facts_builders import PLAIN, batch_facts, check, image_tensor, one, pipeline_facts, tensor
 
 from tfdoctor.config import Thresholds
-from tfdoctor.facts import BatchFacts, Facts, PaddingFacts, StepProbe, TensorFacts
+from tfdoctor.facts import BatchFacts, Facts, ModelFacts, PaddingFacts, StepProbe, TensorFacts
 from tfdoctor.findings import Severity, Where
 
 
@@ -51,10 +52,17 @@ def test_tfd601_silent_on_a_tensor_with_no_values() -> None:
 
 
 def test_tfd602_fires_on_float_images_in_0_255() -> None:
+    """Info without the model (many models rescale their inputs), a warning where the model is
+    known and does not rescale, silent where it does."""
     f = one(check("TFD602", probed(image_tensor(low=0.0, high=255.0))))
-    assert (f.code, f.severity) == ("TFD602", Severity.WARNING)
+    assert (f.code, f.severity) == ("TFD602", Severity.INFO)
     assert f.where == Where(tensor="image")
     assert f.numbers == {"min": 0.0, "max": 255.0, "mean": 127.5}
+    facts = probed(image_tensor(low=0.0, high=255.0))
+    plain = ModelFacts("cnn", loss="sparse_categorical_crossentropy")
+    assert one(check("TFD602", replace(facts, model=plain))).severity == Severity.WARNING
+    rescaling = ModelFacts("cnn", preprocessing=("Rescaling",))
+    assert check("TFD602", replace(facts, model=rescaling)) == []
 
 
 @pytest.mark.parametrize("high", [2.5, 255.0])

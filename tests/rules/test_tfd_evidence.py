@@ -96,11 +96,20 @@ def test_tfd206_constants_nothing_reads_are_info() -> None:
     assert "No checked parse spec reads it" in found["image/format"].message
 
 
-def test_tfd206_a_constant_the_spec_reads_is_a_warning() -> None:
+def test_tfd206_a_constant_number_the_spec_reads_is_a_warning() -> None:
+    height = feature("image/height", constant="224")
+    f = one(check("TFD206", scanned(height, reads=["image/height"])))
+    assert (f.severity, f.where) == (Severity.WARNING, Where(feature="image/height"))
+    assert f.numbers == {"records": 100, "value": "224", "is_label": False}
+    assert f.message == "'image/height' has the single value '224' in all 100 records that hold it."
+
+
+def test_tfd206_a_constant_string_the_spec_reads_is_metadata_info() -> None:
+    """Object-detection and slim decoders read `image/format` to pick the decoder: it is 'jpeg'
+    in every record of a JPEG dataset, by design."""
     f = one(check("TFD206", scanned(FORMAT, reads=["image/format"])))
-    assert (f.severity, f.where) == (Severity.WARNING, Where(feature="image/format"))
-    assert f.numbers == {"records": 100, "value": "jpeg", "is_label": False}
-    assert f.message == "'image/format' has the single value 'jpeg' in all 100 records that hold it."
+    assert (f.severity, f.where) == (Severity.INFO, Where(feature="image/format"))
+    assert "metadata" in f.message
 
 
 def test_tfd206_a_constant_label_is_a_warning_whatever_reads_it() -> None:

@@ -7,18 +7,27 @@ from collections.abc import Iterator
 
 from ...config import Thresholds
 from ...facts.batches import BatchFacts
+from ...facts.model import ModelFacts
 from ...facts.pipeline import PipelineFacts
 from ...findings import Severity, Where
 from ..registry import Report, rule
 
 
-@rule("TFD602", "unnormalized-input", Severity.WARNING, requires=(PipelineFacts, BatchFacts))
-def unnormalized_input(facts: PipelineFacts, probe: BatchFacts, cfg: Thresholds) -> Iterator[Report]:
+@rule(
+    "TFD602", "unnormalized-input", Severity.WARNING, requires=(PipelineFacts, BatchFacts), uses=(ModelFacts,)
+)
+def unnormalized_input(
+    facts: PipelineFacts, probe: BatchFacts, model: ModelFacts | None, cfg: Thresholds
+) -> Iterator[Report]:
     """Image-like inputs in [0, 255] where a model expects about [0, 1] or [-1, 1].
 
     What it finds:
     Float image-like tensors whose values reach above {unnormalized_above} and stay within
-    [0, {unnormalized_max}] (`unnormalized-above`, `unnormalized-max`).
+    [0, {unnormalized_max}] (`unnormalized-above`, `unnormalized-max`). Info where the model
+    is not known: many models rescale their own inputs (Keras applications such as
+    EfficientNet, object-detection feature extractors), so [0, 255] is often what they
+    expect; a warning where the model is known and has no rescaling or normalization layer,
+    silent where it has one.
     Why it hurts training:
     Activations and gradients come out 255 times too large: the loss explodes or the
     network saturates, unless the model rescales first (a Rescaling layer).
@@ -27,14 +36,22 @@ def unnormalized_input(facts: PipelineFacts, probe: BatchFacts, cfg: Thresholds)
     Fix:
     `image = tf.cast(image, tf.float32) / 255.0` (or a Rescaling(1/255) layer in the model).
     """
+    if model is not None and model.preprocessing:
+        return  # the model rescales or normalizes its inputs itself
     for t in probe.tensors:
         if t.image_like and t.dtype.startswith("float") and t.max is not None and t.min is not None:
             if cfg.unnormalized_above < t.max <= cfg.unnormalized_max and t.min >= 0.0:
+                unknown = (
+                    " Fine if the model rescales its inputs itself; the model is not known here."
+                    if (model is None)
+                    else f" The model '{model.name}' has no rescaling or normalization layer."
+                )
                 yield Report(
-                    f"'{t.path}' images range {t.min:g} to {t.max:g} (mean {t.mean:.1f}).",
+                    f"'{t.path}' images range {t.min:g} to {t.max:g} (mean {t.mean:.1f}).{unknown}",
                     Where(tensor=t.path),
                     {"min": t.min, "max": t.max, "mean": round(t.mean or 0.0, 4)},
                     "image = tf.cast(image, tf.float32) / 255.0, unless the model starts with Rescaling",
+                    Severity.INFO if model is None else None,
                 )
 
 

@@ -60,8 +60,9 @@ def missing_feature(facts: SpecFacts, batches: BatchFacts | None, cfg: Threshold
     """
     stats, spec = facts.data, facts.spec
     labels = {stats.label, stats.label_requested, batches.label_path if batches is not None else None}
-    # a stored key the spec reads under its own entry is not the typo of another entry
-    read_keys = {r.key for _f, r, _v in _reads(spec)}
+    # a stored key the spec reads under its own entry is the typo of another entry only where
+    # the two differ by a slip of the keys ('wordz' beside 'words'), not by a path segment
+    read_keys = {(r.section, r.key) for _f, r, _v in _reads(spec)}
     for f, read, is_value in _reads(spec):
         total = _records(stats, read)
         if total == 0:
@@ -70,7 +71,11 @@ def missing_feature(facts: SpecFacts, batches: BatchFacts | None, cfg: Threshold
         stored = _stored(stats, read)
         if stored is None:
             hollow = _key_stats(stats, read)  # the key is there, holding no value list
-            candidates = [k for k in _keys(stats, read.section, read) if k not in read_keys]
+            candidates = [
+                k
+                for k in _keys(stats, read.section, read)
+                if (read.section, k) not in read_keys or _slip(read.key, k)
+            ]
             guess = None if hollow else closest_key(read.key, candidates)
             is_label = is_value and (read.key in labels or f.name in labels)
             severity: Severity | None = None  # an error: parsing fails, a typo, the label
@@ -263,3 +268,17 @@ def unused_feature(facts: SpecFacts, cfg: Thresholds) -> Iterator[Report]:
                 else f"Read the stored key: {feature_line(entry)}"
             ),
         )
+
+
+def _slip(a: str, b: str) -> bool:
+    """Whether two keys differ by at most two typed characters, with the same path segments:
+    'wordz'/'words' yes; 'image/object/class/label'/'image/class/label' no."""
+    if a.count("/") != b.count("/") or abs(len(a) - len(b)) > 2:
+        return False
+    previous = list(range(len(b) + 1))  # Levenshtein distance, row by row: the keys are short
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1] <= 2

@@ -19,10 +19,11 @@ def constant_feature(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     What it finds:
     A feature whose every stored value is the same, across at least
     `constant_min_records` records (default {constant_min_records}). Checked exactly, not from a sketch.
-    A warning for the label and for a feature a checked parse spec (or the audited
-    pipeline's parse) reads; info for a constant nothing reads (`image/format`,
-    `image/colorspace`, a `difficult` flag that is always 0): those are properties of the
-    data, not inputs of the model.
+    A warning for the label and for a number or an image a checked parse spec (or the
+    audited pipeline's parse) reads; info for a constant nothing reads (a `difficult` flag
+    that is always 0) and for a string that is not an image (`image/format`,
+    `image/colorspace`), read or not: those are properties of the data, not inputs of the
+    model.
 
     Why it hurts training:
     A constant input carries no information; a constant label means the model can only
@@ -44,8 +45,13 @@ def constant_feature(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
         is_read = ("sequence" if f.section == "sequence" else "features", f.name) in read
         role = "the label " if is_label else ""
         of = f" (of {f.total_records:,})" if f.records_present < f.total_records else ""
+        # a string read beside the image (its format, colorspace, source) is metadata: a constant
+        # one is the norm; a constant number or image read as an input carries nothing
+        metadata = is_read and not is_label and f.kind == "bytes" and not f.is_image
         if is_label:
             effect = ": the model can only learn a constant."
+        elif metadata:
+            effect = ". The spec reads it, but a constant string is metadata (a format, a colorspace)."
         elif is_read:
             effect = "."
         elif facts.reads:
@@ -62,7 +68,7 @@ def constant_feature(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
                 "Check the writer: a constant usually means a default or a failed join was "
                 "written. Drop the feature if it is constant by design."
             ),
-            severity=None if is_label or is_read else Severity.INFO,
+            severity=None if is_label or (is_read and not metadata) else Severity.INFO,
         )
 
 
