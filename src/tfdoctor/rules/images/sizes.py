@@ -23,12 +23,14 @@ def mixed_image_sizes(stats: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
 
     What it finds:
     An image feature whose images (sizes read from their headers) are not all the same
-    height and width, with the distribution of sizes. A warning in a scan, where no
-    pipeline is known, and in the audit of a pipeline that does not resize them before
-    batching (a `Reshape` or `ensure_shape` alone); info in the audit of a pipeline that
-    resizes (`tf.image.resize`, `resize_with_crop_or_pad`, `crop_and_resize`) before
-    batching, pads them in a `padded_batch`, or never decodes them: there mixed sizes are
-    normal (ImageNet, COCO). Silent where the probe batched every record without an error.
+    height and width, with the distribution of sizes. Info in a scan or a spec check, where
+    no pipeline is known: most image pipelines resize, and mixed sizes are normal in photo
+    datasets (ImageNet, COCO); the audit of the pipeline judges the harm. There it is a
+    warning where the pipeline does not resize them before batching (a `Reshape` or
+    `ensure_shape` alone), info where it resizes (`tf.image.resize`,
+    `resize_with_crop_or_pad`, `crop_and_resize`) before batching, pads them in a
+    `padded_batch`, or never decodes them. Silent where the probe batched every record
+    without an error.
     Why it hurts training:
     A pipeline that reshapes to one size (`tf.reshape(image, [28, 28, 1])`) fails on the
     others, or with `ignore_errors()` silently drops them; a `set_shape` lies to the model.
@@ -39,7 +41,8 @@ def mixed_image_sizes(stats: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     reshape; or re-encode the odd ones when writing the data.
     """
     for path, sizes, other, common in _mixed_sizes(stats):
-        yield _sizes_report(path, sizes, other, common)
+        tail = " Whether it hurts depends on the pipeline: `tfdoctor pipeline` judges it."
+        yield _sizes_report(path, sizes, other, common, tail, severity=Severity.INFO)
 
 
 def _mixed_sizes(stats: DatasetStats) -> Iterator[tuple[str, dict[str, int], int, str]]:
