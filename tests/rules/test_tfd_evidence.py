@@ -489,6 +489,10 @@ def test_tfd201_a_stored_key_the_spec_reads_itself_is_no_typo() -> None:
     boxes = varlen("image/object/class/label", "int64")
     facts = spec_facts(spec(label, boxes), stored, tally(label), tally(boxes, problems={"missing": 100}))
     f = one(check("TFD201", facts))
-    assert (f.severity, f.numbers["closest"], f.where.feature) == (Severity.INFO, None, "image/object/class/label")
+    assert (f.severity, f.numbers["closest"], f.where.feature) == (
+        Severity.INFO,
+        None,
+        "image/object/class/label",
+    )
     alone = spec_facts(spec(boxes), stored, tally(boxes, problems={"missing": 100}))
     assert one(check("TFD201", alone)).numbers["closest"] == "image/class/label"  # read alone: a likely typo
