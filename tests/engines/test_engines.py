@@ -3,6 +3,7 @@ not depend on the engine, the process, or the order the files are merged in."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -58,3 +59,55 @@ def test_local_engine_choice() -> None:
     assert isinstance(local_engine(None, 1), InProcessEngine)
     assert isinstance(local_engine(1, 8), InProcessEngine)
     assert local_engine(2, 8) == ProcessPoolEngine(2)
+
+
+UNGUARDED = """\
+import sys
+import tensorflow as tf  # imported first, as in a training script: a pool would have to spawn
+import tfdoctor
+
+print("top-level code ran")
+result = tfdoctor.scan(sys.argv[1:], config=tfdoctor.Config())
+print("records", result.stats.records)
+"""
+
+
+def test_a_script_without_a_main_guard_is_not_run_again_by_workers(tmp_path: Path) -> None:
+    """With TensorFlow imported, a process pool must spawn, and spawned workers import the
+    caller's script: without `if __name__ == "__main__":` they would run it again (and fail
+    with multiprocessing's bootstrapping error). The scan stays in this process instead."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "train.py"
+    script.write_text(UNGUARDED)
+    done = subprocess.run(
+        [sys.executable, str(script), *_shards(tmp_path)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("top-level code ran") == 1 and "records 120" in done.stdout
+
+
+def test_spawn_reruns_main_reads_the_guard(tmp_path: Path, monkeypatch: Any) -> None:
+    import sys
+    import types
+
+    from tfdoctor.engines.local import spawn_reruns_main
+
+    monkeypatch.setitem(sys.modules, "tensorflow", types.ModuleType("tensorflow"))
+    for source, reruns in [
+        ("import tfdoctor\ntfdoctor.scan('x')\n", True),
+        ("def main():\n    pass\n\nif __name__ == '__main__':\n    main()\n", False),
+        ("if '__main__' == __name__:\n    pass\n", False),
+    ]:
+        script = tmp_path / "script.py"
+        script.write_text(source)
+        main = types.ModuleType("__main__")
+        main.__file__ = str(script)
+        main.__spec__ = None
+        monkeypatch.setitem(sys.modules, "__main__", main)
+        assert spawn_reruns_main() is reruns, source
+        pooled = not reruns and (os.cpu_count() or 1) > 1
+        assert isinstance(local_engine(None, 8), ProcessPoolEngine if pooled else InProcessEngine)
+    monkeypatch.delitem(sys.modules, "tensorflow")
+    assert spawn_reruns_main() is False  # no TensorFlow: the pool forks, nothing runs again

@@ -130,6 +130,13 @@ def test_tfd303_silent_on_images_that_decode() -> None:
     assert check("TFD303", Facts(dataset=scan_of(images({"28x28x1": 100}, decoded=20)))) == []
 
 
+def test_tfd303_silent_where_a_few_non_image_values_start_like_an_image_by_chance() -> None:
+    """YouTube-8M frames: 2,410 quantized uint8 rows of random bytes, one starting with 'BM'."""
+    frames = BytesStats(count=2410, min_length=32, max_length=32, mean_length=32.0,
+                        image_formats={"bmp": 1}, image_unreadable=1)  # fmt: skip
+    assert check("TFD303", Facts(dataset=scan_of(frames))) == []
+
+
 def test_tfd303_fires_on_the_decode_error_the_pipeline_raises() -> None:
     probe = batch_facts(batches=2, error="Invalid PNG data, size 1234", stopped="error")
     f = one(check("TFD303", audit(batches=probe)))

@@ -3,12 +3,14 @@ Each task returns a `DatasetAccumulator` for its file; the engine merges them in
 
 from __future__ import annotations
 
+import ast
 import multiprocessing
 import os
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..io.sources import Source
 from ..stats.dataset import DatasetAccumulator
@@ -51,10 +53,41 @@ class ProcessPoolEngine:
 
 
 def local_engine(workers: int | None, files: int) -> InProcessEngine | ProcessPoolEngine:
-    """workers=None: one process per CPU when there are several files."""
+    """workers=None: one process per CPU when there are several files, unless starting them
+    would re-run the caller's script (see `spawn_reruns_main`): then this process."""
     if workers is None:
-        workers = min(files, os.cpu_count() or 1)
+        workers = min(files, os.cpu_count() or 1) if not spawn_reruns_main() else 1
     return ProcessPoolEngine(workers) if workers > 1 and files > 1 else InProcessEngine()
 
 
-__all__ = ["InProcessEngine", "ProcessPoolEngine", "local_engine"]
+def spawn_reruns_main() -> bool:
+    """Whether a spawned worker would run the caller's script again, top-level code and all.
+
+    With TensorFlow imported the pool must spawn (forking TF's threads can deadlock), and a
+    spawned worker imports the `__main__` script: a training script without an
+    `if __name__ == "__main__":` guard would start training again in every worker, then fail
+    with multiprocessing's bootstrapping error. Notebooks, `python -c` and console scripts have
+    no such file; a script with the guard is safe."""
+    if "tensorflow" not in sys.modules:
+        return False  # fork: nothing is imported again
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if not path or getattr(main, "__spec__", None) is not None:
+        return False  # interactive, -c, or -m (imported as a module, not run as a script file)
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8", errors="replace"))
+    except (OSError, SyntaxError, ValueError):
+        return True
+    return not any(isinstance(node, ast.If) and _is_main_guard(node.test) for node in tree.body)
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    """`__name__ == "__main__"` (either way round)."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = [test.left, *test.comparators]
+    names = any(isinstance(x, ast.Name) and x.id == "__name__" for x in sides)
+    return names and any(isinstance(x, ast.Constant) and x.value == "__main__" for x in sides)
+
+
+__all__ = ["InProcessEngine", "ProcessPoolEngine", "local_engine", "spawn_reruns_main"]

@@ -21,7 +21,9 @@ def undecodable_image(stats: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     What it finds:
     Values that start like an image (PNG/JPEG/GIF/BMP/WebP) but whose header does not parse,
     images of a sample that fail a full decode (scan), and the decode error the pipeline
-    raises (pipeline probe).
+    raises (pipeline probe). Only in features whose values are mostly images: a few values
+    of other bytes (quantized frames, ids) start with an image's magic number by chance
+    ('BM' is two bytes).
     Why it hurts training:
     A decode error stops the pipeline (or, under `ignore_errors()`, silently drops the
     element); a truncated image that decodes partly feeds grey garbage.
@@ -32,7 +34,7 @@ def undecodable_image(stats: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
     """
     for f in stats.features:
         b = f.bytes
-        if b is None or not (b.image_unreadable or b.image_undecodable):
+        if b is None or not (b.image_unreadable or b.image_undecodable) or not f.is_image:
             continue
         parts = []
         if b.image_unreadable:
