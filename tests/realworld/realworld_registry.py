@@ -33,33 +33,9 @@ from tfdoctor import Severity
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
 
-# Cases tfdoctor judged wrongly at commit cfcb974 (BEFORE.md), for reasons the issue-10 work
-# is fixing: the test of each is xfail (not strict) until its fix lands; then drop it here.
-KNOWN_WRONG: dict[str, str] = {
-    "bert_run_classifier": "issue 10: TFD601 error on is_real_example, 1 in every training record by design",
-    "gzip_without_compression": "issue 10: TFD103 missed: the audit does not say that GZIP files are read "
-    "without compression_type",
-    "keras_creating_tfrecords": "issue 10: TFD602 warning on [0, 255] images though no model is known "
-    "(Keras applications rescale inside the model)",
-    "map_and_batch_sorted_no_shuffle": "issue 10: TFD501 missed before the fused map_and_batch over "
-    "label-sorted records (TFD601 on is_real_example and segment_ids instead)",
-    "od_tf_example_decoder": "issue 10: TFD201 errors on the decoder's optional keys, absent by design and "
-    "read with defaults; TFD206 on a constant image/format; TFD301 on sizes the pipeline resizes; TFD602 on "
-    "[0, 255] images the model normalizes; (since TFD607 landed) TFD607 on the zero rows that pad the boxes",
-    "one_hot_labels_1_to_n": "issue 10: TFD607 missed: labels 1..N one-hot encoded with depth N",
-    "per_class_sample_from_datasets": "issue 10: TFD501/TFD504 on the batch(2) inside sample_from_datasets' "
-    "selector, not on the pipeline's own steps",
-    "raw_float_pixels": "issue 10: TFD306 missed: raw float32 bytes decoded as an image are reported as an "
-    "undecodable image (TFD303)",
-    "shard_dir_with_sidecars": "issue 10: TFD103 error on _SUCCESS, .crc and .names files in a scanned directory",
-    "slim_flowers_spec": "issue 10: the spec file was not read (default_value=tf.zeros([], dtype=tf.int64) is a "
-    "call the AST reader did not evaluate); once read, TFD206 on a constant image/format and TFD301 on photo "
-    "sizes the reader resizes",
-    "tpu_resnet_imagenet_input": "issue 10: TFD201 error on a VarLenFeature the parser reads and never uses "
-    "(image/object/class/label, never written by build_imagenet_data.py)",
-    "yt8m_frame_reader": "issue 10: TFD303 error on quantized uint8 frame bytes that start like an image "
-    "header by chance",
-}
+# Cases tfdoctor judges wrongly today, each with why: its test is xfail (not strict) until the
+# fix lands. At commit cfcb974, 12 of 19 were here (BEFORE.md); none is now.
+KNOWN_WRONG: dict[str, str] = {}  # case -> what tfdoctor gets wrong today (the test is xfail)
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,6 @@ def test_case(case: Case, tmp_path: Path) -> None:
 
 
 @pytest.mark.tensorflow
-@pytest.mark.xfail(strict=False, reason=KNOWN_WRONG.get("slim_flowers_spec", "issue 10"))
 def test_spec_file_through_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The TF1 spec file as a user gives it: `tfdoctor check DATA --spec flowers.py`."""
     pytest.importorskip("tensorflow")
