@@ -22,7 +22,7 @@ import numpy as np
 
 from ..facts.batches import BatchFacts, TensorFacts
 from ..facts.pipeline import AugmentFacts, PaddingFacts, Pipeline, Step, StepProbe
-from ..labels import label_priority
+from ..labels import label_path
 
 IMAGE_MIN_SIDE = 8  # a rank-3/4 tensor with sides at least this and 1, 3 or 4 channels is image-like
 
@@ -71,23 +71,6 @@ def _error_op(exc: BaseException) -> str | None:
     to find the step whose function holds it."""
     nodes = [n for n in re.findall(r"\{\{node ([^}]+)\}\}", str(exc)) if n != "IteratorGetNext"]
     return re.sub(r"_\d+$", "", nodes[0].split("/")[-1]) if nodes else None
-
-
-def _label_path(paths: list[str], label: str | None) -> str | None:
-    """The batch tensor holding the label: the one named `label`, else the top-level dict key
-    that looks likeliest a label, else the second of (features, label) tuples."""
-    if label is not None:
-        return label if label in paths else None
-    named = [
-        (priority, i, path)
-        for i, path in enumerate(paths)
-        if "." not in path and "[" not in path and (priority := label_priority(path)) is not None
-    ]
-    if named:
-        return min(named)[2]
-    if "[1]" in paths and "[0]" in paths:  # (features, label) tuples, as Keras takes them
-        return "[1]"
-    return None
 
 
 def _label_ids(arr: np.ndarray) -> np.ndarray | None:
@@ -283,7 +266,7 @@ class _Batches:
         converted = [(p, _numpy(v)) for p, v in _leaves(element)]
         leaves: list[tuple[str, np.ndarray]] = [(p, a) for p, a in converted if a is not None]
         if self.label_path is None and self.pulled == 0:
-            self.label_path = _label_path([p for p, _ in leaves], self.label)
+            self.label_path = label_path([p for p, _ in leaves], self.label)
         digest = hashlib.blake2b(digest_size=16)
         for path, arr in leaves:
             self.tensors.add(path, arr)
