@@ -429,6 +429,20 @@ class _Graph:
             nd.op in _READERS for fdef in self.reachable(self.functions_of(node)) for nd in fdef.node_def
         )
 
+    def reader_compression(self, functions: list[str]) -> str | None:
+        """The `compression_type` of the TFRecordDataset built inside these functions (how
+        `TFRecordDataset(files)` reads: a flat_map of one reader per file), where a constant:
+        "" (none), "GZIP" or "ZLIB"."""
+        for fdef in self.reachable(functions):
+            by_name = {nd.name: nd for nd in fdef.node_def}
+            for nd in fdef.node_def:
+                inputs = [i for i in nd.input if not i.startswith("^")]
+                if nd.op in _READERS and len(inputs) >= 2:
+                    value = self._function_const(inputs[1], by_name)
+                    if value is not None and value.shape == ():
+                        return _text(value.item())
+        return None
+
     def file_names(self, node: Any) -> tuple[str, ...]:
         if not node.input:
             return ()
@@ -547,7 +561,8 @@ def _merge_reads(steps: list[Step], built: bool = False) -> list[Step]:
     ):
         read = steps[1]
         if read.kind == "flat_map" and read.reads_files:
-            merged = Step(1, "TFRecordDataset", "read", {}, None, (), True, steps[0].files, read.ops)
+            args = {k: v for k, v in read.args.items() if k == "compression_type"}
+            merged = Step(1, "TFRecordDataset", "read", args, None, (), True, steps[0].files, read.ops)
             rest = [replace(s, index=s.index - 1) for s in steps[2:]]
             return [merged, *rest]
     return steps
@@ -653,6 +668,10 @@ def _steps_of(graph: _Graph, node: Any, depth: int) -> list[Step]:
     kind = _KINDS.get(node.op, "other")
     reads = graph.reads_files(node)
     args = _params(graph, node)
+    if reads and functions and "compression_type" not in args:
+        compression = graph.reader_compression(functions)
+        if compression is not None:
+            args["compression_type"] = compression
     inner = graph.reachable(functions)
     function = ("TFRecordDataset" if reads else _function_label(functions[0])) if functions else None
     branches: tuple[tuple[Step, ...], ...] = ()
