@@ -120,8 +120,8 @@ def test_plain_files_read_as_gzip(tf: Any, data: Path) -> None:
     result = _audit(ds)
     assert [code for code, _ in _found(result)] == ["TFD103"]
     found = result.findings[0]
-    assert found.numbers == {"declared": None, "detected": "none"}
-    assert "but the files' bytes are uncompressed TFRecord" in found.message
+    assert found.numbers == {"declared": "gzip", "detected": "none"}  # the graph shows compression_type
+    assert "with compression_type='GZIP' (GZIP), but its bytes are uncompressed TFRecord" in found.message
     assert found.fix is not None and "compression_type=None" in found.fix.text
 
 

@@ -204,7 +204,7 @@ def test_tfd103_fires_where_the_read_step_declares_another_compression() -> None
     assert f.where == Where(file="a.tfrecord", offset=0, step=1, call="TFRecordDataset('a.tfrecord')")
     assert f.numbers == {"declared": "none", "detected": "gzip"}
     assert f.message == (
-        "`TFRecordDataset('a.tfrecord')` (step 1 of 3) reads a.tfrecord with compression_type='' (uncompressed "
+        "`TFRecordDataset('a.tfrecord')` (step 1 of 3) reads a.tfrecord with no compression_type (uncompressed "
         "TFRecord), but its bytes are GZIP: TensorFlow will fail at byte 0."
     )
     assert f.fix is not None and "compression_type='GZIP'" in f.fix.text

@@ -80,7 +80,8 @@ def not_tfrecord_in_pipeline(
         fails = "TensorFlow will fail at byte 0"
     for step, f, declared in wrong:
         given = step.args.get("compression_type")
-        how = f"compression_type={given!r}" if isinstance(given, str) else "no compression_type"
+        # the graph holds "" both for compression_type="" and for none given
+        how = f"compression_type={given!r}" if isinstance(given, str) and given else "no compression_type"
         read_as, stored = _compression_words(declared), _compression_words(f.compression_detected)
         yield Report(
             f"`{step.call()}` ({facts.pipeline.where(step)}) reads {f.url} with {how} ({read_as}), "
