@@ -70,3 +70,30 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if reporter is not None:
             reporter.write_line(f"{len(skipped)} test(s) skipped with {REALDATA} present: {names}", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def one_label_per_file(
+    folder: Path, files: int, per_file: int, name: str = "class-{k}.tfrecord"
+) -> list[str]:
+    """`files` TFRecord files, file k holding `per_file` Examples {label: k, x: 0.0, 1.0, ...}:
+    label-sorted data, as per-class pipelines and sorted exports store it."""
+    from tfdoctor.io.writer import write_tfrecord
+    from tfdoctor.proto.build import example
+
+    paths = []
+    for k in range(files):
+        path = folder / name.format(k=k, n=files)
+        write_tfrecord(path, [example({"label": k, "x": float(i)}) for i in range(per_file)])
+        paths.append(str(path))
+    return paths
+
+
+def parse_x_label(tf: Any) -> Any:
+    """A parse function of such records to `(x, label)`, as Keras takes them."""
+    spec = {"label": tf.io.FixedLenFeature([], tf.int64), "x": tf.io.FixedLenFeature([], tf.float32)}
+
+    def parse(serialized: Any) -> Any:
+        ex = tf.io.parse_single_example(serialized, spec)
+        return ex["x"], ex["label"]
+
+    return parse

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import parse_x_label
 from typer.testing import CliRunner
 
 import tfdoctor
@@ -34,14 +35,7 @@ def data(tmp_path_factory: Any) -> Path:
     return folder
 
 
-def _parse(tf: Any) -> Any:
-    spec = {"x": tf.io.FixedLenFeature([], tf.float32), "label": tf.io.FixedLenFeature([], tf.int64)}
-
-    def parse(serialized: Any) -> Any:
-        ex = tf.io.parse_single_example(serialized, spec)
-        return ex["x"], ex["label"]
-
-    return parse
+_parse = parse_x_label
 
 
 def _audit(dataset: Any) -> tfdoctor.AuditResult:

@@ -8,12 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from conftest import one_label_per_file, parse_x_label
 
 import tfdoctor
 from tfdoctor.config import Config
 from tfdoctor.findings import Severity
-from tfdoctor.io.writer import write_tfrecord
-from tfdoctor.proto.build import example
 
 SHARDS, PER_SHARD = 4, 25
 RECORDS = SHARDS * PER_SHARD
@@ -22,23 +21,12 @@ RECORDS = SHARDS * PER_SHARD
 @pytest.fixture(scope="module")
 def sorted_files(tmp_path_factory: Any) -> list[str]:
     """Four shards, each holding one label: stored sorted by label (runs of 25)."""
-    folder = tmp_path_factory.mktemp("fused")
-    paths = []
-    for k in range(SHARDS):
-        path = folder / f"train-{k:05d}-of-{SHARDS:05d}.tfrecord"
-        write_tfrecord(path, [example({"label": k, "x": float(i)}) for i in range(PER_SHARD)])
-        paths.append(str(path))
-    return paths
+    return one_label_per_file(
+        tmp_path_factory.mktemp("fused"), SHARDS, PER_SHARD, "train-{k:05d}-of-{n:05d}.tfrecord"
+    )
 
 
-def _parse(tf: Any) -> Any:
-    spec = {"label": tf.io.FixedLenFeature([], tf.int64), "x": tf.io.FixedLenFeature([], tf.float32)}
-
-    def parse(serialized: Any) -> Any:
-        ex = tf.io.parse_single_example(serialized, spec)
-        return ex["x"], ex["label"]
-
-    return parse
+_parse = parse_x_label
 
 
 def _codes(result: tfdoctor.AuditResult, at_least: Severity = Severity.INFO) -> set[str]:

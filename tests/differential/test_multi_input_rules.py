@@ -9,11 +9,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import one_label_per_file, parse_x_label
 
 import tfdoctor
 from tfdoctor.findings import Severity
-from tfdoctor.io.writer import write_tfrecord
-from tfdoctor.proto.build import example
 
 CLASSES, PER_CLASS, BATCH = 4, 40, 8
 
@@ -21,23 +20,10 @@ CLASSES, PER_CLASS, BATCH = 4, 40, 8
 @pytest.fixture(scope="module")
 def class_files(tmp_path_factory: Any) -> list[str]:
     """One file per class: the records are stored sorted by label (runs of 40)."""
-    folder = tmp_path_factory.mktemp("per_class")
-    paths = []
-    for k in range(CLASSES):
-        path = folder / f"class-{k}.tfrecord"
-        write_tfrecord(path, [example({"label": k, "x": float(i)}) for i in range(PER_CLASS)])
-        paths.append(str(path))
-    return paths
+    return one_label_per_file(tmp_path_factory.mktemp("per_class"), CLASSES, PER_CLASS)
 
 
-def _parse(tf: Any) -> Any:
-    spec = {"label": tf.io.FixedLenFeature([], tf.int64), "x": tf.io.FixedLenFeature([], tf.float32)}
-
-    def parse(serialized: Any) -> Any:
-        ex = tf.io.parse_single_example(serialized, spec)
-        return ex["x"], ex["label"]
-
-    return parse
+_parse = parse_x_label
 
 
 def _finish(tf: Any, ds: Any) -> Any:

@@ -10,12 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from conftest import one_label_per_file
 
 import tfdoctor
 from tfdoctor.facts.pipeline import Pipeline, Step
-from tfdoctor.io.writer import write_tfrecord
 from tfdoctor.pipeline.probe import python_steps
-from tfdoctor.proto.build import example
 
 CLASSES, PER_CLASS = 3, 12
 
@@ -23,13 +22,7 @@ CLASSES, PER_CLASS = 3, 12
 @pytest.fixture(scope="module")
 def class_files(tmp_path_factory: Any) -> list[str]:
     """One file per class (the way per-class pipelines store them)."""
-    folder = tmp_path_factory.mktemp("classes")
-    paths = []
-    for k in range(CLASSES):
-        path = folder / f"class-{k}.tfrecord"
-        write_tfrecord(path, [example({"label": k, "x": float(i)}) for i in range(PER_CLASS)])
-        paths.append(str(path))
-    return paths
+    return one_label_per_file(tmp_path_factory.mktemp("classes"), CLASSES, PER_CLASS)
 
 
 def _counts_match(tf: Any, ds: Any, result: tfdoctor.AuditResult) -> int:
