@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tfdoctor.labels import label_path, label_priority
+from tfdoctor.labels import label_path
 from tfdoctor.proto.build import example
 from tfdoctor.proto.decode import parse
 from tfdoctor.stats.dataset import DatasetAccumulator
