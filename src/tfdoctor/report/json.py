@@ -133,7 +133,11 @@ def _audit_to_json(result: AuditResult) -> dict[str, Any]:
                     "reads_files": s.reads_files,
                     "files": list(s.files),
                     "elements": result.elements.get(s.index),
-                    "branches": [[b.call() for b in branch] for branch in s.branches],  # zip inputs
+                    # the other inputs (zip, concatenate, sample/choose) or the chain an
+                    # interleave builds per file, each as its calls
+                    "branches": [[b.call() for b in branch] for branch in s.branches],
+                    "fused": s.fused,  # the fused op this logical step comes from, as written
+                    "inserted": s.inserted,  # a map TensorFlow inserted itself, not the user's
                 }  # fmt: skip
                 for s in pipeline.steps
             ],
