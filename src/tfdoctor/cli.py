@@ -28,7 +28,8 @@ from .api import ScanResult, check_spec, scan
 from .config import Config, load_config, parse_fail_on, split_ignores
 from .findings import Severity
 from .io.compression import Compression
-from .report.terminal import render_scan
+from .io.outputs import OutputError, check_output, write_output
+from .report.terminal import printable, render_scan
 from .rules.registry import all_rules, get_rule
 from .spec.load import parse_bindings
 from .spec.model import SpecError
@@ -139,19 +140,32 @@ def _config(select: list[str] | None, ignore: list[str] | None, fail_on: str | N
     return config
 
 
+def _say_written(path: Path, replaced: bool) -> None:
+    if replaced:
+        err.print(Text(f"overwrote {printable(str(path))}", style="yellow"), soft_wrap=True)
+
+
 def _finish(result: ScanResult, as_json: bool, stats_out: Path | None, schema_out: Path | None) -> None:
-    """Write the requested outputs, render, and exit with the code the findings call for."""
-    if stats_out is not None:
-        result.write_statistics(stats_out)
-    if schema_out is not None:
-        result.write_schema(schema_out)
+    """Render, write the requested outputs, and exit with the code the findings call for.
+
+    The report comes first, so an output that cannot be written (exit 2) does not lose it."""
     if as_json:
         sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
     else:
         render_scan(result, out)
+    outputs = ((stats_out, result.write_statistics), (schema_out, result.write_schema))
+    writes = [(path, write) for path, write in outputs if path is not None]
+    try:
+        for path, _ in writes:  # refuse before writing any: all or none
+            check_output(path, result.input_files)
+        for path, write in writes:
+            _say_written(path, write(path))
+    except OutputError as exc:
+        err.print(Text(f"tfdoctor: {printable(str(exc))}", style="red"), soft_wrap=True)
+        raise typer.Exit(EXIT_USAGE) from None
     if result.unreadable:
         for where, why in result.unreadable:
-            err.print(Text(f"tfdoctor: cannot read {where}: {why}", style="red"))
+            err.print(Text(f"tfdoctor: cannot read {printable(where)}: {printable(why)}", style="red"))
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_FINDINGS if result.failed() else EXIT_CLEAN)
 
@@ -288,7 +302,7 @@ def spec_command(
     )
     if result.unreadable:
         for where, why in result.unreadable:
-            err.print(Text(f"tfdoctor: cannot read {where}: {why}", style="red"))
+            err.print(Text(f"tfdoctor: cannot read {printable(where)}: {printable(why)}", style="red"))
         raise typer.Exit(EXIT_USAGE)
     if result.stats.records == 0:
         err.print(
@@ -304,8 +318,13 @@ def spec_command(
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text)
-        err.print(Text(f"Wrote {output}", style="green"))
+        try:
+            replaced = write_output(output, text, result.input_files)
+        except OutputError as exc:
+            err.print(Text(f"tfdoctor: {printable(str(exc))}", style="red"), soft_wrap=True)
+            raise typer.Exit(EXIT_USAGE) from None
+        _say_written(output, replaced)
+        err.print(Text(f"Wrote {printable(str(output))}", style="green"))
     problems = [f for f in result.findings if f.code.startswith("TFD1") and f.severity >= Severity.ERROR]
     if problems:
         err.print(Text(f"Note: {len(problems)} file problem(s); `tfdoctor scan` shows them.", style="yellow"))

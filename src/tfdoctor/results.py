@@ -14,6 +14,7 @@ from .facts.dataset import DatasetStats
 from .facts.pipeline import Pipeline, StepProbe
 from .facts.spec import ParseSpec
 from .findings import Finding, RuleError, Severity
+from .io.outputs import local_inputs, write_output
 from .report.json import audit_to_json, scan_to_json
 from .spec.render import parse_function
 from .stats.schema import Schema, to_pbtxt
@@ -64,21 +65,29 @@ class ScanResult(_Judged):
     def to_json(self) -> dict[str, Any]:
         return scan_to_json(self)
 
-    def write_schema(self, path: str | Path) -> None:
+    @property
+    def input_files(self) -> list[Path]:
+        """The local files this scan read or was asked to read: outputs never replace them."""
+        return local_inputs([f.url for f in self.stats.files] + list(self.stats.inputs.patterns))
+
+    def write_schema(self, path: str | Path) -> bool:
+        """The schema, .pbtxt (TFMD) or JSON, written atomically; True if it replaced a file.
+        `OutputError` if the path is one of the inputs or its directory does not exist."""
         text = (
             to_pbtxt(self.schema)
             if str(path).endswith(".pbtxt")
             else json.dumps(self.schema.to_json(), indent=2)
         )
-        Path(path).write_text(text)
+        return write_output(path, text, self.input_files)
 
     def parse_function(self) -> str:
         """Python source: a features dict and parse function that fit this data."""
         return parse_function(self.stats)
 
-    def write_statistics(self, path: str | Path) -> None:
-        """A TFMD DatasetFeatureStatisticsList (binary), loadable by TFDV and Facets."""
-        Path(path).write_bytes(to_tfmd_statistics(self.stats).SerializeToString())
+    def write_statistics(self, path: str | Path) -> bool:
+        """A TFMD DatasetFeatureStatisticsList (binary), loadable by TFDV and Facets, written
+        like `write_schema`; True if it replaced a file."""
+        return write_output(path, to_tfmd_statistics(self.stats).SerializeToString(), self.input_files)
 
 
 @dataclass

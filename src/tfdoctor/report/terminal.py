@@ -1,8 +1,11 @@
 """The terminal report (rich). Every piece of data goes into a `Text`, never into markup:
-feature names and values come from untrusted files."""
+feature names and values come from untrusted files. Data passes through `printable` first, so
+control characters (ESC, CR, backspace, other C0/C1) show as `\\x1b`-style escapes instead of
+reaching the terminal; the JSON report keeps the exact strings."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
@@ -14,6 +17,20 @@ from ..findings import Finding, Severity
 
 if TYPE_CHECKING:
     from ..results import AuditResult, ScanResult
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # newlines and tabs kept
+
+
+def _escape(m: re.Match[str]) -> str:
+    return f"\\x{ord(m.group()):02x}"
+
+
+def printable(data: str, *, text: bool = False) -> str:
+    """`data` with control characters shown as escapes (`\\x1b`); `text=True` (messages) keeps
+    newlines and tabs. Use it on every name, path and message rendered to a terminal."""
+    return (_TEXT_CONTROL if text else _CONTROL).sub(_escape, data)
+
 
 STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 MAX_FEATURE_ROWS = 200
@@ -80,7 +97,7 @@ def feature_table(result: ScanResult) -> Table:
         table.add_column(col, overflow="fold")
     for f in stats.features[:MAX_FEATURE_ROWS]:
         present = f"{100 * f.records_present / f.total_records:.0f}%" if f.total_records else "-"
-        name = Text(f.path)
+        name = Text(printable(f.path))
         if f.name == stats.label and f.section != "sequence":
             name.append(" (label)", style="bold")
         kind = f.kind if len(f.kinds) == 1 else "/".join(f.kinds)
@@ -90,7 +107,7 @@ def feature_table(result: ScanResult) -> Table:
             Text(present),
             Text(_values_per_record(f)),
             Text(f"~{_num(f.distinct_estimate)}"),
-            Text(_summary(f)),
+            Text(printable(_summary(f))),
         )
     if len(stats.features) > MAX_FEATURE_ROWS:
         table.caption = f"{len(stats.features) - MAX_FEATURE_ROWS} more features in --json"
@@ -101,10 +118,11 @@ def label_line(result: ScanResult) -> Text | None:
     order = result.stats.label_order
     if order is None:
         if result.stats.label_requested:
-            return Text(f"Label '{result.stats.label_requested}' not found in the data.", style="yellow")
+            requested = printable(result.stats.label_requested)
+            return Text(f"Label '{requested}' not found in the data.", style="yellow")
         return None
     text = Text("Label ")
-    text.append(order.feature, style="bold")
+    text.append(printable(order.feature), style="bold")
     if order.classes is not None:
         text.append(f": {len(order.classes):,} classes; ")
     else:
@@ -120,7 +138,7 @@ def label_line(result: ScanResult) -> Text | None:
     sorted_files = [url for url, s in order.file_sortedness().items() if s > 0.9]
     if sorted_files and order.sortedness <= 0.9:
         text.append(f"; {len(sorted_files)} of {len(order.files)} file(s) stored sorted by label, e.g. ")
-        text.append(sorted_files[0], style="yellow")
+        text.append(printable(sorted_files[0]), style="yellow")
     return text
 
 
@@ -132,12 +150,12 @@ def finding_block(f: Finding) -> Text:
     where = f.where.describe()
     if where:
         text.append("  ")
-        text.append(where, style="blue")
+        text.append(printable(where), style="blue")
     text.append("\n        ")
-    text.append(f.message)
+    text.append(printable(f.message, text=True))
     if f.fix is not None:
         text.append("\n        fix: ", style="green")
-        text.append(f.fix.text)
+        text.append(printable(f.fix.text, text=True))
     return text
 
 
@@ -152,7 +170,7 @@ def render_scan(result: ScanResult, console: Console) -> None:
     )
     skipped = stats.inputs.skipped
     if skipped:
-        names = ", ".join(url.rsplit("/", 1)[-1] for url in skipped[:5])
+        names = ", ".join(printable(url.rsplit("/", 1)[-1]) for url in skipped[:5])
         names += f" and {len(skipped) - 5:,} more" if len(skipped) > 5 else ""
         console.print(Text(f"Skipped {len(skipped):,} file(s) that are not TFRecord: {names}.", style="dim"))
     if stats.features:
@@ -161,15 +179,17 @@ def render_scan(result: ScanResult, console: Console) -> None:
     if line is not None:
         console.print(line)
     for spec in result.specs:
-        console.print(Text(f"Checked spec {spec.name}: {len(spec.features)} feature(s).", style="bold"))
+        name = printable(spec.name)
+        console.print(Text(f"Checked spec {name}: {len(spec.features)} feature(s).", style="bold"))
     for note in result.spec_notes:  # each names its file and line, and why
         line = Text(f"{Severity.INFO.label:<7} ", style=STYLES[Severity.INFO])
-        line.append(note)
+        line.append(printable(note, text=True))
         console.print(line)
     render_findings(result.findings, console)
     suppressed_line(len(result.suppressed), console)
     for err in result.rule_errors:
-        console.print(Text(f"rule {err.code} failed to run: {err.error}", style="magenta"))
+        reason = printable(err.error, text=True)
+        console.print(Text(f"rule {err.code} failed to run: {reason}", style="magenta"))
     counts = result.counts()
     summary = ", ".join(f"{n} {sev}" for sev, n in counts.items())
     console.print(Text(f"\n{summary}.", style="bold"))
@@ -208,10 +228,10 @@ def render_audit(result: AuditResult, console: Console) -> None:
             notes.append(f"{len(step.random_ops)} random op(s)" + (f", {fixed} seeded" if fixed else ""))
         if step.reads_files:
             notes.append("reads records")
-        table.add_row(str(step.index), Text(step.call()), Text("; ".join(notes)))
+        table.add_row(str(step.index), Text(printable(step.call())), Text("; ".join(notes)))
     console.print(table)
     if result.source_note:
-        console.print(Text(f"Files: {result.source_note}.", style="dim"))
+        console.print(Text(f"Files: {printable(result.source_note, text=True)}.", style="dim"))
     probe = result.batches
     if probe is not None:
         line = f"Probe: {probe.batches} batch(es), {probe.elements:,} elements in {probe.seconds:.2f}s"
@@ -226,12 +246,14 @@ def render_audit(result: AuditResult, console: Console) -> None:
             line += "; the pipeline yielded nothing"
         elif probe.stopped and probe.stopped != "end":
             line += f"; stopped: {probe.stopped}"
-        console.print(Text(line + ".", style="dim"))
+        console.print(Text(printable(line, text=True) + ".", style="dim"))
         if probe.error:
-            console.print(Text(f"The pipeline raised {probe.error_type}: {probe.error}", style="red"))
+            raised = printable(f"{probe.error_type}: {probe.error}", text=True)
+            console.print(Text(f"The pipeline raised {raised}", style="red"))
     render_findings(result.findings, console)
     suppressed_line(len(result.suppressed), console)
     for err in result.rule_errors:
-        console.print(Text(f"rule {err.code} failed to run: {err.error}", style="magenta"))
+        reason = printable(err.error, text=True)
+        console.print(Text(f"rule {err.code} failed to run: {reason}", style="magenta"))
     summary = ", ".join(f"{n} {sev}" for sev, n in result.counts().items())
     console.print(Text(f"\n{summary}.", style="bold"))
