@@ -7,7 +7,7 @@ from typing import Any
 from ..facts.dataset import DatasetStats, LabelOrder
 from ..facts.inputs import InputFacts
 from ..labels import label_priority
-from ..proto.decode import key_problem
+from ..proto.decode import key_name, key_problem
 from .feature import FLUSH_AT, FeatureAccumulator
 from .files import FileAccumulator
 from .label_order import LabelOrderAccumulator
@@ -35,7 +35,7 @@ class DatasetAccumulator:
         hit = self._keys.get(key)
         if hit is None:
             problem = key_problem(key)
-            hit = (key.decode("utf-8", "replace"), problem)
+            hit = (key_name(key), problem)
             self._keys[key] = hit
         return hit
 
