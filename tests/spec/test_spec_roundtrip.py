@@ -157,7 +157,7 @@ def test_spec_command_formats(tmp_path: Path) -> None:
 
 def test_written_spec_is_safe_with_hostile_feature_names(tf: Any, tmp_path: Path) -> None:
     """Feature names are untrusted: a name holding quotes and code must stay a string. (Names
-    with control characters, a newline included, mark a record as not an Example: TFD104.)"""
+    with control characters are data too: tests/differential/test_keys_are_data.py.)"""
     marker = tmp_path / "pwned"
     evil = "x' + open(" + repr(str(marker)) + ", 'w').write('1') + '\u2028#\"\"\""
     records = [example({evil: i, "label": i % 2, evil + "_never": None}) for i in range(10)]
