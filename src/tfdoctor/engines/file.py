@@ -8,7 +8,15 @@ from dataclasses import dataclass
 
 from ..facts.files import Problem
 from ..facts.reads import Read
-from ..io.compression import SNIFF_BYTES, Compression, decompressed, describe_bytes, sniff
+from ..io.compression import (
+    DEFAULT_MAX_INFLATION,
+    INFLATION_GRACE_BYTES,
+    SNIFF_BYTES,
+    Compression,
+    decompressed,
+    describe_bytes,
+    sniff,
+)
 from ..io.sources import Source, open_raw
 from ..io.tfrecord import DEFAULT_MAX_RECORD_BYTES, FramingIssue, TFRecordReader
 from ..proto.decode import parse
@@ -28,6 +36,9 @@ class ScanOptions:
     max_records_per_file: int | None = None
     max_bytes_per_file: int | None = None  # stop a file after this many record bytes (a sample)
     reads: tuple[Read, ...] = ()  # keys a parse spec reads, tallied in the same pass
+    # a GZIP/ZLIB stream inflating past this ratio is stopped (a decompression bomb); None: never
+    max_inflation: float | None = DEFAULT_MAX_INFLATION
+    inflation_grace_bytes: int = INFLATION_GRACE_BYTES  # decompressed bytes always allowed
 
 
 def scan_file(source: Source, options: ScanOptions, progress: Progress | None = None) -> DatasetAccumulator:
@@ -52,7 +63,8 @@ def scan_file(source: Source, options: ScanOptions, progress: Progress | None = 
         # Read with what the bytes are, even where the user declared otherwise: the mismatch
         # is reported (TFD103) and the statistics are not lost.
         facts.compression = detected.value
-        reader = TFRecordReader(decompressed(raw, detected), options.max_record_bytes)
+        stream = decompressed(raw, detected, options.max_inflation, options.inflation_grace_bytes)
+        reader = TFRecordReader(stream, options.max_record_bytes)
         _read(reader, acc, facts, options, progress)
     return acc
 

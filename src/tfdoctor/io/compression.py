@@ -4,7 +4,6 @@ bytes, and a plain-language guess of what a file that is not TFRecord holds."""
 from __future__ import annotations
 
 import enum
-import gzip
 import io
 import zlib
 from typing import BinaryIO
@@ -70,53 +69,119 @@ def describe_bytes(head: bytes) -> str:
     return f"its first bytes are {sample[:16].hex(' ')}"
 
 
-class _GuardedGzip(io.RawIOBase):
-    """gzip.GzipFile whose failures become StreamError, so the reader reports them."""
-
-    def __init__(self, raw: BinaryIO) -> None:
-        self._gz = gzip.GzipFile(fileobj=raw, mode="rb")
-
-    def read(self, n: int = -1) -> bytes:  # type: ignore[override]
-        try:
-            return self._gz.read(n)
-        except EOFError:
-            raise StreamError("the GZIP stream ends early: the file is truncated", truncated=True) from None
-        except (OSError, zlib.error) as exc:
-            raise StreamError(f"the GZIP stream is corrupt: {exc}") from None
+_GZIP_WBITS = 31  # gzip header and trailer
+_ZLIB_WBITS = 15  # zlib header, window 15: TensorFlow's ZLIB option
 
 
-class _ZlibReader(io.RawIOBase):
-    """A streaming ZLIB decompressor (TensorFlow's ZLIB option: zlib header, window 15)."""
+class _Inflating(io.RawIOBase):
+    """A streaming GZIP or ZLIB decompressor whose failures become StreamError, so the reader
+    reports them. A GZIP file may hold several members, and zero padding after them, as
+    `gzip` allows.
 
-    def __init__(self, raw: BinaryIO, chunk: int = 1 << 20) -> None:
+    It never inflates more than one read's worth at a time, whatever the input holds, and it
+    stops a stream that inflates past `max_inflation` times the compressed bytes consumed,
+    once more than `grace_bytes` have come out: a decompression bomb (gigabytes of zeros in
+    a few megabytes) ends with a finding within seconds instead of running on."""
+
+    def __init__(
+        self,
+        raw: BinaryIO,
+        name: str,
+        wbits: int,
+        max_inflation: float | None,
+        grace_bytes: int,
+        chunk: int = 1 << 16,
+    ) -> None:
         self._raw = raw
-        self._d = zlib.decompressobj()
+        self._name = name
+        self._wbits = wbits
+        self._ratio = max_inflation
+        self._grace = grace_bytes
         self._chunk = chunk
-        self._out = b""
+        self._d = zlib.decompressobj(wbits)
+        self._tail = b""  # compressed bytes read but not yet inflated
+        self._pulled = 0  # compressed bytes read from raw
+        self._out = 0  # bytes inflated
+        self._done = False
+        self._error: StreamError | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def _pull(self) -> bytes:
+        data = self._raw.read(self._chunk)
+        self._pulled += len(data)
+        return data
+
+    def _next_member(self) -> None:
+        """After a GZIP member: the next one, or the end (ZLIB holds one stream)."""
+        rest = self._d.unused_data.lstrip(b"\x00")
+        if self._wbits != _GZIP_WBITS:
+            self._done = True
+            return
+        while not rest:
+            more = self._pull()
+            if not more:
+                self._done = True
+                return
+            rest = more.lstrip(b"\x00")
+        self._d = zlib.decompressobj(self._wbits)
+        self._tail = rest
+
+    def _check_budget(self) -> None:
+        if self._ratio is None or self._out <= self._grace:
+            return
+        consumed = self._pulled - len(self._tail) - len(self._d.unused_data)
+        if self._out > self._ratio * consumed:
+            raise StreamError(
+                f"the {self._name} stream inflates past {self._ratio:,.0f}x its compressed size "
+                f"(a decompression bomb, or data that is nearly all one byte): reading stopped at "
+                f"{self._out / 1e6:,.0f} MB decompressed from {consumed:,} compressed bytes"
+            )
 
     def read(self, n: int = -1) -> bytes:  # type: ignore[override]
-        while n < 0 or len(self._out) < n:
-            if self._d.eof:
-                break
-            data = self._raw.read(self._chunk)
-            try:
-                self._out += self._d.decompress(data) if data else self._d.flush()
-            except zlib.error as exc:
-                raise StreamError(f"the ZLIB stream is corrupt: {exc}") from None
-            if not data:
-                if not self._d.eof:
-                    raise StreamError("the ZLIB stream ends early: the file is truncated", truncated=True)
-                break
-        if n < 0:
-            out, self._out = self._out, b""
-        else:
-            out, self._out = self._out[:n], self._out[n:]
-        return out
+        if self._error is not None:
+            raise self._error
+        parts: list[bytes] = []
+        have = 0
+        try:
+            while (n < 0 or have < n) and not self._done:
+                if self._d.eof:
+                    self._next_member()
+                    continue
+                data = self._tail or self._pull()
+                if not data:
+                    raise StreamError(
+                        f"the {self._name} stream ends early: the file is truncated", truncated=True
+                    )
+                try:
+                    out = self._d.decompress(data, self._chunk if n < 0 else min(self._chunk, n - have))
+                except zlib.error as exc:
+                    raise StreamError(f"the {self._name} stream is corrupt: {exc}") from None
+                self._tail = self._d.unconsumed_tail
+                parts.append(out)
+                have += len(out)
+                self._out += len(out)
+                self._check_budget()
+        except StreamError as exc:
+            if not have:
+                raise
+            self._error = exc  # hand over what came out, stop on the next read
+        return b"".join(parts)
 
 
-def decompressed(raw: BinaryIO, compression: Compression) -> BinaryIO:
+DEFAULT_MAX_INFLATION = 1000.0  # DEFLATE's own ceiling is about 1,032x: only runs of one byte come near
+INFLATION_GRACE_BYTES = 64 << 20  # small streams are never stopped, whatever their ratio
+
+
+def decompressed(
+    raw: BinaryIO,
+    compression: Compression,
+    max_inflation: float | None = DEFAULT_MAX_INFLATION,
+    grace_bytes: int = INFLATION_GRACE_BYTES,
+) -> BinaryIO:
     if compression is Compression.GZIP:
-        return _GuardedGzip(raw)  # type: ignore[return-value]
+        return _Inflating(raw, "GZIP", _GZIP_WBITS, max_inflation, grace_bytes)  # type: ignore[return-value]
     if compression is Compression.ZLIB:
-        return _ZlibReader(raw)  # type: ignore[return-value]
+        return _Inflating(raw, "ZLIB", _ZLIB_WBITS, max_inflation, grace_bytes)  # type: ignore[return-value]
     return raw

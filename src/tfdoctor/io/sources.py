@@ -6,16 +6,21 @@ A file the user names, or that their glob matches, is read whatever it holds (a 
 not TFRecord is then TFD103). A directory is read for its TFRecord files only: those named
 like TFRecord files, those whose first bytes are a TFRecord frame (or a GZIP/ZLIB stream
 that starts with one), and empty files without an extension (empty shards). Its other
-files (label maps, `_SUCCESS` markers, checksums, schemas) are listed as skipped."""
+files (label maps, `_SUCCESS` markers, checksums, schemas) are listed as skipped, and so
+are FIFOs, devices and sockets (or links to them), unopened: reading one would hang the scan
+or never end. A special file the user names is an error, not a missing file."""
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import zlib
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import fsspec
+from fsspec.implementations.local import LocalFileSystem
 
 from .tfrecord import _CRC, HEADER_BYTES, masked_crc
 
@@ -27,6 +32,7 @@ _TFRECORD_NAME = re.compile(
     re.IGNORECASE,
 )
 SNIFF_READ_BYTES = 4096  # enough compressed bytes to hold the first frame's header
+MAX_SHARDS = 100_000  # a `name@N` spec above this is a typo, not a dataset
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,10 @@ def resolve(patterns: list[str]) -> Resolved:
         shard = _SHARD_SPEC.match(pattern)
         if shard and not any(c in pattern for c in _GLOB_CHARS):
             base, count = shard["base"], int(shard["count"])
+            if count > MAX_SHARDS:
+                why = f"{count:,} shards is more than the {MAX_SHARDS:,} a `name@N` spec may name"
+                out.errors.append((pattern, why))
+                continue
             names = [f"{base}-{i:05d}-of-{count:05d}" for i in range(count)]
         else:
             names = [pattern]
@@ -132,6 +142,8 @@ def resolve(patterns: list[str]) -> Resolved:
                 out.skipped += [p if local else fs.unstrip_protocol(p) for p in skipped]
             elif fs.isfile(path):
                 add(fs, name if local else path, local)
+            elif fs.exists(path):
+                out.errors.append((name, _special(fs, path)))
             else:
                 out.missing.append(name)
     return out
@@ -142,15 +154,34 @@ def _directory(fs: fsspec.AbstractFileSystem, path: str) -> tuple[list[str], lis
     are not entered; hidden files (`_SUCCESS`, `.DS_Store`) are skipped unread."""
     files: list[str] = []
     skipped: list[str] = []
-    for p in sorted(fs.find(path)):
+    found = fs.find(path, detail=True)
+    for p in sorted(found):
         parts = [part for part in p[len(path) :].split("/") if part]
         if not parts or any(_hidden(part) for part in parts[:-1]):
             continue
-        if not _hidden(parts[-1]) and (tfrecord_name(parts[-1]) or _looks_tfrecord(fs, p, parts[-1])):
+        if found[p].get("type", "file") != "file":  # a FIFO, device or socket: never opened
+            skipped.append(p)
+        elif not _hidden(parts[-1]) and (tfrecord_name(parts[-1]) or _looks_tfrecord(fs, p, parts[-1])):
             files.append(p)
         else:
             skipped.append(p)
     return files, skipped
+
+
+def _special(fs: fsspec.AbstractFileSystem, path: str) -> str:
+    """Why a path that exists but is neither a file nor a directory is not read."""
+    try:
+        mode = os.stat(path).st_mode if isinstance(fs, LocalFileSystem) else 0
+    except OSError:
+        mode = 0
+    kinds = (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    what = next((f" ({name})" for test, name in kinds if test(mode)), "")
+    return f"not a regular file{what}: only regular files are read"
 
 
 def _size(fs: fsspec.AbstractFileSystem, path: str) -> int | None:

@@ -26,6 +26,11 @@ _CRC = struct.Struct("<I")
 # A frame's length is below 2 GiB, so its upper four bytes are zero: a cheap pre-filter
 # for resynchronisation candidates before any CRC is computed.
 _CANDIDATE = re.compile(rb"(?s)(?=.{4}\x00\x00\x00\x00)")
+# Every position inside a run of zeros passes that filter, yet no header there can check
+# out: the masked CRC32C of eight zero bytes is not zero (TensorFlow, too, rejects a zero
+# header as corrupt). Such runs (sparse or preallocated files) are skipped at search speed.
+_ZERO_HEADER = bytes(HEADER_BYTES)
+_NONZERO = re.compile(rb"[^\x00]")
 
 
 def masked_crc(data: bytes) -> int:
@@ -95,6 +100,7 @@ class TFRecordReader:
         self._eof = False
         self._stream_error: StreamError | None = None
         self.bytes_read = 0  # stream bytes consumed so far, for progress
+        self.resync_checks = 0  # candidate frames CRC-checked while resynchronising
 
     # -- buffering ---------------------------------------------------------------------
     def _available(self) -> int:
@@ -131,6 +137,7 @@ class TFRecordReader:
         """Whether a complete frame with both CRCs valid starts at _pos + rel."""
         if not self._ensure(rel + HEADER_BYTES):
             return False
+        self.resync_checks += 1
         p = self._pos + rel
         header = self._buf[p : p + 8]
         if masked_crc(header) != _CRC.unpack_from(self._buf, p + 8)[0]:
@@ -153,6 +160,12 @@ class TFRecordReader:
                 self._pos = max(self._pos, len(self._buf) - HEADER_BYTES + 1)
                 continue
             self._pos = match.start()
+            if self._buf.startswith(_ZERO_HEADER, self._pos):
+                end = _NONZERO.search(self._buf, self._pos)
+                run = (end.start() if end else len(self._buf)) - self._pos
+                # The first header that may check out is the one that reaches past the run.
+                self._pos += run - HEADER_BYTES + 1
+                continue
             if self._valid_frame_at(0):
                 return self._offset() - start
             self._pos += 1
@@ -196,6 +209,8 @@ class TFRecordReader:
                         self._offset() - offset,
                         detail + "; no valid record follows, the rest of the file is skipped",
                     )
+                    if self._stream_error is not None:
+                        yield self._stream_issue(index, 0)
                     return
                 yield FramingIssue(
                     kind, offset, index, skipped, detail + f"; resynchronised at byte {offset + skipped:,}"
