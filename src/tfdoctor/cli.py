@@ -29,6 +29,7 @@ from .config import Config, load_config, parse_fail_on, split_ignores
 from .findings import Severity
 from .io.compression import Compression
 from .io.outputs import OutputError, check_output, write_output
+from .report.json import jsonable
 from .report.terminal import printable, render_scan
 from .rules.registry import all_rules, get_rule
 from .spec.load import parse_bindings
@@ -150,7 +151,7 @@ def _finish(result: ScanResult, as_json: bool, stats_out: Path | None, schema_ou
 
     The report comes first, so an output that cannot be written (exit 2) does not lose it."""
     if as_json:
-        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+        sys.stdout.write(json.dumps(result.to_json(), indent=2, allow_nan=False) + "\n")
     else:
         render_scan(result, out)
     outputs = ((stats_out, result.write_statistics), (schema_out, result.write_schema))
@@ -314,7 +315,7 @@ def spec_command(
     elif output_format is SpecFormat.pbtxt:
         text = to_pbtxt(result.schema)
     else:
-        text = json.dumps(result.schema.to_json(), indent=2) + "\n"
+        text = json.dumps(jsonable(result.schema.to_json()), indent=2, allow_nan=False) + "\n"
     if output is None:
         sys.stdout.write(text)
     else:
@@ -385,7 +386,7 @@ def pipeline_command(
         err.print(Text(f"tfdoctor: cannot audit the pipeline: {type(exc).__name__}: {exc}", style="red"))
         raise typer.Exit(EXIT_USAGE) from None
     if as_json:
-        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+        sys.stdout.write(json.dumps(result.to_json(), indent=2, allow_nan=False) + "\n")
     else:
         render_audit(result, out)
     raise typer.Exit(EXIT_FINDINGS if result.failed() else EXIT_CLEAN)
@@ -411,7 +412,7 @@ def rules_command(
                 {"code": r.code, "name": r.name, "severity": r.severity.label, "summary": r.summary}
                 for r in rules
             ]
-            sys.stdout.write(json.dumps(data, indent=2) + "\n")
+            sys.stdout.write(json.dumps(data, indent=2, allow_nan=False) + "\n")
             return
         table = Table(title="tfdoctor rules", title_justify="left")
         for col in ("code", "name", "severity", "summary"):

@@ -139,8 +139,15 @@ class DatasetStats:
     reads: tuple[ReadTally, ...] = ()  # how records fit the keys the parse specs read
 
     def tally(self, read: Read) -> ReadTally:
-        """What the scan saw for one of the reads it was given (zeros for any other)."""
-        return next((t for t in self.reads if t.read == read), None) or ReadTally(read)
+        """What the scan saw for one of the reads it was given (zeros for any other). A dict
+        built on the first call: a linear search per key made a large spec quadratic."""
+        index: dict[Read, ReadTally] | None = self.__dict__.get("_tally_index")
+        if index is None:
+            index = {}
+            for t in self.reads:
+                index.setdefault(t.read, t)
+            object.__setattr__(self, "_tally_index", index)  # a cache, not a field: frozen stays true
+        return index.get(read) or ReadTally(read)
 
     def stored(self, name: str) -> FeatureStats | None:
         """The feature a parse spec's key reads from field 1: an Example's feature or a

@@ -3,6 +3,7 @@ any change that is not a pure addition."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +36,9 @@ def jsonable(obj: Any) -> Any:
         except UnicodeDecodeError:
             return repr(obj)
     if hasattr(obj, "item") and callable(obj.item):  # numpy scalars
-        return obj.item()
+        return jsonable(obj.item())
+    if isinstance(obj, float) and not math.isfinite(obj):  # JSON has no NaN: strings, as documented
+        return "NaN" if obj != obj else ("Infinity" if obj > 0 else "-Infinity")
     if obj is None or isinstance(obj, (str, int, float, bool)):
         return obj
     return str(obj)

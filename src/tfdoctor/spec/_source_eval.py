@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import ast
 import builtins
+import math
 import operator
+import re
 import struct
+import time
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -74,7 +77,12 @@ _TENSORFLOW = ("tf", "tensorflow")
 _MAX_ITEMS = 10_000  # loop iterations and tensor elements evaluated
 _MAX_DEPTH = 12  # nested calls of the file's own functions
 _MAX_NESTING = 120  # expressions evaluated inside one another
+_MAX_ELEMENTS = 10**6  # elements (and characters) of one value, counted through nesting
+_MAX_BITS = 128  # bits of an integer: a shape or a default needs no more
+_MAX_STEPS = 1_000_000  # expressions evaluated for one spec
+_MAX_SECONDS = 10.0  # time spent evaluating one spec
 _MISSING = object()
+_WIDE = re.compile(r"\d{5,}")  # a format width or precision of 10,000 characters or more
 
 
 @dataclass(frozen=True)
@@ -121,6 +129,34 @@ class Unreadable(Exception):
         self.node, self.why, self.names = node, why, names
 
 
+class Budget(Exception):
+    """One spec takes more evaluation than tfdoctor spends on it: it is not checked."""
+
+    def __init__(self, node: ast.AST, why: str) -> None:
+        super().__init__(why)
+        self.node, self.why = node, why
+
+
+def size(value: Any, cap: int = _MAX_ELEMENTS) -> int:
+    """Elements in a value, through nesting (a string counts its characters); stops counting
+    past `cap`."""
+    total, stack = 0, [value]
+    while stack and total <= cap:
+        v = stack.pop()
+        if isinstance(v, (str, bytes)):
+            total += len(v)
+        elif isinstance(v, (list, tuple, set)):
+            total += len(v) + 1
+            stack.extend(v)
+        elif isinstance(v, dict):
+            total += len(v) + 1
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        else:
+            total += 1
+    return total
+
+
 class _Stop(Exception):
     """Ends the evaluation of a loop or an update: `unknown` is why."""
 
@@ -138,6 +174,38 @@ def unknown_in(value: Any) -> Unknown | None:
     if isinstance(value, dict):
         return next((u for u in map(unknown_in, [*value.keys(), *value.values()]) if u is not None), None)
     return None
+
+
+def _bits(value: Any) -> float:
+    """log2 of an integer's magnitude (0 for anything else)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return 0.0
+    return float(abs(value).bit_length())
+
+
+def _too_large(op: ast.operator, left: Any, right: Any) -> bool:
+    """Whether `left op right` would exceed the budgets: an integer past 2**64 from `**`
+    (past _MAX_BITS from `*`), a sequence past _MAX_ITEMS items from `*` or _MAX_ELEMENTS
+    from `+`."""
+    ints = all(isinstance(v, int) and not isinstance(v, bool) for v in (left, right))
+    sized = (str, bytes, list, tuple)
+    if isinstance(op, ast.Pow):
+        if ints and right > 0 and abs(left) > 1:
+            return right * math.log2(abs(left)) > 64
+        return False
+    if isinstance(op, ast.Mult):
+        if ints:
+            return _bits(left) + _bits(right) > _MAX_BITS
+        for seq, times in ((left, right), (right, left)):
+            if isinstance(seq, sized) and isinstance(times, int):
+                if times * len(seq) > _MAX_ITEMS or times * size(seq) > _MAX_ELEMENTS:
+                    return True
+        return False
+    if isinstance(op, ast.Add) and isinstance(left, sized) and isinstance(right, sized):
+        return size(left) + size(right) > _MAX_ELEMENTS
+    if isinstance(op, (ast.Add, ast.Sub, ast.BitOr)) and ints:
+        return max(_bits(left), _bits(right)) > _MAX_BITS
+    return False
 
 
 def _param_names(func: Function) -> list[str]:
@@ -242,6 +310,8 @@ class Evaluator:
         self._resolving: set[tuple[int, str]] = set()
         self._depth = 0
         self._nesting = 0
+        self._steps = 0
+        self._deadline = time.monotonic() + _MAX_SECONDS
 
     def _note_default(self, name: str, value: Any, source: str) -> None:
         """Defaults that stand for a value the user may run with another (a flag, an argument)
@@ -268,6 +338,11 @@ class Evaluator:
     # -- expressions --
     def value(self, node: ast.expr, scope: Scope, line: int) -> Any:
         """What `node` evaluates to in `scope` at `line`: a plain value, or an Unknown."""
+        self._steps += 1
+        if self._steps > _MAX_STEPS or (self._steps % 1024 == 0 and time.monotonic() > self._deadline):
+            raise Budget(
+                node, f"evaluating it takes more than {_MAX_STEPS:,} steps or {_MAX_SECONDS:g} seconds"
+            )
         self._nesting += 1
         try:
             if self._nesting > _MAX_NESTING:  # names defined through each other
@@ -289,9 +364,9 @@ class Evaluator:
                     out.extend(inner)
                 else:
                     out.append(self.value(elt, scope, line))
-            return out
+            return self._sized(node, out)
         if isinstance(node, ast.JoinedStr):
-            return self._fstring(node, scope, line)
+            return self._sized(node, self._fstring(node, scope, line))
         if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
             operand = self.value(node.operand, scope, line)
             if isinstance(operand, Unknown):
@@ -311,9 +386,9 @@ class Evaluator:
         if isinstance(node, ast.IfExp):
             return self._ifexp(node, scope, line)
         if isinstance(node, ast.Dict):
-            return self._dict(node, scope, line)
+            return self._sized(node, self._dict(node, scope, line))
         if isinstance(node, (ast.DictComp, ast.ListComp, ast.SetComp, ast.GeneratorExp)):
-            return self._comprehension(node, scope, line)
+            return self._sized(node, self._comprehension(node, scope, line))
         if isinstance(node, ast.Attribute):
             return self._attribute(node, scope, line)
         if isinstance(node, ast.Name):
@@ -321,8 +396,14 @@ class Evaluator:
         if isinstance(node, ast.Subscript):
             return self._subscript(node, scope, line)
         if isinstance(node, ast.Call):
-            return self._call(node, scope, line)
+            return self._sized(node, self._call(node, scope, line))
         return self._unknown(node)
+
+    def _sized(self, node: ast.AST, value: Any) -> Any:
+        """A value larger than a spec needs is not kept: it is Unknown (too large)."""
+        if isinstance(value, (list, tuple, dict, str, bytes)) and size(value) > _MAX_ELEMENTS:
+            return self._unknown(node, f"`{self.text(node)}` is too large to evaluate")
+        return value
 
     def _compute(self, node: ast.AST, run: Callable[[], Any]) -> Any:
         try:
@@ -335,13 +416,7 @@ class Evaluator:
         for side in (left, right):
             if isinstance(side, Unknown):
                 return side
-        sized = (str, bytes, list)
-        if isinstance(node.op, ast.Mult) and (
-            (isinstance(left, sized) and isinstance(right, int) and right * len(left) > _MAX_ITEMS)
-            or (isinstance(right, sized) and isinstance(left, int) and left * len(right) > _MAX_ITEMS)
-        ):
-            return self._unknown(node, f"`{self.text(node)}` is too large to evaluate")
-        if isinstance(node.op, ast.Pow) and isinstance(right, (int, float)) and abs(right) > 64:
+        if _too_large(node.op, left, right):  # judged before computing it
             return self._unknown(node, f"`{self.text(node)}` is too large to evaluate")
         return self._compute(node, lambda: _BINOPS[type(node.op)](left, right))
 
@@ -370,6 +445,8 @@ class Evaluator:
             for v in (value, spec):
                 if isinstance(v, Unknown):
                     return v
+            if isinstance(spec, str) and _WIDE.search(spec):
+                return self._unknown(part, f"`{self.text(node)}` is too large to evaluate")
             formatted = self._compute(part, partial(_format, value, spec, part.conversion))
             if isinstance(formatted, Unknown):
                 return formatted
@@ -566,10 +643,11 @@ class Evaluator:
         if not updates:
             return base
         out: Any = dict(base) if isinstance(base, dict) else list(base)
+        grown = [size(out)]  # elements so far: each update adds its value's
         try:
             for u in updates:
                 for where in self._expand(u, scope, before, overlays):
-                    self._apply(out, u, where)
+                    self._apply(out, u, where, grown)
         except _Stop as stop:
             return stop.unknown
         return out
@@ -596,16 +674,25 @@ class Evaluator:
                         following.append(where)
                 else:  # a while loop: its body once
                     following.append(where)
+            if len(following) > _MAX_ITEMS:
+                raise _Stop(self._unknown(c.node, f"the loops around line {u.line} run too long to evaluate"))
             scopes = following
         return scopes
 
-    def _apply(self, out: Any, u: Update, where: Scope) -> None:
+    def _apply(self, out: Any, u: Update, where: Scope, grown: list[int]) -> None:
+        def value(node: ast.expr) -> Any:
+            got = self.value(node, where, u.line)
+            grown[0] += size(got)
+            if grown[0] > _MAX_ELEMENTS:
+                raise _Stop(self._unknown(node, f"what line {u.line} adds grows too large to evaluate"))
+            return got
+
         def known(node: ast.expr | None) -> Any:
             assert node is not None
-            value = self.value(node, where, u.line)
-            if isinstance(value, Unknown):
-                raise _Stop(value)
-            return value
+            got = value(node)
+            if isinstance(got, Unknown):
+                raise _Stop(got)
+            return got
 
         try:
             if u.op in ("set", "delete", "setdefault"):
@@ -614,22 +701,22 @@ class Evaluator:
                 if u_key is not None:
                     raise _Stop(u_key)
                 if u.op == "set":
-                    out[key] = self.value(u.value, where, u.line) if u.value is not None else None
+                    out[key] = value(u.value) if u.value is not None else None
                 elif u.op == "delete":
                     if isinstance(out, dict):
                         out.pop(key, None)
                     else:
                         del out[key]
                 elif isinstance(out, dict):
-                    out.setdefault(key, self.value(u.value, where, u.line) if u.value is not None else None)
+                    out.setdefault(key, value(u.value) if u.value is not None else None)
             elif u.op == "update":
                 if u.value is not None:
                     out.update(known(u.value))
                 for kw in u.keywords:
-                    value = known(kw.value) if kw.arg is None else self.value(kw.value, where, u.line)
-                    out.update(value if kw.arg is None else {kw.arg: value})
+                    got = known(kw.value) if kw.arg is None else value(kw.value)
+                    out.update(got if kw.arg is None else {kw.arg: got})
             elif u.op == "append":
-                out.append(self.value(u.value, where, u.line) if u.value is not None else None)
+                out.append(value(u.value) if u.value is not None else None)
             elif u.op == "extend":
                 out.extend(known(u.value))
         except (TypeError, KeyError, IndexError, ValueError, AttributeError) as exc:
@@ -896,7 +983,7 @@ class Evaluator:
             return got
         args, kwargs = got
         if name in ("range",) and len(args) >= 1 and all(isinstance(a, int) for a in args):
-            if len(range(*args)) > _MAX_ITEMS:
+            if self._compute(node, lambda: len(range(*args)) > _MAX_ITEMS) is not False:
                 return self._unknown(node, f"`{self.text(node)}` is too long to evaluate")
         if name in ("list", "tuple", "sorted", "reversed", "set") and args and isinstance(args[0], dict):
             args[0] = list(args[0])
@@ -919,6 +1006,9 @@ class Evaluator:
         if isinstance(got, Unknown):
             return got
         args, kwargs = got
+        bound = (size(owner) + 1) * (1 + sum(size(v) for v in [*args, *kwargs.values()]))
+        if isinstance(owner, str) and (bound > _MAX_ELEMENTS or (name == "format" and _WIDE.search(owner))):
+            return self._unknown(node, f"`{self.text(node)}` is too large to evaluate")
         result = self._compute(node, lambda: getattr(owner, name)(*args, **kwargs))
         if type(result).__name__ in ("dict_keys", "dict_values", "dict_items"):
             return [list(r) if isinstance(r, tuple) else r for r in result]

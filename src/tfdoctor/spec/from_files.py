@@ -36,6 +36,8 @@ def from_schema_pbtxt(path: str | Path) -> ParseSpec:
         text_format.Parse(text, schema)
     except text_format.ParseError as exc:
         raise SpecError(f"not a TFMD Schema in text format: {exc}", str(path), exc.GetLine()) from None
+    except (RecursionError, MemoryError):
+        raise SpecError("not a TFMD Schema tfdoctor can read: nested too deep", str(path)) from None
     entries: list[FeatureSpec] = []
     sequence = any(f.name == SEQUENCE_STRUCT for f in schema.feature)
     sparse_parts = {name for sf in schema.sparse_feature for name in _sparse_keys(sf)}
@@ -98,6 +100,8 @@ def from_json(path: str | Path) -> ParseSpec:
         raise SpecError(f"cannot read: {exc}", str(path)) from None
     except json.JSONDecodeError as exc:
         raise SpecError(f"not valid JSON: {exc.msg}", str(path), exc.lineno) from None
+    except (RecursionError, MemoryError):
+        raise SpecError("not a JSON spec tfdoctor can read: nested too deep", str(path)) from None
     if not isinstance(data, dict):
         raise SpecError("a JSON spec is an object", str(path))
     if "record_kind" in data and isinstance(data.get("features"), list):
@@ -108,7 +112,7 @@ def from_json(path: str | Path) -> ParseSpec:
     entries: list[FeatureSpec] = []
     for section, mapping in sections.items():
         if not isinstance(mapping, dict):
-            raise SpecError(f"'{section}' is not an object of features", str(path))
+            raise SpecError(f"{section}: expected an object of features, got {_shown(mapping)}", str(path))
         for name, config in mapping.items():
             entries.append(_json_feature(name, config, section, path))
     if not entries:
@@ -116,23 +120,86 @@ def from_json(path: str | Path) -> ParseSpec:
     return ParseSpec(tuple(entries), name=path.name, call="json", file=str(path))
 
 
+def _shown(value: Any) -> str:
+    """A JSON value as a message shows it: short, and a type name for a container."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _field(config: dict[str, Any], key: str, where: str, path: Path, want: str, ok: Any, default: Any) -> Any:
+    """config[key] when `ok(value)`; a SpecError naming the field's path otherwise."""
+    value = config.get(key, default)
+    if value is not default and not ok(value):
+        raise SpecError(f"{where}.{key}: expected {want}, got {_shown(value)}", str(path))
+    return value
+
+
+def _is_str(v: Any) -> bool:
+    return isinstance(v, str)
+
+
+def _is_strs(v: Any) -> bool:
+    return isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v))
+
+
+def _is_shape(v: Any) -> bool:
+    return isinstance(v, list) and all(
+        d is None or (isinstance(d, int) and not isinstance(d, bool) and -1 <= d < 2**63) for d in v
+    )
+
+
+def _depth(v: Any, limit: int = 32) -> bool:
+    """Whether a default_value nests lists no deeper than `limit` (and holds only scalars)."""
+    stack = [(v, 0)]
+    while stack:
+        x, d = stack.pop()
+        if isinstance(x, list):
+            if d >= limit:
+                return False
+            stack.extend((y, d + 1) for y in x)
+        elif isinstance(x, dict):
+            return False
+    return True
+
+
 def _json_feature(name: str, config: Any, section: str, path: Path) -> FeatureSpec:
+    where = f"{section}.{name}"
     if not isinstance(config, dict):
-        raise SpecError(f"feature {name!r}: expected an object, got {config!r}", str(path))
-    raw_kind = str(config.get("kind", config.get("type", "FixedLenFeature")))
+        raise SpecError(f"{where}: expected an object, got {_shown(config)}", str(path))
+    raw_kind = str(
+        _field(config, "kind", where, path, "a string", _is_str, None)
+        or _field(config, "type", where, path, "a string", _is_str, "FixedLenFeature")
+    )
     kind = _SHORT_KINDS.get(raw_kind.lower().replace("_", "").replace("feature", ""), raw_kind)
     if kind not in KINDS:
         raise SpecError(f"feature {name!r}: unknown kind {raw_kind!r} (one of {', '.join(KINDS)})", str(path))
     if "dtype" not in config:
-        raise SpecError(f"feature {name!r}: no dtype", str(path))
-    shape = config.get("shape")
+        raise SpecError(f"{where}.dtype: missing (feature {name!r} has no dtype)", str(path))
+    _field(config, "dtype", where, path, "a string", _is_str, None)
+    shape = _field(config, "shape", where, path, "a list of ints", lambda v: v is None or _is_shape(v), None)
     if kind in ("FixedLenFeature", "FixedLenSequenceFeature") and shape is None:
         raise SpecError(f"feature {name!r}: {kind} needs a shape", str(path))
     if shape is not None and not (
         isinstance(shape, list) and all(d is None or isinstance(d, int) for d in shape)
     ):
         raise SpecError(f"feature {name!r}: shape {shape!r} is not a list of integers", str(path))
-    index = config.get("index_key", ())
+    _field(config, "default_value", where, path, "a value or nested list of values", _depth, None)
+    _field(config, "allow_missing", where, path, "true or false", lambda v: isinstance(v, bool), None)
+    _field(config, "value_key", where, path, "a string", lambda v: v is None or _is_str(v), None)
+    _field(
+        config,
+        "partition_keys",
+        where,
+        path,
+        "a list of strings",
+        lambda v: isinstance(v, list) and _is_strs(v),
+        None,
+    )
+    index = _field(config, "index_key", where, path, "a string or a list of strings", _is_strs, ())
     return FeatureSpec(
         name, kind, normalise_dtype(str(config["dtype"])), section,
         tuple(shape) if shape is not None else None, config.get("default_value"),
@@ -145,8 +212,19 @@ def _json_feature(name: str, config: Any, section: str, path: Path) -> FeatureSp
 def _from_schema_json(data: dict[str, Any], path: Path) -> ParseSpec:
     sequence = data.get("record_kind") == "sequence_example"
     entries: list[FeatureSpec] = []
-    for f in data["features"]:
-        dtype = TF_DTYPE_FOR_KIND.get(f.get("dtype"), "string")
+    for i, f in enumerate(data["features"]):
+        where = f"features[{i}]"
+        if not isinstance(f, dict):
+            raise SpecError(f"{where}: expected an object, got {_shown(f)}", str(path))
+        if "name" not in f:
+            raise SpecError(f"{where}.name: missing", str(path))
+        _field(f, "name", where, path, "a string", _is_str, None)
+        _field(f, "dtype", where, path, "a string", _is_str, None)
+        _field(f, "section", where, path, '"features", "context" or "sequence"',
+               lambda v: v in ("features", "context", "sequence"), None)  # fmt: skip
+        _field(f, "shape", where, path, "a list of ints", lambda v: v is None or _is_shape(v), None)
+        _field(f, "required", where, path, "true or false", lambda v: isinstance(v, bool), None)
+        dtype = TF_DTYPE_FOR_KIND.get(str(f.get("dtype")), "string")
         section = f.get("section", "features")
         if section == "features" and sequence:
             section = "context"

@@ -13,6 +13,7 @@ branch, named "(if labeled)" / "(else)".
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..facts.spec import KINDS, FeatureSpec, ParseSpec, normalise_dtype
-from ._source_eval import DType, Evaluator, Feature, Fork, Partition, Unknown, Unreadable, unknown_in
+from ._source_eval import Budget, DType, Evaluator, Feature, Fork, Partition, Unknown, Unreadable, unknown_in
 from ._source_scope import PARSE_CALLS, ParseCall, SourceFile, last_name
 from .model import SpecError
 
@@ -77,12 +78,13 @@ def _line(node: ast.AST) -> int | None:
 class _Reader:
     def __init__(self, tree: ast.Module, source: str, label: str, spec_args: Mapping[str, Any]) -> None:
         self.source = source
+        self.lines = _split_lines(source)  # once: ast.get_source_segment splits per call
         self.label = label  # how specs and notes name the file
         self.file = SourceFile(tree)
         self.eval = Evaluator(self.file, self._text, spec_args)
 
     def _text(self, node: ast.AST) -> str:
-        text = ast.get_source_segment(self.source, node) if hasattr(node, "lineno") else None
+        text = _segment(self.lines, node) if hasattr(node, "lineno") else None
         if text is None:
             try:
                 text = ast.unparse(node)
@@ -172,6 +174,13 @@ class _Reader:
             except SpecError as exc:
                 out.append(_Variant(labels, None, error=(exc.line, exc.reason)))
                 continue
+            except Budget as exc:
+                out.append(_Variant(labels, None, error=(_line(exc.node), exc.why)))
+                continue
+            except (RecursionError, MemoryError) as exc:
+                why = "nested too deep" if isinstance(exc, RecursionError) else "too large"
+                out.append(_Variant(labels, None, error=(None, f"it is {why} to evaluate")))
+                continue
             assumed = [f"{self.label}:{at}: {what}" for at, what in self.eval.notes]
             if self.eval.defaults:
                 listed = ", ".join(self.eval.defaults.values())
@@ -221,6 +230,26 @@ class _Reader:
             at = f"{self.label}:{keys[0][1]}"
             notes.append(f"{at}: {what} of {listed} is not checked ({checks}): {why}{_hint(names)}")
         return ParseSpec(tuple(entries), call=call, file=self.label, line=line), notes
+
+
+def _split_lines(source: str) -> list[bytes]:
+    """The source's lines as ast counts them (column offsets are UTF-8 byte offsets)."""
+    return [line.encode("utf-8") for line in re.split(r"(?<=\r\n)|(?<=\n)|(?<=\r)(?!\n)", source) if line]
+
+
+def _segment(lines: list[bytes], node: ast.AST) -> str | None:
+    """`ast.get_source_segment` over lines split once."""
+    try:
+        first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[attr-defined, operator]
+        start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
+    except AttributeError:
+        return None
+    if end is None or last is None or not 0 <= first <= last < len(lines):
+        return None
+    if first == last:
+        return lines[first][start:end].decode("utf-8", "replace")
+    parts = [lines[first][start:], *lines[first + 1 : last], lines[last][:end]]
+    return b"".join(parts).decode("utf-8", "replace")
 
 
 def _labels(labels: tuple[str, ...]) -> str:
@@ -359,4 +388,21 @@ def read_source(
         tree = ast.parse(source, filename=str(path))
     except SyntaxError as exc:
         raise SpecError(f"not valid Python: {exc.msg}", str(path), exc.lineno) from None
-    return _Reader(tree, source, label, spec_args or {}).specs()
+    except (RecursionError, MemoryError) as exc:  # Python's own parser, on very deep expressions
+        why = "nested too deep" if isinstance(exc, RecursionError) else "too large"
+        raise SpecError(
+            f"Python cannot parse it: an expression is {why}", str(path), _deepest(source)
+        ) from None
+    except ValueError as exc:  # null bytes
+        raise SpecError(f"not valid Python: {exc}", str(path)) from None
+    try:
+        return _Reader(tree, source, label, spec_args or {}).specs()
+    except (RecursionError, MemoryError) as exc:
+        why = "nested too deep" if isinstance(exc, RecursionError) else "too large"
+        raise SpecError(f"tfdoctor cannot read it: it is {why}", str(path)) from None
+
+
+def _deepest(source: str) -> int | None:
+    """The line of the longest line: where a very deep expression most likely is."""
+    lines = source.splitlines()
+    return max(range(len(lines)), key=lambda i: len(lines[i])) + 1 if lines else None
