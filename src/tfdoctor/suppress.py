@@ -25,6 +25,7 @@ and the suppressed findings out."""
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins
 import io
 import re
@@ -116,6 +117,7 @@ class PythonSource:
     def __init__(self, path: str, text: str) -> None:
         self.path = path
         self.comments = comments(text, path)
+        self._comment_lines = sorted(self.comments)  # to find those in a span without walking it
         try:
             self.tree: ast.Module | None = ast.parse(text)
         except SyntaxError:
@@ -130,23 +132,44 @@ class PythonSource:
 
     def comment(self, span: Span, code: str) -> Comment | None:
         """The first comment on these lines that covers the code."""
-        for line in range(span[0], span[1] + 1):
-            found = self.comments.get(line)
-            if found is not None and found.covers(code):
+        lines = self._comment_lines
+        for line in lines[bisect.bisect_left(lines, span[0]) : bisect.bisect_right(lines, span[1])]:
+            found = self.comments[line]
+            if found.covers(code):
                 return found
         return None
 
     def statement(self, line: int) -> Span:
         """The lines of the simple statement that starts on or spans this line."""
-        spans = [(s.lineno, s.end_lineno or s.lineno) for s in self._simple]
-        holding = [s for s in spans if s[0] <= line <= s[1]]
-        return min(holding, key=lambda s: s[1] - s[0], default=(line, line))
+        return self._statement_at.get(line, (line, line))
 
     def entry(self, line: int) -> Span:
         """The lines of the spec entry written from this line: a `key: value` pair of a dict, a
         keyword argument (`dict(label=...)`), or a statement (`spec["label"] = ...`)."""
-        starting = [s for s in self._entries if s[0] == line]
-        return min(starting, key=lambda s: s[1] - s[0], default=(line, line))
+        return self._entry_from.get(line, (line, line))
+
+    @cached_property
+    def _statement_at(self) -> dict[int, Span]:
+        """Line -> the shortest simple statement spanning it: one pass, so a spec of thousands
+        of entries is looked up in linear time."""
+        out: dict[int, Span] = {}
+        for stmt in self._simple:
+            span = (stmt.lineno, stmt.end_lineno or stmt.lineno)
+            for line in range(span[0], span[1] + 1):
+                held = out.get(line)
+                if held is None or span[1] - span[0] < held[1] - held[0]:
+                    out[line] = span
+        return out
+
+    @cached_property
+    def _entry_from(self) -> dict[int, Span]:
+        """Line -> the shortest entry starting on it."""
+        out: dict[int, Span] = {}
+        for span in self._entries:
+            held = out.get(span[0])
+            if held is None or span[1] - span[0] < held[1] - held[0]:
+                out[span[0]] = span
+        return out
 
     @cached_property
     def _entries(self) -> list[Span]:
@@ -278,12 +301,13 @@ def suppress(
     built = parsed.get(pipeline_source) if pipeline_source is not None else None
     step_spans = built.steps(pipeline, function) if built is not None and pipeline is not None else {}
     spec_steps = {p.name: s.index for s in (pipeline.steps if pipeline else ()) for p in s.parse_specs}
+    entry_lines = [_entry_lines(spec) for spec in specs]  # once, not per finding: linear in the spec
     kept: list[Finding] = []
     suppressed: list[Suppressed] = []
     for finding in findings:
         by = _by_feature(finding, config)
         if by is None:
-            by = _by_spec_comment(finding, specs, parsed)
+            by = _by_spec_comment(finding, specs, entry_lines, parsed)
         if by is None and built is not None:
             step = (
                 finding.where.step
@@ -310,23 +334,31 @@ def _by_feature(finding: Finding, config: Config) -> str | None:
     return None
 
 
+def _entry_lines(spec: ParseSpec) -> dict[str, list[int]]:
+    """Entry name -> the lines its entries are written on."""
+    out: dict[str, list[int]] = {}
+    for f in spec.features:
+        if f.line is not None:
+            out.setdefault(f.name, []).append(f.line)
+    return out
+
+
 def _by_spec_comment(
-    finding: Finding, specs: Sequence[ParseSpec], parsed: Mapping[str, PythonSource]
+    finding: Finding,
+    specs: Sequence[ParseSpec],
+    entry_lines: Sequence[dict[str, list[int]]],
+    parsed: Mapping[str, PythonSource],
 ) -> str | None:
     named = finding.where.spec
     if named is None:
         return None
-    for spec in specs:
+    for spec, lines in zip(specs, entry_lines):
         if spec.file is None or (named != spec.name and not named.startswith(f"{spec.name} (")):
             continue
         source = _source_for(spec.file, parsed)
         if source is None:
             continue
-        spans = [
-            source.entry(f.line)
-            for f in spec.features
-            if f.line is not None and f.name == finding.where.feature
-        ]
+        spans = [source.entry(line) for line in lines.get(finding.where.feature or "", [])]
         if spec.line is not None:
             spans.append(source.statement(spec.line))
         for span in spans:

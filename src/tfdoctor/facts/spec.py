@@ -127,6 +127,8 @@ class ParseSpec:
 
 
 def _literal(value: Any) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"float({str(value)!r})"  # float('nan'), float('-inf'): Python source that reads back
     if isinstance(value, float) and value == int(value) and abs(value) < 1e15:
         return f"{value:.1f}"
     return repr(value)
