@@ -18,11 +18,11 @@ from typer.testing import CliRunner
 
 import tfdoctor
 from tfdoctor.cli import app
-from tfdoctor.facts.spec import FeatureSpec, ParseSpec
+from tfdoctor.facts.spec import FeatureSpec, ParseSpec, UnreadDefault
 from tfdoctor.io.writer import write_tfrecord
 from tfdoctor.proto.build import example, sequence_example
 from tfdoctor.spec.from_python import from_objects
-from tfdoctor.spec.from_source import SourceSpecs, UnreadDefault, read_source
+from tfdoctor.spec.from_source import SourceSpecs, read_source
 from tfdoctor.spec.load import load_specs, parse_bindings
 from tfdoctor.spec.model import SpecError
 

@@ -33,6 +33,25 @@ def normalise_dtype(name: str) -> str:
     return _DTYPE_ALIASES.get(name, name)
 
 
+class UnreadDefault:
+    """A default_value written as code tfdoctor does not run: the entry has a default, whose
+    value is shown as written."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UnreadDefault) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+
 @dataclass(frozen=True)
 class FeatureSpec:
     """One entry of a features dict: output name -> a tf.io feature config."""

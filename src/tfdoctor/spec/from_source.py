@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ..facts.spec import KINDS, FeatureSpec, ParseSpec, normalise_dtype
+from ..facts.spec import KINDS, FeatureSpec, ParseSpec, UnreadDefault, normalise_dtype
 from ._source_eval import Budget, DType, Evaluator, Feature, Fork, Partition, Unknown, Unreadable, unknown_in
 from ._source_scope import PARSE_CALLS, ParseCall, SourceFile, last_name
 from .model import SpecError
@@ -38,25 +38,6 @@ class SourceSpecs:
     skipped: list[str]
     notes: list[str] = field(default_factory=list)
     datasets: list[tuple[str, Any]] = field(default_factory=list)
-
-
-class UnreadDefault:
-    """A default_value written as code tfdoctor does not run: the entry has a default, whose
-    value is shown as written."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def __repr__(self) -> str:
-        return self.text
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, UnreadDefault) and other.text == self.text
-
-    def __hash__(self) -> int:
-        return hash(self.text)
 
 
 @dataclass(frozen=True)

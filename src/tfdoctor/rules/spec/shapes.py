@@ -10,6 +10,7 @@ from ...facts.reads import Read
 from ...facts.spec import (
     FeatureSpec,
     SpecFacts,
+    UnreadDefault,
     feature_call,
     feature_line,
     infer_feature_spec,
@@ -60,7 +61,13 @@ def shape_mismatch(facts: SpecFacts, cfg: Thresholds) -> Iterator[Report]:
         if not is_value or f.kind not in ("FixedLenFeature", "FixedLenSequenceFeature"):
             continue
         want = f.fixed_count
-        if f.kind == "FixedLenFeature" and f.default is not None and want is not None:
+        # a default written as code tfdoctor does not run has no size to compare
+        if (
+            f.kind == "FixedLenFeature"
+            and f.default is not None
+            and want is not None
+            and not isinstance(f.default, UnreadDefault)
+        ):
             size = len(f.default) if isinstance(f.default, list) else 1
             flat = f.default
             while isinstance(flat, list) and flat and isinstance(flat[0], list):
