@@ -52,7 +52,9 @@ def scan_flow(
         max_records_per_file=max_records_per_file,
         reads=_reads(specs),
     )
-    engine = engine if engine is not None else local_engine(workers, len(resolved.sources))
+    sizes = [source.size for source in resolved.sources]
+    total = None if any(size is None for size in sizes) else sum(s for s in sizes if s is not None)
+    engine = engine if engine is not None else local_engine(workers, len(resolved.sources), total)
     inputs = InputFacts(
         tuple(patterns),
         tuple(resolved.unmatched),

@@ -11,7 +11,7 @@ from typing import Any
 import tfdoctor
 from tfdoctor.engines.base import Engine
 from tfdoctor.engines.file import Progress, ScanOptions, scan_file
-from tfdoctor.engines.local import InProcessEngine, ProcessPoolEngine, local_engine
+from tfdoctor.engines.local import POOL_MIN_BYTES, InProcessEngine, ProcessPoolEngine, local_engine
 from tfdoctor.io.sources import Source
 from tfdoctor.io.writer import write_tfrecord
 from tfdoctor.proto.build import example
@@ -59,6 +59,11 @@ def test_local_engine_choice() -> None:
     assert isinstance(local_engine(None, 1), InProcessEngine)
     assert isinstance(local_engine(1, 8), InProcessEngine)
     assert local_engine(2, 8) == ProcessPoolEngine(2)
+    # many small files: a pool costs more than it saves, unless asked for
+    assert isinstance(local_engine(None, 2000, total_bytes=POOL_MIN_BYTES - 1), InProcessEngine)
+    assert local_engine(2, 2000, total_bytes=1000) == ProcessPoolEngine(2)
+    large = local_engine(None, 8, total_bytes=POOL_MIN_BYTES)
+    assert isinstance(large, ProcessPoolEngine if (os.cpu_count() or 1) > 1 else InProcessEngine)
 
 
 UNGUARDED = """\
