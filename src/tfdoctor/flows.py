@@ -96,7 +96,9 @@ def audit_flow(
     from .pipeline.probe import probe, python_steps
 
     pipeline = read_pipeline(dataset)
-    specs = [spec for step in pipeline.steps for spec in step.parse_specs]
+    specs: list[ParseSpec] = []  # every input's parse ops, each once (an interleave holds its chain's too)
+    for step in pipeline.every_step():
+        specs += [p for p in step.parse_specs if all(p.features != q.features for q in specs)]
     sources, records, note = _scan_pipeline_files(pipeline, label, scan_records, _reads(specs))
     objects = python_steps(dataset, pipeline)
     counts = element_counts(pipeline, records, objects)

@@ -167,17 +167,22 @@ class Pipeline:
         it act on file names: a shuffle there shuffles files, not examples."""
         return max((s.index for s in self.steps if s.reads_files), default=0)
 
-    def files(self) -> list[str]:
-        """File names read by the chain and by every input of its multi-input steps (zip,
-        concatenate, sample_from_datasets, choose_from_datasets, a source of datasets)."""
-        out: list[str] = []
+    def every_step(self) -> list[Step]:
+        """The chain's steps, then those of every input of its multi-input steps (zip,
+        concatenate, sample_from_datasets, choose_from_datasets, a source of datasets) and of
+        the chains an interleave builds, breadth first."""
+        out: list[Step] = []
         stack = list(self.steps)
         while stack:
             step = stack.pop(0)
-            out += step.files
+            out.append(step)
             for branch in step.branches:
                 stack.extend(branch)
         return out
+
+    def files(self) -> list[str]:
+        """File names read by the chain and by every input of its multi-input steps."""
+        return [name for step in self.every_step() for name in step.files]
 
     def chain(self, steps: Sequence[Step] | None = None) -> str:
         """`TFRecordDataset(...).map(parse).shuffle(1000).batch(32)`, for messages and fixes.

@@ -799,6 +799,21 @@ def _python_functions(dataset: Any, tf: Any) -> dict[str, Any]:
     return out
 
 
+def _named_specs(steps: list[Step], within: str = "") -> list[Step]:
+    """Name each parse spec by the step that holds it, as findings show it: "`map(parse)`
+    (step 2)", and in the inputs of a multi-input step "`map(parse)` (step 2 of input 2 of
+    `zip(2 datasets)` at step 4)"."""
+    out = []
+    for s in steps:
+        branches = tuple(
+            tuple(_named_specs(list(branch), f" of input {j + 2} of `{s.call()}` at step {s.index}{within}"))
+            for j, branch in enumerate(s.branches)
+        )
+        specs = tuple(replace(p, name=f"`{s.call()}` (step {s.index}{within})") for p in s.parse_specs)
+        out.append(replace(s, parse_specs=specs, branches=branches))
+    return out
+
+
 def read_pipeline(dataset: Any) -> Pipeline:
     """The chain of a `tf.data.Dataset`, source first."""
     import tensorflow as tf
@@ -807,12 +822,7 @@ def read_pipeline(dataset: Any) -> Pipeline:
     graph = _Graph(graph_def, tf, _python_functions(dataset, tf))
     ret = next((n for n in graph_def.node if n.op == "_Retval"), None)
     steps = _chain(graph, _clean(ret.input[0]) if ret is not None and ret.input else None)
-    steps = [  # a parse spec is named by the step that holds it, as findings show it
-        replace(
-            s, parse_specs=tuple(replace(p, name=f"`{s.call()}` (step {s.index})") for p in s.parse_specs)
-        )
-        for s in steps
-    ]
+    steps = _named_specs(steps)
     try:
         cardinality: int | None = int(dataset.cardinality().numpy())
     except Exception:  # a dataset TensorFlow cannot count: unknown, like -2
