@@ -5,6 +5,7 @@ read)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ...config import Thresholds
@@ -115,18 +116,14 @@ def corrupt_record_in_pipeline(
     found = list(corrupt_record(facts.sources, cfg)) if facts.sources is not None else []
     yield from found
     error, hidden = pipeline_error(facts, batches)
-    match = CORRUPT_RECORD_ERROR.search(error or "")
-    if match is None or found or _wrong_compression(facts, error):
+    if found or _wrong_compression(facts, error):
         return
-    offset = int(match.group(1))
-    fails = "`ignore_errors()` drops the rest of that file" if hidden else "the pipeline fails there"
-    yield Report(
-        f"A record fails its checksum at byte {offset:,} of a file the pipeline reads: {fails} ({error}). "
+    yield from _met_at_offset(
+        CORRUPT_RECORD_ERROR.search(error or ""), error, hidden, batches,
+        "A record fails its checksum at byte {offset:,} of a file the pipeline reads: {fails} ({error}). "
         "The scan of the files did not reach it.",
-        Where(offset=offset),
-        {"offset": offset, "batches_before_error": _pulled(batches)},
-        Fix("Find the file with `tfdoctor scan` over the pipeline's files; re-copy or re-write it."),
-    )
+        "Find the file with `tfdoctor scan` over the pipeline's files; re-copy or re-write it.",
+    )  # fmt: skip
 
 
 @also("TFD102", requires=(PipelineFacts,), uses=(BatchFacts,))
@@ -136,17 +133,34 @@ def truncated_file_in_pipeline(
     found = list(truncated_file(facts.sources, cfg)) if facts.sources is not None else []
     yield from found
     error, hidden = pipeline_error(facts, batches)
-    match = TRUNCATED_RECORD_ERROR.search(error or "")
-    if match is None or found:
+    if found:
+        return
+    yield from _met_at_offset(
+        TRUNCATED_RECORD_ERROR.search(error or ""), error, hidden, batches,
+        "A file the pipeline reads ends inside a record at byte {offset:,}: {fails} ({error}). The scan "
+        "of the files did not reach it.",
+        "Find the file with `tfdoctor scan` over the pipeline's files; re-write or re-copy it.",
+    )  # fmt: skip
+
+
+def _met_at_offset(
+    match: re.Match[str] | None,
+    error: str | None,
+    hidden: bool,
+    batches: BatchFacts | None,
+    message: str,
+    fix: str,
+) -> Iterator[Report]:
+    """A framing error the pipeline met at a byte offset the scan of its files did not reach."""
+    if match is None:
         return
     offset = int(match.group(1))
     fails = "`ignore_errors()` drops the rest of that file" if hidden else "the pipeline fails there"
     yield Report(
-        f"A file the pipeline reads ends inside a record at byte {offset:,}: {fails} ({error}). The scan "
-        "of the files did not reach it.",
+        message.format(offset=offset, fails=fails, error=error),
         Where(offset=offset),
         {"offset": offset, "batches_before_error": _pulled(batches)},
-        Fix("Find the file with `tfdoctor scan` over the pipeline's files; re-write or re-copy it."),
+        Fix(fix),
     )
 
 
