@@ -6,10 +6,11 @@ from .container import KINDS, Facts
 from .dataset import BytesStats, CountStats, DatasetStats, FeatureStats, LabelOrder, NumericStats
 from .files import FileFacts, Problem
 from .inputs import InputFacts
-from .model import ModelFacts, TensorSpecFacts, TrainingFacts
+from .model import ModelFacts, TensorSpecFacts
 from .pipeline import AugmentFacts, PaddingFacts, Pipeline, PipelineFacts, RandomOp, Step, StepProbe
 from .reads import Read, ReadTally
 from .spec import FeatureSpec, ParseSpec, SpecFacts
+from .training import TrainingFacts
 
 __all__ = [
     "KINDS", "AugmentFacts", "BatchFacts", "BytesStats", "CountStats", "DatasetStats", "Facts",

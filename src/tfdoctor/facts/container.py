@@ -9,9 +9,11 @@ from typing import Any, TypeVar
 
 from .batches import BatchFacts
 from .dataset import DatasetStats
-from .model import ModelFacts, TrainingFacts
+from .model import ModelFacts
 from .pipeline import PipelineFacts
+from .run import AuditRun
 from .spec import SpecFacts
+from .training import TrainingFacts
 
 T = TypeVar("T")
 
@@ -24,10 +26,13 @@ class Facts:
     batches: BatchFacts | None = None  # what its batches hold, as probed
     model: ModelFacts | None = None
     training: TrainingFacts | None = None
+    run: AuditRun | None = None  # how the child process that ran the user's code ended
 
     def all(self, kind: type[T]) -> tuple[T, ...]:
         """Every known fact of this kind (none, one, or one per spec)."""
-        values: tuple[Any, ...] = (self.dataset, self.pipeline, self.batches, self.model, self.training)
+        values: tuple[Any, ...] = (
+            self.dataset, self.pipeline, self.batches, self.model, self.training, self.run
+        )
         found = tuple(v for v in (*values, *self.specs) if isinstance(v, kind))
         return found
 
@@ -36,4 +41,4 @@ class Facts:
         return found[0] if found else None
 
 
-KINDS = (DatasetStats, SpecFacts, PipelineFacts, BatchFacts, ModelFacts, TrainingFacts)
+KINDS = (DatasetStats, SpecFacts, PipelineFacts, BatchFacts, ModelFacts, TrainingFacts, AuditRun)

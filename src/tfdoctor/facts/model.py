@@ -4,7 +4,7 @@ until a flow provides them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -28,14 +28,3 @@ class ModelFacts:
     loss: str | None = None  # the compiled loss, by class or function name
     from_logits: bool | None = None
     metrics: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class TrainingFacts:
-    """What training did, step by step (per epoch where only epochs are logged)."""
-
-    steps: int = 0
-    epochs: int = 0
-    loss: tuple[float, ...] = ()  # per logged step
-    val_loss: tuple[float, ...] = ()  # per epoch
-    metrics: dict[str, tuple[float, ...]] = field(default_factory=dict)
