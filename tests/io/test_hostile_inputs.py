@@ -141,14 +141,25 @@ def test_ordinary_compressed_files_are_read_whole(tmp_path: Path, compression: s
     assert stats.files[0].problems == ()
 
 
-def test_concatenated_and_zero_padded_gzip_members_are_read(tmp_path: Path) -> None:
+def test_concatenated_gzip_members_are_read_and_zero_padding_fails_as_in_tensorflow(tmp_path: Path) -> None:
     path = tmp_path / "two.tfrecord.gz"
     members = [zlib.compressobj(6, zlib.DEFLATED, 31) for _ in range(2)]
     parts = [z.compress(frame(p)) + z.flush() for z, p in zip(members, PAYLOADS[:2], strict=True)]
-    path.write_bytes(parts[0] + parts[1] + bytes(10))
+    path.write_bytes(parts[0] + parts[1])
     stats = scanned(path, ScanOptions())
     assert stats.files[0].records == 2
     assert stats.files[0].problems == ()
+    # TensorFlow reads zero padding as a third member and fails on it (tests/differential)
+    path.write_bytes(parts[0] + parts[1] + bytes(10))
+    f = scanned(path, ScanOptions()).files[0]
+    assert f.records == 2
+    ends = len(parts[0]) + len(parts[1])
+    assert [(p.kind, p.offset) for p in f.problems] == [
+        ("stream-error", sum(len(frame(p)) for p in PAYLOADS[:2]))
+    ]
+    assert f.problems[0].detail.startswith(
+        f"the bytes after the GZIP member that ends at compressed byte {ends:,}"
+    )
 
 
 # -- 3. only regular files are read ---------------------------------------------------------

@@ -31,6 +31,9 @@ _CANDIDATE = re.compile(rb"(?s)(?=.{4}\x00\x00\x00\x00)")
 # header as corrupt). Such runs (sparse or preallocated files) are skipped at search speed.
 _ZERO_HEADER = bytes(HEADER_BYTES)
 _NONZERO = re.compile(rb"[^\x00]")
+# TensorFlow (measured, 2.21) raises `truncated record at N` only where a whole 12-byte header
+# was read; a file or stream that ends with less than a header left simply ends.
+SILENT_END = "; TensorFlow stops there without an error, after every record before it"
 
 
 def masked_crc(data: bytes) -> int:
@@ -184,7 +187,7 @@ class TFRecordReader:
                         self._offset(),
                         index,
                         left,
-                        f"the file ends {left} bytes into a 12-byte record header",
+                        f"the file ends {left} bytes into a 12-byte record header{SILENT_END}",
                     )
                 return
             offset = self._offset()
@@ -219,13 +222,13 @@ class TFRecordReader:
             total = HEADER_BYTES + length + FOOTER_BYTES
             if not self._ensure(total):
                 left = self._available()
-                if self._stream_error is not None:
-                    yield self._stream_issue(index, left)
-                    return
                 detail = (
                     f"record of {length:,} bytes declared, the file ends after "
                     f"{max(0, left - HEADER_BYTES):,} of them"
                 )
+                if self._stream_error is not None:
+                    yield self._stream_issue(index, left, detail)
+                    return
                 yield FramingIssue(IssueKind.TRUNCATED, offset, index, left, detail)
                 return
             buf, pos = self._buf, self._pos
@@ -245,11 +248,19 @@ class TFRecordReader:
                 yield Record(offset, index, data)
             index += 1
 
-    def _stream_issue(self, index: int, left: int) -> FramingIssue:
+    def _stream_issue(self, index: int, left: int, cut: str = "") -> FramingIssue:
+        """The stream failed or stopped with `left` bytes of a frame read. A stream that stops
+        (a cut GZIP/ZLIB file) is read as TensorFlow reads it: like a plain file ending there,
+        `truncated record at N` inside a frame, a silent end between two frames."""
         err = self._stream_error
         assert err is not None
-        kind = IssueKind.TRUNCATED if err.truncated else IssueKind.STREAM_ERROR
-        return FramingIssue(kind, self._offset(), index, left, str(err))
+        if not err.truncated:
+            return FramingIssue(IssueKind.STREAM_ERROR, self._offset(), index, left, str(err))
+        if not left:
+            cut = f"between two records{SILENT_END}"
+        elif left < HEADER_BYTES:
+            cut = f"{left} bytes into a 12-byte record header{SILENT_END}"
+        return FramingIssue(IssueKind.TRUNCATED, self._offset(), index, left, f"{err}, {cut}")
 
     def _skip_to_end(self) -> None:
         self._pos = len(self._buf)

@@ -78,7 +78,9 @@ def truncated_file(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
 
     Why it hurts training:
     TensorFlow raises `DataLossError: truncated record at N` when it reaches the end of the
-    file, every epoch; with `ignore_errors()` the tail is silently dropped.
+    file, every epoch; with `ignore_errors()` the tail is silently dropped. Where less than
+    a 12-byte header is left (or a GZIP/ZLIB stream is cut between two records), TensorFlow
+    ends the file without an error: the records cut off are lost silently (a warning).
 
     Example:
     `shard-7.tfrecord` is 1,000,000 bytes but its last record declares 4,096 bytes of data
@@ -93,6 +95,7 @@ def truncated_file(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
         if not cut:
             continue
         p = cut[0]
+        silent = p.bytes_skipped < 12  # no whole header left: TensorFlow raises nothing
         yield Report(
             f"{f.url} is truncated at byte {p.offset:,} (record {p.record:,}): {p.detail}; "
             f"{f.records:,} complete records before it.",
@@ -102,6 +105,7 @@ def truncated_file(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
                 "Re-write or re-copy the file; writers must close() the TFRecordWriter before the "
                 "file is used."
             ),
+            Severity.WARNING if silent else None,
         )
 
 
