@@ -22,7 +22,7 @@ LAYERS = [
     {"io", "proto"},
     {"stats", "labels"},
     {"spec"},
-    {"pipeline"},
+    {"pipeline", "model"},
     {"engines"},
     {"rules"},
     {"suppress"},

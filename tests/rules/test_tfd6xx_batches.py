@@ -11,6 +11,7 @@ from facts_builders import PLAIN, batch_facts, check, image_tensor, one, pipelin
 
 from tfdoctor.config import Thresholds
 from tfdoctor.facts import BatchFacts, Facts, ModelFacts, PaddingFacts, StepProbe, TensorFacts
+from tfdoctor.facts.model import Preprocessing, TensorSpecFacts
 from tfdoctor.findings import Severity, Where
 
 
@@ -52,17 +53,41 @@ def test_tfd601_silent_on_a_tensor_with_no_values() -> None:
 
 
 def test_tfd602_fires_on_float_images_in_0_255() -> None:
-    """Info without the model (many models rescale their inputs), a warning where the model is
+    """Info without the model (many models rescale their inputs), an error where the model is
     known and does not rescale, silent where it does."""
     f = one(check("TFD602", probed(image_tensor(low=0.0, high=255.0))))
     assert (f.code, f.severity) == ("TFD602", Severity.INFO)
     assert f.where == Where(tensor="image")
     assert f.numbers == {"min": 0.0, "max": 255.0, "mean": 127.5}
     facts = probed(image_tensor(low=0.0, high=255.0))
-    plain = ModelFacts("cnn", loss="sparse_categorical_crossentropy")
-    assert one(check("TFD602", replace(facts, model=plain))).severity == Severity.WARNING
-    rescaling = ModelFacts("cnn", preprocessing=("Rescaling",))
+    plain = ModelFacts("cnn", inputs=(CNN_INPUT,))
+    found = one(check("TFD602", replace(facts, model=plain)))
+    assert found.severity == Severity.ERROR
+    assert "does not rescale its input 'image'" in found.message
+    rescaling = ModelFacts(
+        "cnn", inputs=(CNN_INPUT,), preprocessing=(Preprocessing("rescaling", "Rescaling"),)
+    )
     assert check("TFD602", replace(facts, model=rescaling)) == []
+
+
+CNN_INPUT = TensorSpecFacts("image", (None, 28, 28, 1), "float32")
+
+
+def test_tfd602_with_the_model_judges_the_input_each_tensor_feeds() -> None:
+    """A Normalization on another input (tabular features) does not rescale the images; values
+    below the upper half of [0, 255] are a warning, not an error."""
+    images = replace(image_tensor("[0].image", low=0.0, high=255.0), shape=(32, 28, 28, 1))
+    numbers = tensor("[0].tab", shape=(32, 5))
+    two = (CNN_INPUT, TensorSpecFacts("tab", (None, 5), "float32"))
+    elsewhere = ModelFacts("m", inputs=two, preprocessing=(Preprocessing("norm", "Normalization", ("tab",)),))
+    facts = replace(probed(images, numbers, tensor("[1]", "int64")), model=elsewhere)
+    found = one(check("TFD602", facts))
+    assert (found.severity, found.where) == (Severity.ERROR, Where(tensor="[0].image"))
+    assert "its input 'image'" in found.message
+    on_images = replace(elsewhere, preprocessing=(Preprocessing("r", "Rescaling", ("image",)),))
+    assert check("TFD602", replace(facts, model=on_images)) == []
+    dim = replace(probed(image_tensor(high=100.0)), model=ModelFacts("cnn", inputs=(CNN_INPUT,)))
+    assert one(check("TFD602", dim)).severity == Severity.WARNING
 
 
 @pytest.mark.parametrize("high", [2.5, 255.0])

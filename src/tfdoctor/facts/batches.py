@@ -29,6 +29,9 @@ class TensorFacts:
     # per row, in every probed batch: rows holding one 1, and rows that are all zeros
     one_hot_rows: int = 0
     zero_rows: int = 0
+    # every finite value of every probed batch is a whole number (class ids, even as floats);
+    # not measured on image-like tensors
+    integral: bool = False
 
 
 @dataclass(frozen=True)

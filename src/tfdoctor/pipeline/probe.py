@@ -146,6 +146,9 @@ class _Tensors:
             total, count = total + float(good.sum()), count + int(good.size)
             self.totals[path] = (total, count)
             out["mean"] = total / count
+        if not facts.image_like and (facts.values == 0 or facts.integral):
+            whole = bool(np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.bool_))
+            out["integral"] = whole or bool(good.size and np.all(good == np.round(good)))
         one_hot_so_far = facts.values == 0 or facts.one_hot_rows + facts.zero_rows > 0
         if arr.ndim >= 2 and arr.shape[-1] >= 2 and not facts.image_like and one_hot_so_far:
             rows = values.reshape(-1, arr.shape[-1])  # TFD607: one-hot rows, and all-zero ones

@@ -10,6 +10,7 @@ from ...facts.batches import BatchFacts
 from ...facts.model import ModelFacts
 from ...facts.pipeline import PipelineFacts
 from ...findings import Severity, Where
+from ..model._match import inputs_fed
 from ..registry import Report, rule
 
 
@@ -26,8 +27,11 @@ def unnormalized_input(
     [0, {unnormalized_max}] (`unnormalized-above`, `unnormalized-max`). Info where the model
     is not known: many models rescale their own inputs (Keras applications such as
     EfficientNet, object-detection feature extractors), so [0, 255] is often what they
-    expect; a warning where the model is known and has no rescaling or normalization layer,
-    silent where it has one.
+    expect. With the model (`--model`, `audit(model=...)`): silent where the model input the
+    tensor feeds is rescaled or normalized inside the model (a Rescaling or Normalization
+    layer, an application's preprocess_input, `x / 255` written on the Input); where it is
+    not, an error when the values reach the upper half of [0, {unnormalized_max}] (8-bit
+    pixels), a warning below that.
     Why it hurts training:
     Activations and gradients come out 255 times too large: the loss explodes or the
     network saturates, unless the model rescales first (a Rescaling layer).
@@ -36,23 +40,41 @@ def unnormalized_input(
     Fix:
     `image = tf.cast(image, tf.float32) / 255.0` (or a Rescaling(1/255) layer in the model).
     """
-    if model is not None and model.preprocessing:
-        return  # the model rescales or normalizes its inputs itself
+    fed = {f.tensor.path: f.target.name for f in inputs_fed(probe, model)} if model is not None else {}
     for t in probe.tensors:
-        if t.image_like and t.dtype.startswith("float") and t.max is not None and t.min is not None:
-            if cfg.unnormalized_above < t.max <= cfg.unnormalized_max and t.min >= 0.0:
-                unknown = (
-                    " Fine if the model rescales its inputs itself; the model is not known here."
-                    if (model is None)
-                    else f" The model '{model.name}' has no rescaling or normalization layer."
-                )
-                yield Report(
-                    f"'{t.path}' images range {t.min:g} to {t.max:g} (mean {t.mean:.1f}).{unknown}",
-                    Where(tensor=t.path),
-                    {"min": t.min, "max": t.max, "mean": round(t.mean or 0.0, 4)},
-                    "image = tf.cast(image, tf.float32) / 255.0, unless the model starts with Rescaling",
-                    Severity.INFO if model is None else None,
-                )
+        if not (t.image_like and t.dtype.startswith("float") and t.max is not None and t.min is not None):
+            continue
+        if not (cfg.unnormalized_above < t.max <= cfg.unnormalized_max and t.min >= 0.0):
+            continue
+        if model is not None and model.rescales(fed.get(t.path)):
+            continue  # the model rescales or normalizes this input itself
+        if model is None:
+            why = " Fine if the model rescales its inputs itself; the model is not known here."
+        else:
+            name = fed.get(t.path)
+            why = (
+                f" The model '{model.name}' does not rescale "
+                + (f"its input '{name}'" if name else "its inputs")
+                + " (no Rescaling or Normalization layer, no preprocess_input): its first layer gets "
+                "values up to 255 times larger than it is built for; activations and gradients blow up "
+                "or saturate."
+            )
+        yield Report(
+            f"'{t.path}' images range {t.min:g} to {t.max:g} (mean {t.mean:.1f}).{why}",
+            Where(tensor=t.path),
+            {"min": t.min, "max": t.max, "mean": round(t.mean or 0.0, 4)},
+            "image = tf.cast(image, tf.float32) / 255.0, unless the model starts with Rescaling"
+            if model is None
+            else "image = tf.cast(image, tf.float32) / 255.0 in the pipeline, or "
+            "keras.layers.Rescaling(1 / 255) first in the model",
+            _severity(model, t.max, cfg),
+        )
+
+
+def _severity(model: ModelFacts | None, high: float, cfg: Thresholds) -> Severity:
+    if model is None:
+        return Severity.INFO
+    return Severity.ERROR if high > cfg.unnormalized_max / 2 else Severity.WARNING
 
 
 @rule("TFD605", "collapsed-input-range", Severity.WARNING, requires=(PipelineFacts, BatchFacts))
