@@ -29,7 +29,9 @@ LAYERS = [
     {"report"},
     {"results"},
     {"flows"},
+    {"supervised"},
     {"api"},
+    {"training", "keras"},  # the Keras callback audits through api; TensorBoard logs read back
     {"demo"},
     {"cli", "__init__"},
 ]

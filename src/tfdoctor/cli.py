@@ -344,7 +344,22 @@ def pipeline_command(
         list[str] | None, typer.Option("--arg", help="key=value keyword arguments for the function (repeat).")
     ] = None,
     batches: Annotated[int, typer.Option(help="Batches to pull and measure; 0: the structure only.")] = 20,
-    seconds: Annotated[float, typer.Option(help="Time cap for pulling batches.")] = 30.0,
+    seconds: Annotated[
+        float,
+        typer.Option(
+            help="Time cap for your code: building the dataset, scanning its files and pulling batches "
+            "(counted once TensorFlow is imported). Well past it the audit is stopped: TFD517."
+        ),
+    ] = 30.0,
+    max_memory: Annotated[
+        int | None,
+        typer.Option(
+            "--max-memory",
+            help="Memory cap in MiB for the process that runs your code (resident memory, "
+            "TensorFlow's included). Past it the audit is stopped: TFD517. "
+            "Default: half of this machine's memory, at most 8 GiB.",
+        ),
+    ] = None,
     label: Annotated[
         str | None, typer.Option(help="The label in each element: a dict key, or [1] for (x, y) tuples.")
     ] = None,
@@ -360,30 +375,35 @@ def pipeline_command(
 
     Runs your function to build the dataset, reads its chain from the dataset graph (TFD4xx,
     TFD5xx, TFD9xx), checks the parse ops against the files (TFD2xx) and pulls a bounded
-    number of batches (TFD3xx, TFD6xx)."""
-    from .api import audit
-    from .pipeline.load import PipelineError, build, parse_args
+    number of batches (TFD3xx, TFD6xx). Your code runs in a child process that is watched:
+    if it exits, crashes, hangs or fills memory, that is a finding (TFD517), not a hang."""
+    from .pipeline.load import PipelineError, parse_args
     from .report.terminal import render_audit
+    from .supervised import AuditRequest, audit_in_child
 
     config = _config(select, ignore, fail_on)
     try:
-        dataset = build(target, parse_args(arg or []))
-    except PipelineError as exc:
-        err.print(Text(f"tfdoctor: cannot build the pipeline: {exc}", style="red"))
-        raise typer.Exit(EXIT_USAGE) from None
-    try:
-        with err.status("auditing the pipeline", spinner="dots") if not as_json else contextlib.nullcontext():
-            result = audit(
-                dataset,
-                batches=batches,
-                seconds=seconds,
-                label=label,
-                scan_records=scan_records,
-                config=config,
-                source=_pipeline_source(target),
+        request = AuditRequest(
+            target,
+            parse_args(arg or []),
+            batches=batches,
+            seconds=seconds,
+            label=label,
+            scan_records=scan_records,
+            config=config,
+        )
+        _check_target(target)
+        status = err.status("auditing the pipeline", spinner="dots") if not as_json else None
+        with status if status is not None else contextlib.nullcontext():
+            result = audit_in_child(
+                request,
+                memory_limit=max_memory << 20 if max_memory is not None else None,
+                on_phase=(lambda phase: status.update(f"auditing the pipeline: {printable(phase)}"))
+                if status is not None
+                else None,
             )
-    except Exception as exc:  # a dataset whose graph TensorFlow cannot serialize, say
-        err.print(Text(f"tfdoctor: cannot audit the pipeline: {type(exc).__name__}: {exc}", style="red"))
+    except PipelineError as exc:
+        err.print(Text(f"tfdoctor: cannot build the pipeline: {printable(str(exc))}", style="red"))
         raise typer.Exit(EXIT_USAGE) from None
     if as_json:
         sys.stdout.write(json.dumps(result.to_json(), indent=2, allow_nan=False) + "\n")
@@ -392,11 +412,52 @@ def pipeline_command(
     raise typer.Exit(EXIT_FINDINGS if result.failed() else EXIT_CLEAN)
 
 
-def _pipeline_source(target: str) -> str | None:
-    """`file.py:function` for the code that built the pipeline (a module's file, once imported)."""
-    module, _, function = target.rpartition(":")
-    path = module if module.endswith(".py") else getattr(sys.modules.get(module), "__file__", None)
-    return f"{path}:{function}" if path else None
+def _check_target(target: str) -> None:
+    """The usage errors the parent can see without running anything: a malformed target or a
+    file that is not there (the child finds the rest: a missing function, a wrong return)."""
+    from .pipeline.load import PipelineError
+
+    module, sep, function = target.rpartition(":")
+    if not sep or not function or not module:
+        raise PipelineError(f"{target!r}: use file.py:function or package.module:function")
+    if module.endswith(".py") and not Path(module).is_file():
+        raise PipelineError(f"{module}: no such file")
+
+
+@app.command("training")
+def training_command(
+    logdir: Annotated[
+        Path,
+        typer.Argument(
+            help="A TensorBoard log directory (or one event file): the log_dir of Keras' TensorBoard."
+        ),
+    ],
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    fail_on: FailOnOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Diagnose the training curves in a TensorBoard log: flat loss, NaN loss, validation
+    stuck while training improves, accuracy at a fixed rate (TFD8xx). No TensorFlow needed."""
+    from .training.flow import training_log
+    from .training.render import render_training
+
+    config = _config(select, ignore, fail_on)
+    if not logdir.exists():
+        err.print(Text(f"tfdoctor: no such file or directory: {printable(str(logdir))}", style="red"))
+        raise typer.Exit(EXIT_USAGE)
+    result = training_log(logdir, config=config)
+    if not result.experiments:
+        why = "no TensorBoard event files" if not result.event_files else "no training curves"
+        err.print(Text(f"tfdoctor: {why} under {printable(str(logdir))}", style="red"))
+        for problem in result.problems:
+            err.print(Text(f"tfdoctor: {printable(problem)}", style="red"))
+        raise typer.Exit(EXIT_USAGE)
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_json(), indent=2, allow_nan=False) + "\n")
+    else:
+        render_training(result, out)
+    raise typer.Exit(EXIT_FINDINGS if result.failed() else EXIT_CLEAN)
 
 
 @app.command("rules")

@@ -84,6 +84,33 @@ class Thresholds:
     label_many_classes: int = 100
     # TFD502: a shuffle buffer of at most this many records is tiny whatever the stored order
     tiny_shuffle_buffer: int = 16
+    # TFD517: no batch within the time cap is a warning where a shuffle buffer this large may still be filling
+    stopped_fill_buffer: int = 10_000
+    # TFD801: the loss is judged once training ran this many steps...
+    flat_loss_steps: int = 200
+    # TFD801: ...or this many epochs, where only epoch means are known (a TensorBoard log)...
+    flat_loss_epochs: int = 3
+    # TFD801: ...and is flat when no later mean moved this fraction away from the first
+    flat_loss_tolerance: float = 0.01
+    # TFD802, TFD803: the callback measures weight updates and predictions every this many steps
+    watch_steps: int = 50
+    # TFD802, TFD803: a symptom counts when it holds in this many windows in a row
+    watch_windows: int = 2
+    # TFD802: weights whose change over a window is at most this fraction of their norm did not move
+    update_ratio_min: float = 1e-9
+    # TFD803: predictions on the probe batch whose spread across its inputs is at most this
+    # (relative to their scale) are constant
+    prediction_spread_min: float = 1e-6
+    # TFD804: accuracy within this of the majority-class rate...
+    chance_margin: float = 0.01
+    # TFD804: ...in each of the last this many epochs
+    chance_epochs: int = 3
+    # TFD806: validation is judged over this many epochs...
+    val_stuck_epochs: int = 3
+    # TFD806: ...where the training loss fell by at least this fraction...
+    train_improved_fraction: float = 0.1
+    # TFD806: ...and the validation loss moved by at most this fraction
+    val_stuck_tolerance: float = 0.01
 
 
 @dataclass(frozen=True)

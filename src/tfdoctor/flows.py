@@ -3,7 +3,8 @@ result. `api` and `cli` call these; nothing here prints."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +17,15 @@ from .facts.dataset import DatasetStats
 from .facts.inputs import InputFacts
 from .facts.pipeline import Pipeline, PipelineFacts
 from .facts.reads import Read
+from .facts.run import AuditRun
 from .facts.spec import ParseSpec, SpecFacts
+from .findings import Finding
 from .io.compression import Compression
 from .io.sources import resolve
 from .results import AuditResult, ScanResult
 from .rules.registry import run_rules
 from .stats.schema import infer_schema
-from .suppress import suppress
+from .suppress import Suppressed, suppress
 
 AUDIT_SCAN_BYTES = (
     64 << 20
@@ -87,46 +90,95 @@ def audit_flow(
     scan_records: int,
     config: Config,
     source: str | None = None,
+    model: Any = None,
+    on_phase: Callable[[str, Pipeline | None], None] | None = None,
 ) -> AuditResult:
     """Read the pipeline's graph, scan a bounded sample of the files it reads, count elements
     per step, probe batches and single steps, then judge. `source`: `file.py` or
-    `file.py:function` that built the dataset, for the ignore comments on its steps."""
+    `file.py:function` that built the dataset, for the ignore comments on its steps.
+    `model`: the keras.Model the dataset feeds, or None; with it the TFD7xx rules judge the
+    batches against the model's inputs, outputs and loss.
+    `on_phase` hears each phase as it starts, with the pipeline once it is read: a supervisor
+    that must stop this process still judges the graph."""
+    from .model.read import model_facts
     from .pipeline.counts import element_counts
     from .pipeline.graph import read_pipeline
     from .pipeline.probe import probe, python_steps
 
+    started = time.perf_counter()
+    say = on_phase or (lambda phase, pipeline: None)
+    say("reading the dataset's graph", None)
     pipeline = read_pipeline(dataset)
+    say("scanning the files it reads", pipeline)
     specs: list[ParseSpec] = []  # every input's parse ops, each once (an interleave holds its chain's too)
     for step in pipeline.every_step():
         specs += [p for p in step.parse_specs if all(p.features != q.features for q in specs)]
     sources, records, note = _scan_pipeline_files(pipeline, label, scan_records, _reads(specs))
+    say("counting elements per step", None)
     objects = python_steps(dataset, pipeline)
     counts = element_counts(pipeline, records, objects)
+    say("pulling batches", None)
+    # `seconds` bounds the whole audit: the probe gets what the graph and the scan left (at least a second)
+    left = max(seconds - (time.perf_counter() - started), min(1.0, seconds))
     probed, step_probes = (
-        probe(dataset, pipeline, batches=batches, seconds=seconds, label=label, objects=objects)
+        probe(dataset, pipeline, batches=batches, seconds=left, label=label, objects=objects)
         if batches > 0
         else (None, {})
     )
+    model_read = model_facts(model) if model is not None else None
     facts = Facts(
         pipeline=PipelineFacts(pipeline, sources, records, counts, step_probes),
         batches=probed,
+        model=model_read,
         # the parse ops inside the map functions, against the files they read
         specs=tuple(SpecFacts(s, sources) for s in specs) if sources is not None and sources.records else (),
     )
+    say("judging", None)
     findings, errors = run_rules(facts, config)
+    findings, suppressed = _suppress_audit(findings, config, pipeline, source)
+    return AuditResult(
+        pipeline,
+        findings,
+        errors,
+        config,
+        sources,
+        probed,
+        step_probes,
+        note,
+        counts,
+        suppressed=suppressed,
+        model=model_read,
+    )
+
+
+def stopped_audit(
+    run: AuditRun, pipeline: Pipeline | None, *, config: Config, source: str | None
+) -> AuditResult:
+    """The audit of a pipeline whose code stopped the process that ran it (it exited, crashed,
+    or passed the time or memory cap): judged on how it stopped (TFD517) and, where the graph
+    was read before, on the graph alone."""
+    facts = Facts(pipeline=PipelineFacts(pipeline) if pipeline is not None else None, run=run)
+    findings, errors = run_rules(facts, config)
+    shown = pipeline if pipeline is not None else Pipeline(())
+    findings, suppressed = _suppress_audit(findings, config, shown, source)
+    return AuditResult(shown, findings, errors, config, suppressed=suppressed, run=run)
+
+
+def _suppress_audit(
+    findings: list[Finding], config: Config, pipeline: Pipeline, source: str | None
+) -> tuple[list[Finding], list[Suppressed]]:
+    """Drop what the config, `--ignore` and `# tfdoctor: ignore[...]` comments on the steps'
+    lines in `source` (`file.py` or `file.py:function`) silence."""
     path, sep, function = (source or "").rpartition(":")
     if not sep or (source or "").endswith(".py"):
         path, function = source or "", ""
-    findings, suppressed = suppress(
+    return suppress(
         findings,
         config,
         sources=_read_sources([path] if path else []),
         pipeline=pipeline,
         pipeline_source=path or None,
         function=function or None,
-    )
-    return AuditResult(
-        pipeline, findings, errors, config, sources, probed, step_probes, note, counts, suppressed=suppressed
     )
 
 

@@ -11,7 +11,9 @@ from typing import Any
 from .config import Config
 from .facts.batches import BatchFacts
 from .facts.dataset import DatasetStats
+from .facts.model import ModelFacts
 from .facts.pipeline import Pipeline, StepProbe
+from .facts.run import AuditRun
 from .facts.spec import ParseSpec
 from .findings import Finding, RuleError, Severity
 from .io.outputs import local_inputs, write_output
@@ -104,6 +106,8 @@ class AuditResult(_Judged):
     source_note: str = ""
     elements: dict[int, int | None] = field(default_factory=dict)  # step -> elements per epoch (-1: infinite)
     suppressed: list[Suppressed] = field(default_factory=list)  # not counted, never fail the run
+    run: AuditRun | None = None  # how the child process that ran the user's code ended (CLI, audit_target)
+    model: ModelFacts | None = None  # what the model given to the audit expects of its data
 
     def to_json(self) -> dict[str, Any]:
         return audit_to_json(self)

@@ -31,7 +31,12 @@ class Facts:
     def all(self, kind: type[T]) -> tuple[T, ...]:
         """Every known fact of this kind (none, one, or one per spec)."""
         values: tuple[Any, ...] = (
-            self.dataset, self.pipeline, self.batches, self.model, self.training, self.run
+            self.dataset,
+            self.pipeline,
+            self.batches,
+            self.model,
+            self.training,
+            self.run,
         )
         found = tuple(v for v in (*values, *self.specs) if isinstance(v, kind))
         return found

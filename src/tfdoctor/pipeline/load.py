@@ -7,13 +7,33 @@ from __future__ import annotations
 import ast
 import importlib
 import importlib.util
+import inspect
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 
 class PipelineError(ValueError):
-    """The pipeline could not be built: says what and where."""
+    """The pipeline could not be built: says what and where (a target that names no file,
+    function or dataset: a usage error)."""
+
+
+class PipelineRaised(PipelineError):
+    """The user's code raised (or exited) while importing its module or calling its function:
+    a finding about their code, not a usage error. `phase` says which."""
+
+    def __init__(self, message: str, phase: str, error_type: str, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        self.phase, self.error_type, self.exit_code = phase, error_type, exit_code
+
+
+def _raised(phase: str, exc: BaseException) -> PipelineRaised:
+    if isinstance(exc, SystemExit):
+        code = exc.code if isinstance(exc.code, int) or exc.code is None else 1
+        shown = exc.code if exc.code is not None else 0
+        return PipelineRaised(f"{phase} called sys.exit({shown!r})", phase, "SystemExit", code or 0)
+    return PipelineRaised(f"{phase} raised {type(exc).__name__}: {exc}", phase, type(exc).__name__)
 
 
 def parse_args(pairs: list[str]) -> dict[str, Any]:
@@ -31,8 +51,33 @@ def parse_args(pairs: list[str]) -> dict[str, Any]:
     return out
 
 
-def build(target: str, kwargs: dict[str, Any]) -> Any:
-    """Import the module and call the function; returns what it returns (a tf.data.Dataset)."""
+def _check_call(target: str, func: Any, kwargs: dict[str, Any]) -> None:
+    """A missing or unknown --arg is the command line's fault, not the function's: say so
+    before calling it (a TypeError from inside the function is the function's)."""
+    if not callable(func):
+        return
+    try:
+        signature = inspect.signature(func)
+    except (TypeError, ValueError):  # a builtin without one: the call will tell
+        return
+    try:
+        signature.bind(**kwargs)
+    except TypeError as exc:
+        wanted = [
+            p.name for p in signature.parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        ]
+        raise PipelineError(
+            f"{target}: {exc}; it takes {', '.join(wanted) or 'no arguments'} "
+            "(pass them with --arg key=value)"
+        ) from None
+
+
+def build(target: str, kwargs: dict[str, Any], on_phase: Callable[[str], None] | None = None) -> Any:
+    """Import the module and call the function; returns what it returns (a tf.data.Dataset).
+    Raises PipelineRaised where the user's code raises or calls sys.exit (at import or in the
+    function), PipelineError where the target names nothing usable. `on_phase` hears each
+    phase as it starts, for a supervisor to say where a crash happened."""
+    say = on_phase or (lambda phase: None)
     module_name, sep, attr = target.rpartition(":")
     if not sep or not attr:
         raise PipelineError(f"{target!r}: use file.py:function or package.module:function")
@@ -47,24 +92,35 @@ def build(target: str, kwargs: dict[str, Any]) -> Any:
         # registered like any import: AutoGraph looks functions' modules up in sys.modules
         sys.modules[spec.name] = module
         sys.path.insert(0, str(path.parent.resolve()))
+        phase = f"importing {module_name}"
+        say(phase)
         try:
             spec.loader.exec_module(module)
-        except Exception as exc:
-            raise PipelineError(f"{module_name}: importing it raised {type(exc).__name__}: {exc}") from None
+        except (Exception, SystemExit) as exc:
+            raise _raised(phase, exc) from None
         finally:
             sys.path.remove(str(path.parent.resolve()))
     else:
+        phase = f"importing {module_name}"
+        say(phase)
         try:
             module = importlib.import_module(module_name)
-        except Exception as exc:
-            raise PipelineError(f"{module_name}: cannot import: {type(exc).__name__}: {exc}") from None
+        except ModuleNotFoundError as exc:
+            if exc.name is not None and module_name.startswith(exc.name):
+                raise PipelineError(f"{module_name}: no such module") from None
+            raise _raised(phase, exc) from None
+        except (Exception, SystemExit) as exc:
+            raise _raised(phase, exc) from None
     func = getattr(module, attr, None)
     if func is None:
         raise PipelineError(f"{module_name} has no attribute {attr!r}")
+    _check_call(target, func, kwargs)
+    phase = f"calling {target}({', '.join(kwargs)})"
+    say(phase)
     try:
         dataset = func(**kwargs) if callable(func) else func
-    except Exception as exc:
-        raise PipelineError(f"{target}({', '.join(kwargs)}) raised {type(exc).__name__}: {exc}") from None
+    except (Exception, SystemExit) as exc:
+        raise _raised(phase, exc) from None
     if not hasattr(dataset, "_as_serialized_graph"):
         raise PipelineError(f"{target} returned {type(dataset).__name__}, not a tf.data.Dataset")
     return dataset

@@ -146,6 +146,9 @@ def _audit_to_json(result: AuditResult) -> dict[str, Any]:
             ],
         },
         "probe": asdict(result.batches) if result.batches is not None else None,
+        "model": asdict(result.model) if result.model is not None else None,  # what the model expects
+        # how the child process that ran the user's code ended; null for audit(dataset) in process
+        "run": asdict(result.run) if result.run is not None else None,
         "step_probes": [asdict(p) for p in result.step_probes.values()],  # what was measured at single steps
         "specs": [_spec(spec) for step in pipeline.steps for spec in step.parse_specs],  # read from the graph
         "findings": [f.to_json() for f in result.findings],

@@ -43,7 +43,7 @@ def empty_pipeline(facts: PipelineFacts, batches: BatchFacts | None, cfg: Thresh
                 Fix("Correct the path or pattern; list the folder to see the real names."),
             )
         return
-    why = _why_empty(facts, batches) if _yields_nothing(facts, batches) else None
+    why = why_empty(facts, batches) if _yields_nothing(facts, batches) else None
     if why is not None:
         yield why
 
@@ -104,7 +104,7 @@ def _yields_nothing(facts: PipelineFacts, batches: BatchFacts | None) -> bool:
     )
 
 
-def _why_empty(facts: PipelineFacts, batches: BatchFacts | None) -> Report | None:
+def why_empty(facts: PipelineFacts, batches: BatchFacts | None) -> Report | None:
     """Which step empties the pipeline: an empty file list, a filter that drops all, a batch
     with drop_remainder larger than the data, a step TensorFlow counts zero elements after."""
     pipeline = facts.pipeline
