@@ -366,6 +366,14 @@ def pipeline_command(
     scan_records: Annotated[
         int, typer.Option(help="Records of the pipeline's files to scan (label order, counts, image sizes).")
     ] = 20_000,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            help="The model the dataset feeds: a saved .keras/.h5 file, or file.py:function / "
+            "package.module:function returning a keras.Model (called with no arguments). "
+            "Judges the batches against its inputs, outputs and loss (TFD7xx)."
+        ),
+    ] = None,
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     fail_on: FailOnOpt = None,
@@ -391,6 +399,7 @@ def pipeline_command(
             label=label,
             scan_records=scan_records,
             config=config,
+            model=model,
         )
         _check_target(target)
         status = err.status("auditing the pipeline", spinner="dots") if not as_json else None

@@ -197,3 +197,29 @@ def test_the_cli_a_module_that_parses_arguments_at_import(tf: Any, tmp_path: Pat
     assert "the following arguments are required: --data" in found["message"]
     assert 'under `if __name__ == "__main__":`' in found["fix"]["text"]
     assert report["run"]["ended"] == "exited" and report["run"]["exit_code"] == 2
+
+
+MODELLED = """
+import keras
+import tensorflow as tf
+
+def make():
+    x = tf.random.stateless_uniform([64, 4], seed=[1, 2])
+    y = tf.cast(tf.range(64) % 2, tf.float32)
+    return tf.data.Dataset.from_tensor_slices((x, y)).shuffle(64).batch(8)
+
+def make_model():
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="softmax")])
+    model.compile(loss="binary_crossentropy")
+    return model
+"""
+
+
+def test_the_cli_model_option_is_loaded_in_the_child(tf: Any, tmp_path: Path) -> None:
+    script = tmp_path / "train.py"
+    script.write_text(MODELLED)
+    res = CliRunner().invoke(app, ["pipeline", f"{script}:make", "--model", f"{script}:make_model", "--json"])
+    report = json.loads(res.stdout)
+    assert "TFD706" in {f["code"] for f in report["findings"]} and res.exit_code == 1  # softmax over one unit
+    res = CliRunner().invoke(app, ["pipeline", f"{script}:make", "--model", str(tmp_path / "none.keras")])
+    assert res.exit_code == 2 and "--model:" in res.output

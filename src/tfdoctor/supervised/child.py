@@ -78,6 +78,16 @@ def run(workdir: Path, events: _Events) -> None:
     except PipelineError as exc:
         _write(workdir / USAGE, str(exc).encode("utf-8", "backslashreplace"))
         return
+    model = None
+    if request.get("model"):
+        from ..model.load import ModelError, load_model
+
+        events.say(f"loading the model {request['model']}")
+        try:
+            model = load_model(request["model"], {})
+        except ModelError as exc:
+            _write(workdir / USAGE, f"--model: {exc}".encode("utf-8", "backslashreplace"))
+            return
 
     def on_phase(phase: str, pipeline: Any) -> None:
         if pipeline is not None:  # the graph is read: the parent can judge it if this process dies later
@@ -94,6 +104,7 @@ def run(workdir: Path, events: _Events) -> None:
         config=request["config"],
         source=request["source"] or _source(target),
         on_phase=on_phase,
+        model=model,
     )
     _write(workdir / RESULT, pickle.dumps(result))
 

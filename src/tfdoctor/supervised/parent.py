@@ -65,6 +65,7 @@ class AuditRequest:
     scan_records: int = 20_000
     config: Config = field(default_factory=Config)
     source: str | None = None
+    model: str | None = None  # a saved .keras/.h5 file or file.py:make_model, loaded in the child
 
 
 def audit_in_child(
