@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -135,7 +136,7 @@ def test_rules_list_and_explain() -> None:
     assert {"code": "TFD101", "name": "corrupt-record", "severity": "error"}.items() <= listed[0].items()
 
 
-def test_demo_runs(tmp_path: Path) -> None:
+def test_demo_runs(tf: Any, tmp_path: Path) -> None:  # with TensorFlow the demo audits its pipeline too
     res = runner.invoke(app, ["demo", "--dir", str(tmp_path / "d")])
     assert res.exit_code == 0, res.output
     for code in (

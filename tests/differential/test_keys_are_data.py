@@ -17,7 +17,7 @@ from tfdoctor.cli import app
 from tfdoctor.io.writer import write_tfrecord
 from tfdoctor.proto.build import example
 from tfdoctor.proto.decode import key_name, key_problem
-from tfdoctor.proto.tfdoctor_example_pb2 import Example
+from tfdoctor.proto.wire import Example
 
 KEYS = {
     "tab": b"a\tb",

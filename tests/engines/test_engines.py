@@ -77,7 +77,7 @@ print("records", result.stats.records)
 """
 
 
-def test_a_script_without_a_main_guard_is_not_run_again_by_workers(tmp_path: Path) -> None:
+def test_a_script_without_a_main_guard_is_not_run_again_by_workers(tf: Any, tmp_path: Path) -> None:
     """With TensorFlow imported, a process pool must spawn, and spawned workers import the
     caller's script: without `if __name__ == "__main__":` they would run it again (and fail
     with multiprocessing's bootstrapping error). The scan stays in this process instead."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .tfdoctor_example_pb2 import Example, Feature, SequenceExample
+from .wire import Example, Feature, SequenceExample
 
 Value = Any
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from google.protobuf.message import DecodeError
 from google.protobuf.unknown_fields import UnknownFieldSet
 
-from .tfdoctor_example_pb2 import FeatureEntry, SequenceExample
+from .wire import FeatureEntry, SequenceExample
 
 _parse = SequenceExample.FromString
 _parse_entry = FeatureEntry.FromString

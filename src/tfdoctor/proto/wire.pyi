@@ -4,7 +4,12 @@ from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
-DESCRIPTOR: _descriptor.FileDescriptor
+from google.protobuf import descriptor_pb2 as _descriptor_pb2
+
+# Types of the classes `wire.py` builds at import (written from the protoc stub of the same messages).
+PACKAGE: str
+
+def file_descriptor() -> _descriptor_pb2.FileDescriptorProto: ...
 
 class BytesList(_message.Message):
     __slots__ = ("value",)
