@@ -7,8 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+# Property tests run the same cases every time (CI and local runs alike), so a red run is
+# reproducible and a green one is not luck; HYPOTHESIS_PROFILE=explore draws fresh cases.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+settings.register_profile("explore", derandomize=False, deadline=None, max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 REALDATA = Path(
     os.environ.get("TFDOCTOR_REALDATA", Path(__file__).resolve().parents[2] / "shared" / "realdata")
@@ -18,6 +25,11 @@ REALDATA = Path(
 @pytest.fixture(scope="session")
 def tf() -> Any:
     return pytest.importorskip("tensorflow")
+
+
+@pytest.fixture(scope="session")
+def beam() -> Any:
+    return pytest.importorskip("apache_beam")
 
 
 @pytest.fixture(scope="session")
@@ -58,6 +70,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tf" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.tensorflow)
+        if "beam" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.beam)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

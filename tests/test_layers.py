@@ -30,7 +30,7 @@ LAYERS = [
     {"results"},
     {"flows"},
     {"supervised"},
-    {"api"},
+    {"api", "beam"},
     {"training", "keras"},  # the Keras callback audits through api; TensorBoard logs read back
     {"demo"},
     {"cli", "__init__"},

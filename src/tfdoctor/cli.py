@@ -14,7 +14,7 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -91,6 +91,29 @@ class _ScanProgress:
             self._progress.stop()
 
 
+class Runner(str, enum.Enum):
+    local = "local"
+    beam = "beam"
+
+
+RunnerOpt = Annotated[
+    Runner,
+    typer.Option(
+        case_sensitive=False,
+        help="Where the scan runs: local (this machine: a process, or a pool with --workers) or beam "
+        "(an Apache Beam pipeline: DirectRunner unless --beam-option runner=... says otherwise; "
+        'pip install "tfdoctor[beam]").',
+    ),
+]
+BeamOptionOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="KEY=VALUE: a Beam pipeline option for --runner beam, e.g. runner=DataflowRunner, "
+        "project=my-project, region=us-central1, temp_location=gs://bucket/tmp. Repeat for several.",
+    ),
+]
+
+
 def _run_scan(
     paths: list[str],
     *,
@@ -103,6 +126,8 @@ def _run_scan(
     specs: list[str] | None = None,
     spec_args: list[str] | None = None,
     call_args: list[str] | None = None,
+    runner: Runner = Runner.local,
+    beam_options: list[str] | None = None,
 ) -> ScanResult:
     progress = None if quiet_progress else _ScanProgress(err)
     options = dict(
@@ -112,6 +137,7 @@ def _run_scan(
         workers=workers,
         max_records_per_file=max_records,
         progress=progress,
+        engine=_engine(runner, beam_options),
     )
     try:
         if specs:
@@ -125,6 +151,31 @@ def _run_scan(
     finally:
         if progress is not None:
             progress.stop()
+
+
+def _engine(runner: Runner, beam_options: list[str] | None) -> Any:
+    """The engine --runner names (None: the local default); a Beam option without Beam, or a
+    Beam that is not installed, is a usage error."""
+    if runner is Runner.local:
+        if beam_options:
+            err.print(Text("tfdoctor: --beam-option needs --runner beam", style="red"))
+            raise typer.Exit(EXIT_USAGE)
+        return None
+    from .engines.beam import BeamEngine, BeamMissing, beam_module
+
+    flags: dict[str, str] = {}
+    for pair in beam_options or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            err.print(Text(f"tfdoctor: --beam-option {printable(pair)}: use key=value", style="red"))
+            raise typer.Exit(EXIT_USAGE)
+        flags[key.strip().lstrip("-")] = value
+    try:
+        beam_module()
+    except BeamMissing as exc:
+        err.print(Text(f"tfdoctor: {exc}", style="red"))
+        raise typer.Exit(EXIT_USAGE) from None
+    return BeamEngine(flags)
 
 
 def _config(select: list[str] | None, ignore: list[str] | None, fail_on: str | None) -> Config:
@@ -205,6 +256,8 @@ def scan_command(
     schema_out: SchemaOutOpt = None,
     workers: WorkersOpt = None,
     max_records: MaxRecordsOpt = None,
+    runner: RunnerOpt = Runner.local,
+    beam_option: BeamOptionOpt = None,
 ) -> None:
     """Read TFRecord files, compute statistics and a schema, report problems (TFD1xx, TFD2xx)."""
     config = _config(select, ignore, fail_on)
@@ -216,6 +269,8 @@ def scan_command(
         workers=workers,
         max_records=max_records,
         quiet_progress=as_json,
+        runner=runner,
+        beam_options=beam_option,
     )
     _finish(result, as_json, stats_out, schema_out)
 
@@ -252,6 +307,8 @@ def check_command(
     as_json: JsonOpt = False,
     workers: WorkersOpt = None,
     max_records: MaxRecordsOpt = None,
+    runner: RunnerOpt = Runner.local,
+    beam_option: BeamOptionOpt = None,
 ) -> None:
     """Check a parse spec against the data: missing keys, dtypes, shapes, defaults (TFD2xx)."""
     config = _config(select, ignore, fail_on)
@@ -266,6 +323,8 @@ def check_command(
         specs=spec,
         spec_args=spec_arg,
         call_args=arg,
+        runner=runner,
+        beam_options=beam_option,
     )
     _finish(result, as_json, None, None)
 

@@ -21,9 +21,10 @@ from .facts.run import AuditRun
 from .facts.spec import ParseSpec, SpecFacts
 from .findings import Finding
 from .io.compression import Compression
-from .io.sources import resolve
+from .io.sources import Source, resolve
 from .results import AuditResult, ScanResult
 from .rules.registry import run_rules
+from .stats.dataset import DatasetAccumulator
 from .stats.schema import infer_schema
 from .suppress import Suppressed, suppress
 
@@ -48,6 +49,32 @@ def scan_flow(
 ) -> ScanResult:
     """Scan the data (and tally every key the specs read, in the same pass), then judge.
     `spec_sources`: the Python files the specs were read from, for their ignore comments."""
+    sources, options, inputs = scan_plan(
+        patterns, specs, label=label, compression=compression, max_records_per_file=max_records_per_file
+    )
+    sizes = [source.size for source in sources]
+    total = None if any(size is None for size in sizes) else sum(s for s in sizes if s is not None)
+    engine = engine if engine is not None else local_engine(workers, len(sources), total)
+    return judge_scan(
+        engine.scan(sources, options, progress),
+        inputs,
+        specs,
+        config=config,
+        spec_notes=spec_notes,
+        spec_sources=spec_sources,
+    )
+
+
+def scan_plan(
+    patterns: Sequence[str],
+    specs: Sequence[ParseSpec],
+    *,
+    label: str | None,
+    compression: Compression,
+    max_records_per_file: int | None,
+) -> tuple[list[Source], ScanOptions, InputFacts]:
+    """What a scan reads (the files the patterns name), how (the options every engine passes
+    to `scan_file`), and what the patterns matched (for TFD105)."""
     resolved = resolve(list(patterns))
     options = ScanOptions(
         compression=compression,
@@ -55,9 +82,6 @@ def scan_flow(
         max_records_per_file=max_records_per_file,
         reads=_reads(specs),
     )
-    sizes = [source.size for source in resolved.sources]
-    total = None if any(size is None for size in sizes) else sum(s for s in sizes if s is not None)
-    engine = engine if engine is not None else local_engine(workers, len(resolved.sources), total)
     inputs = InputFacts(
         tuple(patterns),
         tuple(resolved.unmatched),
@@ -65,7 +89,21 @@ def scan_flow(
         tuple(resolved.errors),
         tuple(resolved.skipped),
     )
-    stats = engine.scan(resolved.sources, options, progress).extract(inputs)
+    return resolved.sources, options, inputs
+
+
+def judge_scan(
+    scanned: DatasetAccumulator,
+    inputs: InputFacts,
+    specs: Sequence[ParseSpec],
+    *,
+    config: Config,
+    spec_notes: Sequence[str] = (),
+    spec_sources: Sequence[str] = (),
+) -> ScanResult:
+    """The statistics of a finished scan (from any engine) judged: the rules, the schema,
+    suppression."""
+    stats = scanned.extract(inputs)
     facts = Facts(dataset=stats, specs=tuple(SpecFacts(s, stats) for s in specs))
     findings, errors = run_rules(facts, config)
     findings, suppressed = suppress(findings, config, specs=specs, sources=_read_sources(spec_sources))
