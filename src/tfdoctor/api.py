@@ -131,12 +131,16 @@ def audit(
     scan_records: int = 20_000,
     config: Config | None = None,
     source: str | None = None,
+    model: Any = None,
 ) -> AuditResult:
     """Audit a `tf.data.Dataset`: its structure (read from its own graph), the TFRecord files
     it reads (a bounded scan: label order, record counts, image sizes) and `batches` probed
     batches. `batches=0` audits the structure only. Never raises on a failing pipeline: the
     error it raises is a finding. `source` (`file.py` or `file.py:function`) is the code that
-    built the dataset: `# tfdoctor: ignore[CODE]` comments on its steps' lines are honoured."""
+    built the dataset: `# tfdoctor: ignore[CODE]` comments on its steps' lines are honoured.
+    `model` (a keras.Model, compiled or not) is the model the dataset feeds: its inputs,
+    preprocessing layers, outputs and loss are judged against the probed batches (TFD7xx),
+    and TFD602 knows whether it rescales its images."""
     return audit_flow(
         dataset,
         batches=batches,
@@ -145,6 +149,7 @@ def audit(
         scan_records=scan_records,
         config=config if config is not None else load_config(),
         source=source,
+        model=model,
     )
 
 

@@ -36,6 +36,14 @@ def model_facts(model: Any) -> ModelFacts:
     """What `model` (a keras.Model: functional, Sequential or subclassed; compiled or not)
     expects of its data. Never raises on a model it cannot fully read: what it could not read
     is in `notes`."""
+    try:
+        return _read(model)
+    except Exception as exc:  # a model of another make: judged on nothing, and said so
+        name = str(getattr(model, "name", type(model).__name__))
+        return ModelFacts(name, notes=(f"could not read the model: {type(exc).__name__}: {exc}",))
+
+
+def _read(model: Any) -> ModelFacts:
     notes: list[str] = []
     inputs = _inputs(model, notes)
     outputs = _outputs(model, notes)
@@ -185,7 +193,7 @@ def _graph_preprocessing(
 ) -> Iterator[Preprocessing]:
     """`names`: model input tensor id -> input name; `outer`: for a nested model, the outer
     model's inputs that reach it (its own inputs are not the user's)."""
-    for op in getattr(model, "operations", []):
+    for op in _operations(model):
         kind = type(op).__name__
         if kind == "InputLayer":
             continue
@@ -205,6 +213,14 @@ def _graph_preprocessing(
         found = _as_preprocessing(op, reached)
         if found is not None:
             yield found
+
+
+def _operations(model: Any) -> list[Any]:
+    """The layers and ops of a model's graph (a Sequential keeps its graph in `_functional`)."""
+    found = getattr(model, "operations", None)
+    if found is None:
+        found = getattr(getattr(model, "_functional", None), "operations", None)
+    return list(found if found is not None else getattr(model, "layers", []))
 
 
 def _all_layers(model: Any) -> list[Any]:

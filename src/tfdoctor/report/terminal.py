@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..facts.dataset import FeatureStats
+from ..facts.model import ModelFacts
 from ..findings import Finding, Severity
 
 if TYPE_CHECKING:
@@ -215,6 +216,23 @@ def suppressed_line(count: int, console: Console) -> None:
         )
 
 
+def model_line(model: ModelFacts) -> str:
+    """The model in one line: its inputs, what rescales them, its outputs and loss."""
+
+    def shape(dims: tuple[int | None, ...]) -> str:
+        return "(" + ", ".join("None" if d is None else str(d) for d in dims) + ")"
+
+    inputs = ", ".join(f"{i.name} {shape(i.shape)} {i.dtype}" for i in model.inputs) or "unknown"
+    outputs = ", ".join(
+        f"{o.name} {shape(o.shape)} {o.activation or '?'}" + (f" [{o.loss}]" if o.loss else "")
+        for o in model.outputs
+    )
+    rescales = ", ".join(dict.fromkeys(p.kind for p in model.preprocessing)) or "nothing"
+    line = f"Model '{model.name}': inputs {inputs}; rescaled by {rescales}; outputs {outputs or 'unknown'}"
+    line += "" if model.compiled else "; not compiled"
+    return line + "".join(f"; {note}" for note in model.notes) + "."
+
+
 def render_audit(result: AuditResult, console: Console) -> None:
     """The pipeline's chain, step by step, what the probe pulled, then the findings."""
     pipeline = result.pipeline
@@ -250,6 +268,8 @@ def render_audit(result: AuditResult, console: Console) -> None:
         if probe.error:
             raised = printable(f"{probe.error_type}: {probe.error}", text=True)
             console.print(Text(f"The pipeline raised {raised}", style="red"))
+    if result.model is not None:
+        console.print(Text(printable(model_line(result.model), text=True), style="dim"))
     render_findings(result.findings, console)
     suppressed_line(len(result.suppressed), console)
     for err in result.rule_errors:
