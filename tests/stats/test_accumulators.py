@@ -90,7 +90,7 @@ def _three_ways(n: int) -> tuple[Any, Any, Any]:
     return sequential, merged, shuffled
 
 
-@pytest.mark.parametrize("n", [40, 100])  # under 200 values a feature: KLL (k=200) is exact
+@pytest.mark.parametrize("n", [40, 100])  # few values a feature: the quantile sketch is exact
 def test_dataset_accumulator_three_ways(n: int) -> None:
     sequential, merged, shuffled = _three_ways(n)
     assert merged == sequential

@@ -26,7 +26,7 @@ from tfdoctor.stats.families import (
 )
 
 A = TypeVar("A")
-N = 120  # under 200 values: every KLL sketch (k=200) is exact, so sketches compare exactly
+N = 120  # few values: every quantile sketch is exact (up to 1,024 distinct), so sketches compare exactly
 CUTS = [7, 30, 31, 64, 90]
 
 

@@ -23,18 +23,20 @@ import numpy as np
 from ..facts.dataset import BytesStats, CountStats, NumericStats
 from . import sketches
 from .images import decodes, image_format, image_shape, shape_key
+from .quantiles import QuantileSketch
 
 TOP_K = 10
 MAX_SHAPES = 64  # distinct image shapes kept per feature; the rest are counted
 DECODE_SAMPLE = 16  # images fully decoded per feature in each accumulator (a sample, per file)
 QUANTILES = (0.0, 0.01, 0.25, 0.5, 0.75, 0.99, 1.0)
-MAX_EXACT_COUNTS = 1024  # distinct value counts kept exactly; past that, the KLL sketch answers
 KINDS = ("float", "int64", "bytes", "unset")
 
 
 class _Sketched:
-    """Pickling for families holding sketches: the sketch objects are not picklable, their
-    bytes are. `_SKETCHES` maps each sketch attribute to its kind (see `sketches.load`)."""
+    """Pickling for families holding sketches: buffers are flushed first (so a pooled scan
+    folds them at the same points as one in this process), and DataSketches objects, which
+    are not picklable, travel as bytes: `_SKETCHES` maps each such attribute to its kind
+    (see `sketches.load`)."""
 
     _SKETCHES: ClassVar[dict[str, str]] = {}
 
@@ -54,19 +56,15 @@ class _Sketched:
         self.__dict__.update(state)
 
 
-class CountHistogram(_Sketched):
-    """Small non-negative integers (values per record, steps per sequence): min, max, total,
-    a KLL sketch, and an exact histogram while there are few distinct ones (their quantiles
-    are then exact and the same on every run; KLL compaction is randomised)."""
-
-    _SKETCHES: ClassVar[dict[str, str]] = {"sketch": "kll_ints"}
+class CountHistogram:
+    """Small non-negative integers (values per record, steps per sequence): min, max, total
+    and a quantile sketch (exact while there are few distinct ones; deterministic past that)."""
 
     def __init__(self) -> None:
         self.min: int | None = None
         self.max: int | None = None
         self.total = 0
-        self.sketch = sketches.new_kll_ints()
-        self.exact: dict[int, int] | None = {}
+        self.sketch = QuantileSketch()
 
     def add(self, values: np.ndarray) -> None:
         if not values.size:
@@ -75,21 +73,20 @@ class CountHistogram(_Sketched):
         self.min = _min(self.min, int(values.min()))
         self.max = _max(self.max, int(values.max()))
         self.sketch.update(values)
-        self.exact = _histogram(self.exact, values)
 
     def merge(self, other: CountHistogram) -> CountHistogram:
         self.min = _min(self.min, other.min)
         self.max = _max(self.max, other.max)
         self.total += other.total
         self.sketch.merge(other.sketch)
-        self.exact = _merge_histograms(self.exact, other.exact)
         return self
 
     def extract(self) -> CountStats | None:
         if self.min is None or self.max is None or self.sketch.is_empty():
             return None
-        quantiles = _exact_quantiles(self.exact) if self.exact else _quantiles(self.sketch)
-        return CountStats(min=self.min, max=self.max, mean=self.total / self.sketch.n, quantiles=quantiles)
+        return CountStats(
+            min=self.min, max=self.max, mean=self.total / self.sketch.n, quantiles=_quantiles(self.sketch)
+        )
 
 
 class CountsAccumulator(_Sketched):
@@ -210,11 +207,9 @@ class SequenceLengthAccumulator(_Sketched):
 
 class NumericAccumulator(_Sketched):
     """Count, min/max, mean/std (sums kept exact-ish with math.fsum), zeros, NaN and +-Inf,
-    and a KLL quantile sketch of the finite values.
+    and a quantile sketch of the finite values (deterministic: see `quantiles`).
 
     Buffers: `floats` and `ints` take the values of float_list and int64_list records."""
-
-    _SKETCHES: ClassVar[dict[str, str]] = {"quantiles": "kll_doubles"}
 
     def __init__(self) -> None:
         self.floats: list[float] = []
@@ -228,7 +223,7 @@ class NumericAccumulator(_Sketched):
         self.nan = 0
         self.pos_inf = 0
         self.neg_inf = 0
-        self.quantiles = sketches.new_kll_doubles()
+        self.quantiles = QuantileSketch()
 
     def add(self, kind: str, values: Any) -> None:
         if kind == "float":
@@ -531,44 +526,13 @@ def display_value(raw: str, kind: str) -> str:
     return repr(data[:40])[1:] + ("…" if len(data) > 40 else "")
 
 
-def _histogram(hist: dict[int, int] | None, values: np.ndarray) -> dict[int, int] | None:
-    if hist is None:
-        return None
-    keys, counts = np.unique(values, return_counts=True)
-    for key, count in zip(keys.tolist(), counts.tolist()):
-        hist[key] = hist.get(key, 0) + count
-    return hist if len(hist) <= MAX_EXACT_COUNTS else None
-
-
-def _merge_histograms(a: dict[int, int] | None, b: dict[int, int] | None) -> dict[int, int] | None:
-    if a is None or b is None:
-        return None
-    for key, count in b.items():
-        a[key] = a.get(key, 0) + count
-    return a if len(a) <= MAX_EXACT_COUNTS else None
-
-
-def _exact_quantiles(hist: dict[int, int]) -> dict[str, float]:
-    """Each quantile is the smallest value whose cumulative count reaches q of the total
-    (KLL's inclusive rule)."""
-    keys = sorted(hist)
-    total = sum(hist.values())
-    cumulative = np.cumsum([hist[k] for k in keys])
-    out = {"min": float(keys[0])}
-    for q in QUANTILES[1:-1]:
-        index = int(np.searchsorted(cumulative, q * total, side="left"))
-        out[f"q{int(q * 100):02d}"] = float(keys[min(index, len(keys) - 1)])
-    out["max"] = float(keys[-1])
-    return out
-
-
-def _quantiles(sketch: Any) -> dict[str, float]:
+def _quantiles(sketch: QuantileSketch) -> dict[str, float]:
     if sketch.is_empty():
         return {}
-    values = sketch.get_quantiles(list(QUANTILES[1:-1]))
-    out = {"min": float(sketch.get_min_value())}
-    out.update({f"q{int(q * 100):02d}": float(v) for q, v in zip(QUANTILES[1:-1], values)})
-    out["max"] = float(sketch.get_max_value())
+    values = sketch.quantiles(QUANTILES[1:-1])
+    out = {"min": sketch.min}
+    out.update({f"q{int(q * 100):02d}": v for q, v in zip(QUANTILES[1:-1], values)})
+    out["max"] = sketch.max
     return out
 
 

@@ -1,5 +1,6 @@
 """Thin helpers over Apache DataSketches: creation with our sizes, serialisation for pickling,
-and merging. The sketches themselves are the library's."""
+and merging. The sketches themselves are the library's. Quantiles are not among them: KLL
+compacts at random and cannot be seeded from Python (see `quantiles.QuantileSketch`)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,9 @@ from typing import Any
 
 import datasketches as ds
 
-KLL_K = 200  # ~1.3% rank error, a few KB per sketch
 HLL_LG_K = 12  # ~1.6% relative error
 TOP_LG_MAX = 7  # frequent items: up to 96 tracked values
 HLL_TYPE = ds.tgt_hll_type.HLL_8
-
-
-def new_kll_doubles() -> Any:
-    return ds.kll_doubles_sketch(KLL_K)
-
-
-def new_kll_ints() -> Any:
-    return ds.kll_ints_sketch(KLL_K)
 
 
 def new_hll() -> Any:
@@ -43,8 +35,6 @@ def dump(sketch: Any) -> bytes:
 
 
 _LOADERS = {
-    "kll_doubles": ds.kll_doubles_sketch.deserialize,
-    "kll_ints": ds.kll_ints_sketch.deserialize,
     "hll": ds.hll_sketch.deserialize,
     "top": ds.frequent_strings_sketch.deserialize,
 }
