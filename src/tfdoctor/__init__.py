@@ -4,6 +4,7 @@ from ._version import __version__
 from .api import AuditResult, ScanResult, audit, check_spec, scan
 from .config import Config, Thresholds, load_config
 from .findings import Finding, Fix, RuleError, Severity, Where
+from .flows import Interrupted
 from .spec.model import SpecError
 
 __all__ = [
@@ -11,6 +12,7 @@ __all__ = [
     "Config",
     "Finding",
     "Fix",
+    "Interrupted",
     "RuleError",
     "ScanResult",
     "Severity",

@@ -27,6 +27,7 @@ from . import __version__
 from .api import ScanResult, check_spec, scan
 from .config import Config, load_config, parse_fail_on, split_ignores
 from .findings import Severity
+from .flows import Interrupted
 from .io.compression import Compression
 from .io.outputs import OutputError, check_output, write_output
 from .report.json import jsonable
@@ -47,6 +48,7 @@ out = Console()
 err = Console(stderr=True)
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
 
 
 def _codes(values: list[str] | None) -> tuple[str, ...] | None:
@@ -145,6 +147,8 @@ def _run_scan(
             kwargs = parse_bindings(call_args or [], "--arg")
             return check_spec(paths, spec=specs, spec_args=bound, call_args=kwargs, **options)  # type: ignore[arg-type]
         return scan(paths, **options)  # type: ignore[arg-type]
+    except Interrupted as stop:  # Ctrl-C: the report of the files finished so far, marked partial
+        return stop.result
     except SpecError as exc:
         err.print(Text(f"tfdoctor: cannot read the spec: {exc}", style="red"))
         raise typer.Exit(EXIT_USAGE) from None
@@ -205,6 +209,10 @@ def _finish(result: ScanResult, as_json: bool, stats_out: Path | None, schema_ou
         sys.stdout.write(json.dumps(result.to_json(), indent=2, allow_nan=False) + "\n")
     else:
         render_scan(result, out)
+    if result.partial:  # statistics of some files only would pass for the dataset's: not written
+        if stats_out is not None or schema_out is not None:
+            err.print(Text("tfdoctor: interrupted: --stats-out/--schema-out not written", style="yellow"))
+        raise typer.Exit(EXIT_INTERRUPTED)
     outputs = ((stats_out, result.write_statistics), (schema_out, result.write_schema))
     writes = [(path, write) for path, write in outputs if path is not None]
     try:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .engines.base import Engine
+from .engines.base import Engine, ScanInterrupted
 from .engines.file import Progress, ScanOptions
 from .engines.local import InProcessEngine, local_engine
 from .facts.container import Facts
@@ -55,14 +55,28 @@ def scan_flow(
     sizes = [source.size for source in sources]
     total = None if any(size is None for size in sizes) else sum(s for s in sizes if s is not None)
     engine = engine if engine is not None else local_engine(workers, len(sources), total)
-    return judge_scan(
-        engine.scan(sources, options, progress),
-        inputs,
-        specs,
-        config=config,
-        spec_notes=spec_notes,
-        spec_sources=spec_sources,
-    )
+    try:
+        scanned = engine.scan(sources, options, progress)
+    except ScanInterrupted as stop:
+        partial = judge_scan(
+            stop.scanned, inputs, specs, config=config, spec_notes=spec_notes, spec_sources=spec_sources
+        )
+        partial.partial = (
+            f"interrupted (Ctrl-C) after {stop.files_done:,} of {stop.files:,} file(s): the figures and "
+            "findings cover those files only"
+        )
+        raise Interrupted(partial) from None
+    return judge_scan(scanned, inputs, specs, config=config, spec_notes=spec_notes, spec_sources=spec_sources)
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during `scan`/`check_spec`: `result` is the report of the files finished before
+    it, marked partial (`result.partial` says how much). A KeyboardInterrupt, so a script
+    that does not catch it stops as before; a notebook can catch it and keep the result."""
+
+    def __init__(self, result: ScanResult) -> None:
+        super().__init__(result.partial)
+        self.result = result
 
 
 def scan_plan(

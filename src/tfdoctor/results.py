@@ -56,6 +56,7 @@ class ScanResult(_Judged):
     specs: list[ParseSpec] = field(default_factory=list)  # the parse specs judged (check_spec)
     spec_notes: list[str] = field(default_factory=list)  # parse calls in source that could not be read
     suppressed: list[Suppressed] = field(default_factory=list)  # not counted, never fail the run
+    partial: str = ""  # why the scan stopped before every file was read (Ctrl-C); "" when complete
 
     @property
     def unreadable(self) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..io.sources import Source
 from ..stats.dataset import DatasetAccumulator
+from .base import ScanInterrupted
 from .file import Progress, ScanOptions, scan_file
 
 
@@ -22,8 +23,12 @@ class InProcessEngine:
         self, sources: Sequence[Source], options: ScanOptions, progress: Progress | None = None
     ) -> DatasetAccumulator:
         total = DatasetAccumulator(label=options.label, reads=list(options.reads))
-        for source in sources:
-            total.merge(scan_file(source, options, progress))
+        for done, source in enumerate(sources):
+            try:
+                part = scan_file(source, options, progress)
+            except KeyboardInterrupt:  # the files before this one are whole: they are the report
+                raise ScanInterrupted(total, done, len(sources)) from None
+            total.merge(part)
         return total
 
 
@@ -38,7 +43,8 @@ class ProcessPoolEngine:
         # Forking a process that has imported TensorFlow (a notebook) can deadlock on TF's
         # threads: start clean interpreters then.
         context = multiprocessing.get_context("spawn" if "tensorflow" in sys.modules else None)
-        with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
+        pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        try:
             futures = {pool.submit(scan_file, s, options): s for s in sources}
             for future in as_completed(futures):
                 source = futures[future]
@@ -46,10 +52,25 @@ class ProcessPoolEngine:
                 if progress is not None:
                     facts = results[source.url].files[source.url]
                     progress(source.url, facts.stream_bytes, facts.records, True)
-        total = DatasetAccumulator(label=options.label, reads=list(options.reads))
-        for source in sources:  # merge in file order: the result must not depend on timing
+        except KeyboardInterrupt:
+            # the workers got the same Ctrl-C (one process group): keep the files they finished
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise ScanInterrupted(
+                _in_file_order(sources, results, options), len(results), len(sources)
+            ) from None
+        pool.shutdown()
+        return _in_file_order(sources, results, options)
+
+
+def _in_file_order(
+    sources: Sequence[Source], results: dict[str, DatasetAccumulator], options: ScanOptions
+) -> DatasetAccumulator:
+    """Merge in file order: the result must not depend on timing."""
+    total = DatasetAccumulator(label=options.label, reads=list(options.reads))
+    for source in sources:
+        if source.url in results:
             total.merge(results[source.url])
-        return total
+    return total
 
 
 POOL_MIN_BYTES = 8 << 20  # below this much data a pool costs more than it saves (measured below)

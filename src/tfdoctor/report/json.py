@@ -66,6 +66,7 @@ def _scan_to_json(result: ScanResult) -> dict[str, Any]:
         "version": __version__,
         "schema_version": SCHEMA_VERSION,
         "command": "check" if result.specs else "scan",
+        "partial": result.partial or None,  # why not every file was read (Ctrl-C); null when complete
         "inputs": {
             "patterns": stats.inputs.patterns,
             "unmatched": stats.inputs.unmatched,

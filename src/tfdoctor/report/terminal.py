@@ -188,6 +188,8 @@ def render_scan(result: ScanResult, console: Console) -> None:
         console.print(line)
     render_findings(result.findings, console)
     suppressed_line(len(result.suppressed), console)
+    if result.partial:
+        console.print(Text(f"Partial report: {result.partial}.", style="bold yellow"))
     for err in result.rule_errors:
         reason = printable(err.error, text=True)
         console.print(Text(f"rule {err.code} failed to run: {reason}", style="magenta"))
