@@ -64,15 +64,16 @@ def test_losses_by_string_alias_function_and_class_per_output(tf: Any) -> None:
 
 
 def test_preprocessing_is_attributed_to_the_input_it_rescales(tf: Any) -> None:
-    """`x / 255` on one input, a Normalization on the other; an application's preprocess_input
-    called on an Input, or wrapped in a Lambda; the Rescaling a keras.applications model holds."""
+    """`x / 255` on one input, a Normalization on the other (inputs in a dict Keras flattens in
+    another order than written); an application's preprocess_input called on an Input, or
+    wrapped in a Lambda; the Rescaling a keras.applications model holds."""
     import keras
 
     image, tab = keras.Input((32, 32, 3), name="image"), keras.Input((5,), name="tab")
     x = keras.layers.GlobalAveragePooling2D()(keras.layers.Conv2D(2, 3)(image / 255.0))
     t = keras.layers.Normalization(mean=0.0, variance=1.0)(tab)
     model = keras.Model(
-        {"image": image, "tab": tab}, keras.layers.Dense(1)(keras.layers.Concatenate()([x, t]))
+        {"tab": tab, "image": image}, keras.layers.Dense(1)(keras.layers.Concatenate()([x, t]))
     )
     facts = model_facts(model)
     assert [(p.kind, p.inputs) for p in facts.preprocessing] == [
@@ -157,3 +158,19 @@ def test_a_sequential_and_a_sequential_block_inside_a_model(tf: Any) -> None:
     image = keras.Input((8, 8, 3), name="image")
     model = keras.Model(image, keras.layers.Dense(2)(keras.layers.Flatten()(block(image))))
     assert [(p.kind, p.inputs) for p in model_facts(model).preprocessing] == [("Rescaling", ("image",))]
+
+
+def test_a_softmax_over_another_axis_is_not_the_units_softmax(tf: Any) -> None:
+    """Attention weights: a softmax over the steps of (batch, steps, 1) is not a softmax over one
+    unit (TFD706 stays silent on it)."""
+    import keras
+
+    from tfdoctor.config import Config
+    from tfdoctor.facts import Facts
+    from tfdoctor.rules import run_rules
+
+    steps = keras.Input((10, 4), name="steps")
+    weights = keras.layers.Softmax(axis=1, name="attention")(keras.layers.Dense(1)(steps))
+    facts = model_facts(keras.Model(steps, weights))
+    assert facts.outputs[0].activation == "softmax(axis=1)" and facts.outputs[0].units == 1
+    assert run_rules(Facts(model=facts), Config(select=("TFD706",))) == ([], [])

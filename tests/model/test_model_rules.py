@@ -230,3 +230,20 @@ def test_a_correct_model_on_a_correct_pipeline_gets_no_model_finding(tf: Any, tm
     assert [f.code for f in result.findings if f.code.startswith("TFD7") or f.code == "TFD602"] == []
     assert result.model is not None and result.model.rescales("image")
     assert result.to_json()["model"]["outputs"][0]["activation"] == "softmax"
+
+
+def test_the_probe_marks_ragged_and_sparse_leaves_and_whole_numbers(tf: Any) -> None:
+    """What the TFD7xx rules read from the probe: ragged and sparse leaves are marked (their
+    shape is of the flat values), and whether a tensor holds whole numbers, even as floats."""
+    from tfdoctor.pipeline.graph import read_pipeline
+    from tfdoctor.pipeline.probe import probe
+
+    ragged = tf.ragged.constant([[1, 2], [3], [4, 5, 6], [7]])
+    ds = tf.data.Dataset.from_tensor_slices((ragged, [0.0, 1.0, 2.0, 1.0], [0.5, 1.0, 2.0, 3.0])).batch(2)
+    facts, _ = probe(ds, read_pipeline(ds), batches=2, seconds=30)
+    by_path = {t.path: t for t in facts.tensors}
+    assert by_path["[0]"].composite and not by_path["[1]"].composite
+    assert (by_path["[1]"].integral, by_path["[2]"].integral) == (True, False)
+    sparse = tf.data.Dataset.from_tensors(tf.sparse.from_dense(tf.eye(3)))
+    facts, _ = probe(sparse, read_pipeline(sparse), batches=1, seconds=30)
+    assert facts.tensors[0].composite

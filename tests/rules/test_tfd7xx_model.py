@@ -210,3 +210,47 @@ def test_tfd706_silent_on_one_sigmoid_unit_and_two_softmax_units() -> None:
         == []
     )
     assert check("TFD706", Facts(model=classifier(units=2))) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Shapes the rules must not misread
+
+
+def sequence_model(loss: str = "sparse_categorical_crossentropy") -> ModelFacts:
+    """A sequence model: token ids (batch, 20) in, (batch, 20, 100) next-token scores out."""
+    out = OutputFacts("next", (None, 20, 100), layer="next", activation="softmax", activation_layer="next",
+                      loss=loss, from_logits=False)  # fmt: skip
+    return ModelFacts(
+        "lm", inputs=(TensorSpecFacts("tokens", (None, 20), "int32"),), outputs=(out,), compiled=True
+    )
+
+
+def test_sequence_labels_are_class_ids_per_step() -> None:
+    """Targets (batch, steps) into a sparse loss over (batch, steps, vocabulary) are right; a
+    token id past the vocabulary is out of range."""
+    tokens = tensor("[0]", "int32", (32, 20), min=0, max=99, integral=True)
+    targets = tensor("[1]", "int64", (32, 20), min=0, max=99, integral=True)
+    assert check("TFD703", fed(sequence_model(), tokens, targets)) == []
+    assert check("TFD704", fed(sequence_model(), tokens, targets)) == []
+    past = replace(targets, max=100)
+    assert one(check("TFD704", fed(sequence_model(), tokens, past))).numbers["max"] == 100
+
+
+def test_ragged_and_sparse_tensors_have_no_shape_to_judge() -> None:
+    flat = replace(images((5000,)), composite=True)  # the flat values of a ragged batch
+    assert check("TFD701", fed(classifier(), flat, ids())) == []
+
+
+def test_tfd704_the_scan_is_ignored_where_the_batches_span_more_than_the_stored_label() -> None:
+    """The batches' labels reach 0..8 but the stored 'label' spans 1..2: the y is another
+    tensor (or computed), so the scan's range says nothing about it."""
+    stats = dataset(feature("label", numeric=numbers(low=1, high=12)), label="label")
+    narrow = dataset(feature("label", numeric=numbers(low=1, high=2)), label="label")
+    pipeline = replace(pipeline_facts(PLAIN), sources=stats)
+    assert (
+        one(check("TFD704", fed(classifier(), images(), ids(0, 8), pipeline=pipeline))).numbers["max"] == 11
+    )
+    assert (
+        check("TFD704", fed(classifier(), images(), ids(0, 8), pipeline=replace(pipeline, sources=narrow)))
+        == []
+    )

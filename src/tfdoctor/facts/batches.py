@@ -32,6 +32,7 @@ class TensorFacts:
     # every finite value of every probed batch is a whole number (class ids, even as floats);
     # not measured on image-like tensors
     integral: bool = False
+    composite: bool = False  # a ragged or sparse tensor: `shape` is of its flat values
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ def _read(model: Any) -> ModelFacts:
         name=str(getattr(model, "name", type(model).__name__)),
         inputs=tuple(inputs),
         outputs=tuple(outputs),
-        preprocessing=tuple(_preprocessing(model, [i.name for i in inputs])),
+        preprocessing=tuple(_preprocessing(model)),
         compiled=bool(getattr(model, "compiled", False)) and getattr(model, "loss", None) is not None,
         loss=_loss_text(getattr(model, "loss", None)),
         metrics=tuple(_metrics(model)),
@@ -75,10 +75,17 @@ def _graph(model: Any) -> bool:
 
 def _named(struct: Any, tensors: list[Any]) -> list[tuple[str, Any]]:
     """(name, tensor) in the order Keras takes them: a dict's keys where the model was built
-    with dicts (Keras maps dict elements by them), else the tensors' own names."""
+    with dicts (Keras maps dict elements by them), else the names of the Input layers (the
+    tensor of an unnamed `keras.Input` is only "keras_tensor_12"; its layer is "input_layer")."""
     if isinstance(struct, dict):
         return [(str(k), v) for k, v in struct.items()]
-    return [(str(getattr(t, "name", f"input_{i}")), t) for i, t in enumerate(tensors)]
+    return [(_input_name(t, i), t) for i, t in enumerate(tensors)]
+
+
+def _input_name(tensor: Any, index: int) -> str:
+    history = getattr(tensor, "_keras_history", None)
+    name = getattr(getattr(history, "operation", None), "name", None) or getattr(tensor, "name", None)
+    return str(name or f"input_{index}")
 
 
 def _shape(tensor: Any) -> tuple[int | None, ...]:
@@ -89,7 +96,7 @@ def _inputs(model: Any, notes: list[str]) -> list[TensorSpecFacts]:
     if not _graph(model):
         notes.append(_no_graph(model))
         return []
-    named = _named(getattr(model, "_inputs_struct", None), list(model.inputs))
+    named = _input_pairs(model)
     return [TensorSpecFacts(name, _shape(t), str(t.dtype)) for name, t in named]
 
 
@@ -155,6 +162,9 @@ def _output(name: str, tensor: Any) -> OutputFacts:
 def _activation_of(op: Any) -> str:
     """The activation a layer or op applies last; "" where it applies none it is known for."""
     kind = type(op).__name__
+    axis = getattr(op, "axis", -1)
+    if kind == "Softmax" and axis not in (-1, [-1], (-1,)):  # over another axis than the units
+        return f"softmax(axis={axis})"
     if kind in _ACTIVATION_CLASSES:
         return _ACTIVATION_CLASSES[kind]
     activation = getattr(op, "activation", None)
@@ -176,11 +186,15 @@ def _parents(op: Any, node_index: int) -> list[tuple[Any, int]]:
 # -- preprocessing -----------------------------------------------------------------------------
 
 
-def _preprocessing(model: Any, input_names: list[str]) -> Iterator[Preprocessing]:
+def _input_pairs(model: Any) -> list[tuple[str, Any]]:
+    return _named(getattr(model, "_inputs_struct", None), list(model.inputs))
+
+
+def _preprocessing(model: Any) -> Iterator[Preprocessing]:
     """Layers that rescale or normalize inputs, anywhere in the model (nested models too),
     each with the model inputs it is applied to where the graph tells."""
     if _graph(model):
-        yield from _graph_preprocessing(model, dict(zip([id(t) for t in model.inputs], input_names)), None)
+        yield from _graph_preprocessing(model, {id(t): name for name, t in _input_pairs(model)}, None)
         return
     for layer in _all_layers(model):
         found = _as_preprocessing(layer, ())

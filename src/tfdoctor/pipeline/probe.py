@@ -52,6 +52,11 @@ def _numpy(value: Any) -> np.ndarray | None:
         return None
 
 
+def _composite(value: Any) -> bool:
+    """A SparseTensor or RaggedTensor: `_numpy` measures its flat values."""
+    return (hasattr(value, "values") and hasattr(value, "dense_shape")) or hasattr(value, "flat_values")
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     text = re.sub(r"^\{\{function_node [^}]*\}\}\s*", "", text)
@@ -262,6 +267,7 @@ class _Batches:
         self.pulled = self.elements = self.size = self.repeated = 0
         self.label, self.max_bytes = label, max_bytes
         self.label_path: str | None = None
+        self.composite: set[str] = set()  # leaves that are ragged or sparse tensors
         self.last = time.perf_counter()  # when the last batch came (or the pulling began)
         self.over_bytes = False
 
@@ -270,6 +276,7 @@ class _Batches:
         leaves: list[tuple[str, np.ndarray]] = [(p, a) for p, a in converted if a is not None]
         if self.label_path is None and self.pulled == 0:
             self.label_path = label_path([p for p, _ in leaves], self.label)
+            self.composite = {p for p, v in _leaves(element) if _composite(v)}
         digest = hashlib.blake2b(digest_size=16)
         for path, arr in leaves:
             self.tensors.add(path, arr)
@@ -282,6 +289,8 @@ class _Batches:
                     counts = Counter(ids.tolist())
                     self.labels.update(counts)
                     self.majority.append(max(counts.values()) / ids.size)
+        for path in self.composite & set(self.tensors.facts):  # its shape is of the flat values
+            self.tensors.facts[path] = replace(self.tensors.facts[path], composite=True)
         batch_key = digest.hexdigest()
         if batch_key in self.seen:
             self.repeated += 1

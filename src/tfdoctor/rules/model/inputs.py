@@ -52,11 +52,12 @@ def input_shape_mismatch(
     Fix:
     Make the pipeline yield what the model takes (`tf.image.resize`, `channels=3` in the
     decode, `.batch(n)`), or build the model for the data's shape.
+    Ragged and sparse tensors are not judged (the probe measures their flat values).
     """
     batched = facts is None or bool(facts.pipeline.of("batch", "padded_batch"))
     for fed in inputs_fed(batches, model):
         data, expected = fed.tensor.shape, fed.target.shape
-        if not expected or not _mismatch(data, expected):
+        if not expected or fed.tensor.composite or not _mismatch(data, expected):
             continue
         unbatched = data == expected[1:] or (not batched and len(data) + 1 == len(expected))
         why = (

@@ -21,11 +21,26 @@ def _ids(t: TensorFacts) -> bool:
     return t.integral and len(t.shape) in (1, 2) and (len(t.shape) == 1 or t.shape[1] == 1)
 
 
+def _ids_for(t: TensorFacts, output: OutputFacts) -> bool:
+    """Class ids for this output, as a sparse loss takes them: whole numbers with one axis less
+    than the output (or the same rank, the last axis 1): (batch,) for (batch, N), (batch,
+    steps) for a sequence model's (batch, steps, N)."""
+    if not t.integral or t.composite or not output.shape:
+        return False
+    rank = len(output.shape)
+    return len(t.shape) == rank - 1 or (len(t.shape) == rank and t.shape[-1] == 1)
+
+
+def _classes(output: OutputFacts) -> bool:
+    """A classifier's output: (batch, N) with N > 1."""
+    return len(output.shape) == 2 and (output.units or 0) > 1
+
+
 def _broadcast_ids(t: TensorFacts, output: OutputFacts) -> bool:
     """Class ids compared unit by unit with a classifier's N > 1 outputs (TFD703 explains it)."""
     return (
         output.loss in ELEMENTWISE
-        and (output.units or 0) > 1
+        and _classes(output)
         and _ids(t)
         and (output.activation in ("softmax", "sigmoid") or output.loss in BINARY)
     )
@@ -60,7 +75,8 @@ def label_encoding_mismatch(model: ModelFacts, batches: BatchFacts, cfg: Thresho
     for fed in labels_fed(batches, model):
         t, output = fed.tensor, fed.target
         units = output.units or 0
-        if output.loss in SPARSE and len(t.shape) >= 2 and (t.shape[-1] or 0) > 1:
+        same_rank = len(t.shape) == len(output.shape) >= 2 and not t.composite
+        if output.loss in SPARSE and same_rank and (t.shape[-1] or 0) > 1:
             rows = "one-hot rows" if t.one_hot_rows else f"rows of {t.shape[-1]} values"
             yield Report(
                 f"The labels '{t.path}' are {rows} (shape {dims(t.shape)}) but output '{output.name}' is "
@@ -71,7 +87,7 @@ def label_encoding_mismatch(model: ModelFacts, batches: BatchFacts, cfg: Thresho
                 "loss=keras.losses.CategoricalCrossentropy() for one-hot labels, or tf.argmax(label, -1) "
                 "in the pipeline",
             )
-        elif output.loss in CATEGORICAL and units > 1 and _ids(t):
+        elif output.loss in CATEGORICAL and _classes(output) and _ids(t):
             yield Report(
                 f"The labels '{t.path}' are class ids (shape {dims(t.shape)}, values {t.min:g} to {t.max:g}) "
                 f"but output '{output.name}' is compiled with {output.loss}, which takes one row of "
@@ -116,6 +132,8 @@ def _scan_range(t: TensorFacts, facts: PipelineFacts | None) -> _Range | None:
     numeric = stored.numeric if stored is not None and stored.kind == "int64" else None
     if numeric is None or numeric.min is None or numeric.max is None or t.min is None:
         return None
+    if t.max is None or t.max - t.min > numeric.max - numeric.min:
+        return None  # the batches span more than the stored label: not that feature, as stored
     shift = t.min - numeric.min
     return _Range(numeric.min + shift, numeric.max + shift, False)
 
@@ -157,7 +175,7 @@ def label_out_of_range(
             continue
         sparse = output.loss in SPARSE or (output.loss is None and output.activation == "softmax")
         binary = output.loss in BINARY or (output.loss is None and output.activation == "sigmoid")
-        if sparse and units > 1 and _ids(t):
+        if sparse and units > 1 and _ids_for(t, output):
             low, high, allowed = 0.0, units - 1.0, f"[0, {units})"
         elif binary and (len(t.shape) < 2 or t.shape[-1] == units or units == 1):
             low, high, allowed = 0.0, 1.0, "[0, 1]"
