@@ -24,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
-from .api import ScanResult, check_spec, scan
+from .api import AuditResult, ScanResult, check_spec, scan
 from .config import Config, load_config, parse_fail_on, split_ignores
 from .findings import Severity
 from .flows import Interrupted
@@ -201,7 +201,13 @@ def _say_written(path: Path, replaced: bool) -> None:
         err.print(Text(f"overwrote {printable(str(path))}", style="yellow"), soft_wrap=True)
 
 
-def _finish(result: ScanResult, as_json: bool, stats_out: Path | None, schema_out: Path | None) -> None:
+def _finish(
+    result: ScanResult,
+    as_json: bool,
+    stats_out: Path | None,
+    schema_out: Path | None,
+    html: Path | None = None,
+) -> None:
     """Render, write the requested outputs, and exit with the code the findings call for.
 
     The report comes first, so an output that cannot be written (exit 2) does not lose it."""
@@ -212,8 +218,12 @@ def _finish(result: ScanResult, as_json: bool, stats_out: Path | None, schema_ou
     if result.partial:  # statistics of some files only would pass for the dataset's: not written
         if stats_out is not None or schema_out is not None:
             err.print(Text("tfdoctor: interrupted: --stats-out/--schema-out not written", style="yellow"))
-        raise typer.Exit(EXIT_INTERRUPTED)
-    outputs = ((stats_out, result.write_statistics), (schema_out, result.write_schema))
+        stats_out = schema_out = None  # the HTML report says it is partial: it is still written
+    outputs = (
+        (stats_out, result.write_statistics),
+        (schema_out, result.write_schema),
+        (html, result.write_html),
+    )
     writes = [(path, write) for path, write in outputs if path is not None]
     try:
         for path, _ in writes:  # refuse before writing any: all or none
@@ -223,6 +233,8 @@ def _finish(result: ScanResult, as_json: bool, stats_out: Path | None, schema_ou
     except OutputError as exc:
         err.print(Text(f"tfdoctor: {printable(str(exc))}", style="red"), soft_wrap=True)
         raise typer.Exit(EXIT_USAGE) from None
+    if result.partial:
+        raise typer.Exit(EXIT_INTERRUPTED)
     if result.unreadable:
         for where, why in result.unreadable:
             err.print(Text(f"tfdoctor: cannot read {printable(where)}: {printable(why)}", style="red"))
@@ -247,6 +259,10 @@ FailOnOpt = Annotated[str | None, typer.Option(help="error, warning, info or nev
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the JSON report (docs/json-report.md) only.")]
 StatsOutOpt = Annotated[Path | None, typer.Option(help="Write TFMD DatasetFeatureStatisticsList (binary).")]
 SchemaOutOpt = Annotated[Path | None, typer.Option(help="Write the schema: .pbtxt (TFMD) or .json.")]
+HtmlOpt = Annotated[
+    Path | None,
+    typer.Option("--html", help="Write the report as one self-contained HTML page (no script, no network)."),
+]
 WorkersOpt = Annotated[int | None, typer.Option(help="Processes; default one per CPU for several files.")]
 MaxRecordsOpt = Annotated[int | None, typer.Option(help="Read at most this many records per file.")]
 
@@ -261,6 +277,7 @@ def scan_command(
     fail_on: FailOnOpt = None,
     as_json: JsonOpt = False,
     stats_out: StatsOutOpt = None,
+    html: HtmlOpt = None,
     schema_out: SchemaOutOpt = None,
     workers: WorkersOpt = None,
     max_records: MaxRecordsOpt = None,
@@ -280,7 +297,7 @@ def scan_command(
         runner=runner,
         beam_options=beam_option,
     )
-    _finish(result, as_json, stats_out, schema_out)
+    _finish(result, as_json, stats_out, schema_out, html)
 
 
 @app.command("check")
@@ -317,6 +334,7 @@ def check_command(
     max_records: MaxRecordsOpt = None,
     runner: RunnerOpt = Runner.local,
     beam_option: BeamOptionOpt = None,
+    html: HtmlOpt = None,
 ) -> None:
     """Check a parse spec against the data: missing keys, dtypes, shapes, defaults (TFD2xx)."""
     config = _config(select, ignore, fail_on)
@@ -334,7 +352,7 @@ def check_command(
         runner=runner,
         beam_options=beam_option,
     )
-    _finish(result, as_json, None, None)
+    _finish(result, as_json, None, None, html)
 
 
 class SpecFormat(str, enum.Enum):
@@ -445,6 +463,7 @@ def pipeline_command(
     ignore: IgnoreOpt = None,
     fail_on: FailOnOpt = None,
     as_json: JsonOpt = False,
+    html: HtmlOpt = None,
 ) -> None:
     """Audit a tf.data pipeline: its graph, the files it reads, the batches it yields.
 
@@ -485,7 +504,52 @@ def pipeline_command(
         sys.stdout.write(json.dumps(result.to_json(), indent=2, allow_nan=False) + "\n")
     else:
         render_audit(result, out)
+    if html is not None:
+        module = target.rpartition(":")[0]
+        _write_html(result, html, [Path(module)] if module.endswith(".py") else [])
     raise typer.Exit(EXIT_FINDINGS if result.failed() else EXIT_CLEAN)
+
+
+def _write_html(result: ScanResult | AuditResult, path: Path, inputs: list[Path]) -> None:
+    try:
+        _say_written(path, result.write_html(path, inputs))
+    except OutputError as exc:
+        err.print(Text(f"tfdoctor: {printable(str(exc))}", style="red"), soft_wrap=True)
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+@app.command("report")
+def report_command(
+    saved: Annotated[Path, typer.Argument(help="A JSON report saved from scan, check or pipeline --json.")],
+    html: HtmlOpt = None,
+) -> None:
+    """Render a saved JSON report (scan, check or pipeline --json) as an HTML page."""
+    from .report.html import render_html
+
+    try:
+        report = json.loads(saved.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        err.print(Text(f"tfdoctor: cannot read {printable(str(saved))}: {printable(str(exc))}", style="red"))
+        raise typer.Exit(EXIT_USAGE) from None
+    if not isinstance(report, dict) or report.get("tool") != "tfdoctor":
+        err.print(Text(f"tfdoctor: {printable(str(saved))} is not a tfdoctor JSON report", style="red"))
+        raise typer.Exit(EXIT_USAGE)
+    if html is None:
+        err.print(Text("tfdoctor: say where the HTML goes: --html report.html", style="red"))
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        page = render_html(report)
+    except Exception as exc:  # a JSON file of another shape (edited, or from another tool version)
+        err.print(
+            Text(f"tfdoctor: cannot render {printable(str(saved))}: {printable(repr(exc))}", style="red")
+        )
+        raise typer.Exit(EXIT_USAGE) from None
+    try:
+        _say_written(html, write_output(html, page, [saved]))
+    except OutputError as exc:
+        err.print(Text(f"tfdoctor: {printable(str(exc))}", style="red"), soft_wrap=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    err.print(Text(f"Wrote {printable(str(html))}", style="green"))
 
 
 def _check_target(target: str) -> None:

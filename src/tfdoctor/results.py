@@ -40,6 +40,25 @@ class _Judged:
             out[f.severity.label] += 1
         return out
 
+    def to_json(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def html(self) -> str:
+        """The HTML report: one self-contained page (no script, no network)."""
+        from .report.html import render_html
+
+        return render_html(self.to_json())
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows a result as its report."""
+        from .report.html import render_html
+
+        return render_html(self.to_json(), fragment=True)
+
+    def write_html(self, path: str | Path, inputs: list[Path] | None = None) -> bool:
+        """The HTML report, written atomically, never over an input; True if it replaced a file."""
+        return write_output(path, self.html(), inputs if inputs is not None else [])
+
     def failed(self, fail_on: Severity | None = None) -> bool:
         """Whether findings reach the fail-on severity (the config's unless given)."""
         threshold = fail_on if fail_on is not None else self.config.fail_on
@@ -86,6 +105,9 @@ class ScanResult(_Judged):
     def parse_function(self) -> str:
         """Python source: a features dict and parse function that fit this data."""
         return parse_function(self.stats)
+
+    def write_html(self, path: str | Path, inputs: list[Path] | None = None) -> bool:
+        return super().write_html(path, inputs if inputs is not None else self.input_files)
 
     def write_statistics(self, path: str | Path) -> bool:
         """A TFMD DatasetFeatureStatisticsList (binary), loadable by TFDV and Facets, written
