@@ -26,6 +26,7 @@ from ..stats.files import FileAccumulator
 # (file url, bytes read in this file so far, records so far in this file, file finished)
 Progress = Callable[[str, int, int, bool], None]
 _PROGRESS_EVERY = 4096
+FLUSH_BYTES = 32 << 20  # record bytes after which the features' buffers are folded
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ def _read(
     limit = options.max_records_per_file
     byte_limit = options.max_bytes_per_file
     add = acc.add
+    buffered = 0  # record bytes added since the features' buffers were last folded
     for item in reader:
         if isinstance(item, FramingIssue):
             facts.add_problem(
@@ -86,10 +88,19 @@ def _read(
             )
             continue
         facts.records += 1
+        offset, index, size = item.offset, item.index, len(item.payload)
         message = parse(item.payload)
-        reason = message if isinstance(message, str) else add(message, facts, item.index)
+        item = None  # type: ignore[assignment]  # the payload's last reference: a large one goes now
+        reason = message if isinstance(message, str) else add(message, facts, index)
+        message = None  # type: ignore[assignment]
         if reason is not None:
-            facts.add_not_example(Problem("not-example", item.offset, item.index, 0, reason))
+            facts.add_not_example(Problem("not-example", offset, index, 0, reason))
+        buffered += size
+        if buffered >= FLUSH_BYTES:
+            # Buffers fold every FLUSH_AT records; large records fold sooner, so a thousand
+            # 1 MB images are not all held as values at once.
+            acc.flush()
+            buffered = 0
         if progress is not None and facts.records % _PROGRESS_EVERY == 0:
             progress(facts.url, reader.bytes_read, facts.records, False)
         if limit is not None and facts.records >= limit:

@@ -104,6 +104,7 @@ class TFRecordReader:
         self._stream_error: StreamError | None = None
         self.bytes_read = 0  # stream bytes consumed so far, for progress
         self.resync_checks = 0  # candidate frames CRC-checked while resynchronising
+        self._large_cut = False  # the stream ended inside the last large frame
 
     # -- buffering ---------------------------------------------------------------------
     def _available(self) -> int:
@@ -220,6 +221,14 @@ class TFRecordReader:
                 )
                 continue
             total = HEADER_BYTES + length + FOOTER_BYTES
+            if total > self._available() + self._chunk:
+                # A large record is read straight into its own bytes, not through the buffer,
+                # and yielded without a local name: the consumer holds its only reference.
+                yield self._large(offset, index, length)
+                if self._large_cut:
+                    return
+                index += 1
+                continue
             if not self._ensure(total):
                 left = self._available()
                 detail = (
@@ -247,6 +256,57 @@ class TFRecordReader:
             else:
                 yield Record(offset, index, data)
             index += 1
+
+    def _read_exact(self, n: int) -> bytes:
+        """n bytes from the stream (fewer at its end or on a stream error), read in one piece
+        where the stream allows: no buffer holds a second copy."""
+        parts: list[bytes] = []
+        have = 0
+        while have < n and not self._eof:
+            try:
+                chunk = self._stream.read(n - have)
+            except StreamError as exc:
+                self._stream_error = exc
+                chunk = b""
+            if not chunk:
+                self._eof = True
+                break
+            parts.append(chunk)
+            have += len(chunk)
+            self.bytes_read += len(chunk)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def _large(self, offset: int, index: int, length: int) -> Record | FramingIssue:
+        """The frame at `offset`, whose header is checked, when it is larger than the buffer
+        holds: what the buffer has of its data, then the rest read in one piece. Peak memory
+        is about one copy of the record (plus, for a moment, the part the buffer held)."""
+        head = self._buf[self._pos + HEADER_BYTES :]
+        self._base, self._buf, self._pos = offset, b"", 0  # the buffer is spent
+        self._large_cut = True
+        rest = self._read_exact(length - len(head))
+        footer = self._read_exact(FOOTER_BYTES) if len(rest) == length - len(head) else b""
+        got = HEADER_BYTES + len(head) + len(rest) + len(footer)
+        if len(footer) < FOOTER_BYTES:
+            detail = (
+                f"record of {length:,} bytes declared, the file ends after {len(head) + len(rest):,} of them"
+            )
+            if self._stream_error is not None:
+                return self._stream_issue(index, got, detail)
+            return FramingIssue(IssueKind.TRUNCATED, offset, index, got, detail)
+        data = head + rest if head else rest
+        del head, rest
+        self._base = offset + got
+        self._large_cut = False
+        if masked_crc(data) != _CRC.unpack(footer)[0]:
+            return FramingIssue(
+                IssueKind.CORRUPT_DATA,
+                offset + HEADER_BYTES,
+                index,
+                got,
+                f"data of {length:,} bytes (frame at byte {offset:,}) fails its CRC32C check; "
+                "this record is skipped",
+            )
+        return Record(offset, index, data)
 
     def _stream_issue(self, index: int, left: int, cut: str = "") -> FramingIssue:
         """The stream failed or stopped with `left` bytes of a frame read. A stream that stops

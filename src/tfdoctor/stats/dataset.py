@@ -49,6 +49,13 @@ class DatasetAccumulator:
                 self.labels.setdefault(name, LabelOrderAccumulator(name))
         return acc
 
+    def flush(self) -> None:
+        """Fold every feature's buffers into its statistics (every FLUSH_AT records, and
+        sooner after large records: see `engines.file`)."""
+        self._since_flush = 0
+        for acc in self.features.values():
+            acc.flush()
+
     def add(self, message: Any, file: FileAccumulator, index: int) -> str | None:
         """Add one parsed record. Returns why it is not an Example (and adds nothing) or None."""
         is_sequence = message.HasField("feature_lists")
@@ -111,9 +118,7 @@ class DatasetAccumulator:
                 reads.add_sequences({keys[e.key][0]: e.value for e in seq_entries}, file.url, index)
         self._since_flush += 1
         if self._since_flush >= FLUSH_AT:
-            self._since_flush = 0
-            for acc in features.values():
-                acc.flush()
+            self.flush()
         for entry in seq_entries:
             name = self._keys[entry.key][0]
             acc = features.get(("sequence", name)) or self._feature("sequence", name)

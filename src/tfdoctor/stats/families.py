@@ -13,6 +13,7 @@ and pickling flush first.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import Counter
 from collections.abc import Mapping
@@ -334,7 +335,7 @@ class FrequentValuesAccumulator(_Sketched):
     def add_bytes(self, counter: Counter[bytes]) -> None:
         key = ""
         for value, count in counter.items():
-            key = value.decode("latin-1")  # lossless: every byte maps to one code point
+            key = value_key(value)
             self.top.update(key, count)
             self.distinct.update(key)
         self._note(len(counter), key)
@@ -512,18 +513,44 @@ class OrderAccumulator:
         return (0, 0, 0) if self.broken else (self.pairs, self.up, self.down)
 
 
+LONG_VALUE = 1024  # bytes values longer than this are keyed by a prefix and a digest
+_PREFIX = 256  # enough for the 60 characters shown, whatever their UTF-8 width
+_DIGEST_MARK = "\x00\x00tfdoctor:blake2b-128:"
+_DIGEST_KEY = _PREFIX + len(_DIGEST_MARK) + 32
+
+
+def value_key(value: bytes) -> str:
+    """The frequent-values key of a bytes value: the value as latin-1 text (lossless: every
+    byte maps to one code point); for a long one (an image, a serialized tensor), its first
+    bytes and a 128-bit digest, so the sketches never hold a copy of a large value (a 1 GB
+    value was copied twice more, into a str and into the sketch) and equal values still meet."""
+    if len(value) <= LONG_VALUE:
+        return value.decode("latin-1")
+    digest = hashlib.blake2b(value, digest_size=16).hexdigest()
+    return value[:_PREFIX].decode("latin-1") + _DIGEST_MARK + digest
+
+
 def display_value(raw: str, kind: str) -> str:
     """Render a top-k key (bytes are kept as latin-1 text) for humans and JSON."""
     if kind != "bytes":
         return raw
-    data = raw.encode("latin-1")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return repr(data[:40])[1:] + ("…" if len(data) > 40 else "")
-    if text.isprintable():
-        return text if len(text) <= 60 else text[:60] + "…"
-    return repr(data[:40])[1:] + ("…" if len(data) > 40 else "")
+    long = len(raw) == _DIGEST_KEY and raw[_PREFIX:].startswith(_DIGEST_MARK)
+    data = (raw[:_PREFIX] if long else raw).encode("latin-1")
+    text = _utf8(data, trim=long)
+    if text is not None and text.isprintable():
+        return text if len(text) <= 60 and not long else text[:60] + "…"
+    return repr(data[:40])[1:] + ("…" if long or len(data) > 40 else "")
+
+
+def _utf8(data: bytes, trim: bool) -> str | None:
+    """The text of UTF-8 bytes, or None; with `trim`, a prefix that may end inside a
+    character (up to 3 bytes of it)."""
+    for cut in range(4 if trim else 1):
+        try:
+            return data[: len(data) - cut].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 def _quantiles(sketch: QuantileSketch) -> dict[str, float]:
