@@ -201,9 +201,53 @@ def _say_written(path: Path, replaced: bool) -> None:
         err.print(Text(f"overwrote {printable(str(path))}", style="yellow"), soft_wrap=True)
 
 
+class Format(str, enum.Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+
+
+FormatOpt = Annotated[
+    Format,
+    typer.Option(
+        "--format",
+        case_sensitive=False,
+        help="text (the terminal report), json (as --json), github (GitHub Actions annotations on the "
+        "files and lines findings name) or sarif (SARIF 2.1.0, for code scanning).",
+    ),
+]
+
+
+def _emit(result: ScanResult | AuditResult, fmt: Format) -> None:
+    """The report on stdout in the format asked for."""
+    if fmt is Format.text:
+        if isinstance(result, AuditResult):
+            from .report.terminal import render_audit
+
+            render_audit(result, out)
+        else:
+            render_scan(result, out)
+        return
+    from .report.ci import github_annotations, sarif
+
+    report = result.to_json()
+    if fmt is Format.github:
+        sys.stdout.write(github_annotations(report))
+    else:
+        sys.stdout.write(
+            json.dumps(sarif(report) if fmt is Format.sarif else report, indent=2, allow_nan=False)
+        )
+        sys.stdout.write("\n")
+
+
+def _format(as_json: bool, fmt: Format) -> Format:
+    return Format.json if as_json else fmt
+
+
 def _finish(
     result: ScanResult,
-    as_json: bool,
+    fmt: Format,
     stats_out: Path | None,
     schema_out: Path | None,
     html: Path | None = None,
@@ -211,10 +255,7 @@ def _finish(
     """Render, write the requested outputs, and exit with the code the findings call for.
 
     The report comes first, so an output that cannot be written (exit 2) does not lose it."""
-    if as_json:
-        sys.stdout.write(json.dumps(result.to_json(), indent=2, allow_nan=False) + "\n")
-    else:
-        render_scan(result, out)
+    _emit(result, fmt)
     if result.partial:  # statistics of some files only would pass for the dataset's: not written
         if stats_out is not None or schema_out is not None:
             err.print(Text("tfdoctor: interrupted: --stats-out/--schema-out not written", style="yellow"))
@@ -276,6 +317,7 @@ def scan_command(
     ignore: IgnoreOpt = None,
     fail_on: FailOnOpt = None,
     as_json: JsonOpt = False,
+    output_format: FormatOpt = Format.text,
     stats_out: StatsOutOpt = None,
     html: HtmlOpt = None,
     schema_out: SchemaOutOpt = None,
@@ -286,6 +328,7 @@ def scan_command(
 ) -> None:
     """Read TFRecord files, compute statistics and a schema, report problems (TFD1xx, TFD2xx)."""
     config = _config(select, ignore, fail_on)
+    fmt = _format(as_json, output_format)
     result = _run_scan(
         paths,
         config=config,
@@ -293,11 +336,11 @@ def scan_command(
         compression=compression,
         workers=workers,
         max_records=max_records,
-        quiet_progress=as_json,
+        quiet_progress=fmt is not Format.text,
         runner=runner,
         beam_options=beam_option,
     )
-    _finish(result, as_json, stats_out, schema_out, html)
+    _finish(result, fmt, stats_out, schema_out, html)
 
 
 @app.command("check")
@@ -330,6 +373,7 @@ def check_command(
     ignore: IgnoreOpt = None,
     fail_on: FailOnOpt = None,
     as_json: JsonOpt = False,
+    output_format: FormatOpt = Format.text,
     workers: WorkersOpt = None,
     max_records: MaxRecordsOpt = None,
     runner: RunnerOpt = Runner.local,
@@ -338,6 +382,7 @@ def check_command(
 ) -> None:
     """Check a parse spec against the data: missing keys, dtypes, shapes, defaults (TFD2xx)."""
     config = _config(select, ignore, fail_on)
+    fmt = _format(as_json, output_format)
     result = _run_scan(
         paths,
         config=config,
@@ -345,14 +390,14 @@ def check_command(
         compression=compression,
         workers=workers,
         max_records=max_records,
-        quiet_progress=as_json,
+        quiet_progress=fmt is not Format.text,
         specs=spec,
         spec_args=spec_arg,
         call_args=arg,
         runner=runner,
         beam_options=beam_option,
     )
-    _finish(result, as_json, None, None, html)
+    _finish(result, fmt, None, None, html)
 
 
 class SpecFormat(str, enum.Enum):
@@ -463,6 +508,7 @@ def pipeline_command(
     ignore: IgnoreOpt = None,
     fail_on: FailOnOpt = None,
     as_json: JsonOpt = False,
+    output_format: FormatOpt = Format.text,
     html: HtmlOpt = None,
 ) -> None:
     """Audit a tf.data pipeline: its graph, the files it reads, the batches it yields.
@@ -472,10 +518,10 @@ def pipeline_command(
     number of batches (TFD3xx, TFD6xx). Your code runs in a child process that is watched:
     if it exits, crashes, hangs or fills memory, that is a finding (TFD517), not a hang."""
     from .pipeline.load import PipelineError, parse_args
-    from .report.terminal import render_audit
     from .supervised import AuditRequest, audit_in_child
 
     config = _config(select, ignore, fail_on)
+    fmt = _format(as_json, output_format)
     try:
         request = AuditRequest(
             target,
@@ -488,7 +534,7 @@ def pipeline_command(
             model=model,
         )
         _check_target(target)
-        status = err.status("auditing the pipeline", spinner="dots") if not as_json else None
+        status = err.status("auditing the pipeline", spinner="dots") if fmt is Format.text else None
         with status if status is not None else contextlib.nullcontext():
             result = audit_in_child(
                 request,
@@ -500,10 +546,7 @@ def pipeline_command(
     except PipelineError as exc:
         err.print(Text(f"tfdoctor: cannot build the pipeline: {printable(str(exc))}", style="red"))
         raise typer.Exit(EXIT_USAGE) from None
-    if as_json:
-        sys.stdout.write(json.dumps(result.to_json(), indent=2, allow_nan=False) + "\n")
-    else:
-        render_audit(result, out)
+    _emit(result, _format(as_json, output_format))
     if html is not None:
         module = target.rpartition(":")[0]
         _write_html(result, html, [Path(module)] if module.endswith(".py") else [])
@@ -694,6 +737,24 @@ def demo_command(
     with err.status("auditing the time-series pipeline", spinner="dots"):
         audited = audit(build(f"{script}:make_dataset", {"path": str(series)}), batches=3)
     render_audit(audited, out)
+    _demo_training(build(f"{pipeline}:make_dataset", {"data_dir": str(target / "data")}), target / "logs")
+
+
+def _demo_training(dataset: object, logs: Path) -> None:
+    """The demo's last act: a tiny model trained on the buggy pipeline with the callback, and
+    the TensorBoard log it leaves read back as `tfdoctor training` reads it."""
+    from .demo import train_demo_model
+    from .report.terminal import render_findings
+    from .training.flow import training_log
+    from .training.render import render_training
+
+    fit = "model.fit(make_dataset(...), callbacks=[DoctorCallback(...), TensorBoard(logs)])"
+    out.print(Text(f"\n$ {fit}", style="dim"))
+    with err.status("training a tiny model on the demo pipeline", spinner="dots"):
+        doctor = train_demo_model(dataset, logs)
+    render_findings(doctor.findings, out)
+    out.print(Text(f"\n$ tfdoctor training {logs}\n", style="dim"))
+    render_training(training_log(logs), out)
 
 
 def _version(value: bool) -> None:

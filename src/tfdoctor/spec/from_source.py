@@ -57,10 +57,13 @@ def _line(node: ast.AST) -> int | None:
 
 
 class _Reader:
-    def __init__(self, tree: ast.Module, source: str, label: str, spec_args: Mapping[str, Any]) -> None:
+    def __init__(
+        self, tree: ast.Module, source: str, label: str, spec_args: Mapping[str, Any], path: str | None = None
+    ) -> None:
         self.source = source
         self.lines = _split_lines(source)  # once: ast.get_source_segment splits per call
         self.label = label  # how specs and notes name the file
+        self.path = path or label  # the file as the user named it: where CI annotations point
         self.file = SourceFile(tree)
         self.eval = Evaluator(self.file, self._text, spec_args)
 
@@ -210,7 +213,7 @@ class _Reader:
             checks = "its presence and dtype are" if len(keys) == 1 else "their presence and dtype are"
             at = f"{self.label}:{keys[0][1]}"
             notes.append(f"{at}: {what} of {listed} is not checked ({checks}): {why}{_hint(names)}")
-        return ParseSpec(tuple(entries), call=call, file=self.label, line=line), notes
+        return ParseSpec(tuple(entries), call=call, file=self.path, line=line), notes
 
 
 def _split_lines(source: str) -> list[bytes]:
@@ -377,7 +380,7 @@ def read_source(
     except ValueError as exc:  # null bytes
         raise SpecError(f"not valid Python: {exc}", str(path)) from None
     try:
-        return _Reader(tree, source, label, spec_args or {}).specs()
+        return _Reader(tree, source, label, spec_args or {}, str(path)).specs()
     except (RecursionError, MemoryError) as exc:
         why = "nested too deep" if isinstance(exc, RecursionError) else "too large"
         raise SpecError(f"tfdoctor cannot read it: it is {why}", str(path)) from None
