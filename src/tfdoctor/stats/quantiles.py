@@ -65,12 +65,14 @@ class QuantileSketch:
         if not arr.size:
             return
         self.n += int(arr.size)
-        self.min = min(self.min, float(arr.min()))
-        self.max = max(self.max, float(arr.max()))
         if self._values is not None:
             uniq, counts = np.unique(arr, return_counts=True)
+            self.min = min(self.min, float(uniq[0]))
+            self.max = max(self.max, float(uniq[-1]))
             self._add_exact(uniq, counts.astype(np.int64))
             return
+        self.min = min(self.min, float(arr.min()))
+        self.max = max(self.max, float(arr.max()))
         self._add_level(0, arr)
         self._compress()
 
@@ -110,12 +112,9 @@ class QuantileSketch:
             order = np.argsort(items, kind="stable")
             items, weights = items[order], weights[order]
         cumulative = np.cumsum(weights)
-        last = len(items) - 1
-        out = []
-        for q in qs:
-            index = int(np.searchsorted(cumulative, q * self.n, side="left"))
-            out.append(float(items[min(index, last)]))
-        return out
+        ranks = np.asarray(qs, dtype=np.float64) * self.n
+        indices = np.minimum(np.searchsorted(cumulative, ranks, side="left"), len(items) - 1)
+        return [float(v) for v in items[indices]]
 
     # -- internals -----------------------------------------------------------------------
     def _add_exact(self, values: np.ndarray, counts: np.ndarray) -> None:
