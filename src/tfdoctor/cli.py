@@ -757,6 +757,26 @@ def _demo_training(dataset: object, logs: Path) -> None:
     render_training(training_log(logs), out)
 
 
+    _demo_training(build(f"{pipeline}:make_dataset", {"data_dir": str(target / "data")}), target / "logs")
+
+
+def _demo_training(dataset: object, logs: Path) -> None:
+    """The demo's last act: a tiny model trained on the buggy pipeline with the callback, and
+    the TensorBoard log it leaves read back as `tfdoctor training` reads it."""
+    from .demo import train_demo_model
+    from .report.terminal import render_findings
+    from .training.flow import training_log
+    from .training.render import render_training
+
+    fit = "model.fit(make_dataset(...), callbacks=[DoctorCallback(...), TensorBoard(logs)])"
+    out.print(Text(f"\n$ {fit}", style="dim"))
+    with err.status("training a tiny model on the demo pipeline", spinner="dots"):
+        doctor = train_demo_model(dataset, logs)
+    render_findings(doctor.findings, out)
+    out.print(Text(f"\n$ tfdoctor training {logs}\n", style="dim"))
+    render_training(training_log(logs), out)
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"tfdoctor {__version__}")

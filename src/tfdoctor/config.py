@@ -101,7 +101,8 @@ class Thresholds:
     # TFD803: predictions on the probe batch whose spread across its inputs is at most this
     # (relative to their scale) are constant
     prediction_spread_min: float = 1e-6
-    # TFD804: accuracy within this of the majority-class rate...
+    # TFD804: accuracy at most this above the majority-class rate (or two standard errors of that
+    # rate as estimated from the probed labels, if more)...
     chance_margin: float = 0.01
     # TFD804: ...in each of the last this many epochs
     chance_epochs: int = 3

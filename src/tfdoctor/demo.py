@@ -7,6 +7,7 @@ import io
 import math
 import random
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -172,3 +173,29 @@ def write_demo(folder: str | Path, seed: int = 7) -> list[Path]:
     data[pos + HEADER_BYTES + 5] ^= 0xFF
     paths[2].write_bytes(bytes(data))
     return paths
+
+
+def train_demo_model(dataset: Any, log_dir: str | Path, epochs: int = 4) -> Any:
+    """Train a tiny model on the demo pipeline for a few seconds, watched by the callback and
+    logged by Keras' TensorBoard callback into `log_dir`. It cannot learn: the demo's images
+    say nothing of their labels. Returns the callback (its findings). Needs TensorFlow."""
+    import keras
+
+    from .config import Config, Thresholds
+    from .training.callback import DoctorCallback
+
+    # windows short enough for a few epochs of about 40 steps (the defaults watch 200 steps)
+    config = Config(thresholds=Thresholds(watch_steps=10, flat_loss_steps=60))
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(16, activation="relu"),
+            keras.layers.Dense(CLASSES, activation="softmax"),
+        ]
+    )
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    doctor = DoctorCallback(dataset, log_dir=log_dir, config=config)
+    board = keras.callbacks.TensorBoard(str(log_dir))
+    model.fit(dataset, epochs=epochs, verbose=0, callbacks=[doctor, board])
+    return doctor

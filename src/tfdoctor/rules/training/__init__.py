@@ -1,0 +1,2 @@
+"""TFD8xx: training dynamics, judged on what the Keras callback watched or a TensorBoard log
+holds."""
