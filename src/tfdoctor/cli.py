@@ -196,7 +196,7 @@ def _config(select: list[str] | None, ignore: list[str] | None, fail_on: str | N
     return config
 
 
-def _say_written(path: Path, replaced: bool) -> None:
+def _say_written(path: str | Path, replaced: bool) -> None:
     if replaced:
         err.print(Text(f"overwrote {printable(str(path))}", style="yellow"), soft_wrap=True)
 
@@ -248,9 +248,9 @@ def _format(as_json: bool, fmt: Format) -> Format:
 def _finish(
     result: ScanResult,
     fmt: Format,
-    stats_out: Path | None,
-    schema_out: Path | None,
-    html: Path | None = None,
+    stats_out: str | None,
+    schema_out: str | None,
+    html: str | None = None,
 ) -> None:
     """Render, write the requested outputs, and exit with the code the findings call for.
 
@@ -298,10 +298,11 @@ IgnoreOpt = Annotated[
 ]
 FailOnOpt = Annotated[str | None, typer.Option(help="error, warning, info or never (default: error).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the JSON report (docs/json-report.md) only.")]
-StatsOutOpt = Annotated[Path | None, typer.Option(help="Write TFMD DatasetFeatureStatisticsList (binary).")]
-SchemaOutOpt = Annotated[Path | None, typer.Option(help="Write the schema: .pbtxt (TFMD) or .json.")]
+# outputs are strings, not Paths: a Path would turn gs://bucket/x into gs:/bucket/x
+StatsOutOpt = Annotated[str | None, typer.Option(help="Write TFMD DatasetFeatureStatisticsList (binary).")]
+SchemaOutOpt = Annotated[str | None, typer.Option(help="Write the schema: .pbtxt (TFMD) or .json.")]
 HtmlOpt = Annotated[
-    Path | None,
+    str | None,
     typer.Option("--html", help="Write the report as one self-contained HTML page (no script, no network)."),
 ]
 WorkersOpt = Annotated[int | None, typer.Option(help="Processes; default one per CPU for several files.")]
@@ -415,7 +416,7 @@ def spec_command(
             "--format", case_sensitive=False, help="python: a parse function; json/pbtxt: the schema."
         ),
     ] = SpecFormat.python,
-    output: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")] = None,
+    output: Annotated[str | None, typer.Option("--out", "-o", help="Write here instead of stdout.")] = None,
     label: LabelOpt = None,
     compression: CompressionOpt = Compression.AUTO,
     workers: WorkersOpt = None,
@@ -553,7 +554,7 @@ def pipeline_command(
     raise typer.Exit(EXIT_FINDINGS if result.failed() else EXIT_CLEAN)
 
 
-def _write_html(result: ScanResult | AuditResult, path: Path, inputs: list[Path]) -> None:
+def _write_html(result: ScanResult | AuditResult, path: str, inputs: list[str | Path]) -> None:
     try:
         _say_written(path, result.write_html(path, inputs))
     except OutputError as exc:
@@ -605,6 +606,74 @@ def _check_target(target: str) -> None:
         raise PipelineError(f"{target!r}: use file.py:function or package.module:function")
     if module.endswith(".py") and not Path(module).is_file():
         raise PipelineError(f"{module}: no such file")
+
+
+@app.command("compare")
+def compare_command(
+    train: Annotated[
+        str,
+        typer.Argument(
+            help="The training data: a file, directory, glob or name@N as scan reads them, or a saved "
+            "statistics file (.pb/.binpb from scan --stats-out or TFDV, .pbtxt)."
+        ),
+    ],
+    evaluation: Annotated[
+        str, typer.Argument(metavar="EVAL", help="The evaluation data, given the same ways.")
+    ],
+    label: LabelOpt = None,
+    compression: CompressionOpt = Compression.AUTO,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    fail_on: FailOnOpt = None,
+    as_json: JsonOpt = False,
+    html: HtmlOpt = None,
+    workers: WorkersOpt = None,
+    max_records: MaxRecordsOpt = None,
+) -> None:
+    """Compare the training data with the evaluation data: features in one split only, kinds,
+    shapes and image sizes that differ, drift per feature (TFDV's L-infinity and
+    Jensen-Shannon measures), classes in one split only (TFD210-TFD212)."""
+    from .api import compare
+    from .compare import StatisticsError
+    from .report.terminal import render_compare
+
+    config = _config(select, ignore, fail_on)
+    progress = None if as_json else _ScanProgress(err)
+    try:
+        result = compare(
+            train,
+            evaluation,
+            label=label,
+            compression=compression,
+            config=config,
+            workers=workers,
+            max_records_per_file=max_records,
+            progress=progress,
+        )
+    except StatisticsError as exc:
+        err.print(Text(f"tfdoctor: cannot read the statistics: {printable(str(exc))}", style="red"))
+        raise typer.Exit(EXIT_USAGE) from None
+    except KeyboardInterrupt:
+        err.print(Text("tfdoctor: interrupted", style="yellow"))
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    finally:
+        if progress is not None:
+            progress.stop()
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_json(), indent=2, allow_nan=False) + "\n")
+    else:
+        render_compare(result, out)
+    if html is not None:
+        _write_html(result, html, result.input_files)  # type: ignore[arg-type]
+    problems = [(w, why) for w, why in result.unreadable]
+    for side, what in ((result.train, "training"), (result.eval, "evaluation")):
+        if side.empty and not side.unreadable:
+            problems.append((", ".join(side.given), f"no {what} records found"))
+    if problems:
+        for where, why in problems:
+            err.print(Text(f"tfdoctor: cannot read {printable(where)}: {printable(why)}", style="red"))
+        raise typer.Exit(EXIT_USAGE)
+    raise typer.Exit(EXIT_FINDINGS if result.failed() else EXIT_CLEAN)
 
 
 @app.command("training")
@@ -737,26 +806,6 @@ def demo_command(
     with err.status("auditing the time-series pipeline", spinner="dots"):
         audited = audit(build(f"{script}:make_dataset", {"path": str(series)}), batches=3)
     render_audit(audited, out)
-    _demo_training(build(f"{pipeline}:make_dataset", {"data_dir": str(target / "data")}), target / "logs")
-
-
-def _demo_training(dataset: object, logs: Path) -> None:
-    """The demo's last act: a tiny model trained on the buggy pipeline with the callback, and
-    the TensorBoard log it leaves read back as `tfdoctor training` reads it."""
-    from .demo import train_demo_model
-    from .report.terminal import render_findings
-    from .training.flow import training_log
-    from .training.render import render_training
-
-    fit = "model.fit(make_dataset(...), callbacks=[DoctorCallback(...), TensorBoard(logs)])"
-    out.print(Text(f"\n$ {fit}", style="dim"))
-    with err.status("training a tiny model on the demo pipeline", spinner="dots"):
-        doctor = train_demo_model(dataset, logs)
-    render_findings(doctor.findings, out)
-    out.print(Text(f"\n$ tfdoctor training {logs}\n", style="dim"))
-    render_training(training_log(logs), out)
-
-
     _demo_training(build(f"{pipeline}:make_dataset", {"data_dir": str(target / "data")}), target / "logs")
 
 

@@ -16,7 +16,7 @@ from .facts.pipeline import Pipeline, StepProbe
 from .facts.run import AuditRun
 from .facts.spec import ParseSpec
 from .findings import Finding, RuleError, Severity
-from .io.outputs import local_inputs, write_output
+from .io.outputs import guarded_inputs, write_output
 from .report.json import audit_to_json, scan_to_json
 from .spec.render import parse_function
 from .stats.schema import Schema, to_pbtxt
@@ -55,7 +55,7 @@ class _Judged:
 
         return render_html(self.to_json(), fragment=True)
 
-    def write_html(self, path: str | Path, inputs: list[Path] | None = None) -> bool:
+    def write_html(self, path: str | Path, inputs: list[str | Path] | None = None) -> bool:
         """The HTML report, written atomically, never over an input; True if it replaced a file."""
         return write_output(path, self.html(), inputs if inputs is not None else [])
 
@@ -88,9 +88,9 @@ class ScanResult(_Judged):
         return scan_to_json(self)
 
     @property
-    def input_files(self) -> list[Path]:
+    def input_files(self) -> list[str | Path]:
         """The local files this scan read or was asked to read: outputs never replace them."""
-        return local_inputs([f.url for f in self.stats.files] + list(self.stats.inputs.patterns))
+        return guarded_inputs([f.url for f in self.stats.files] + list(self.stats.inputs.patterns))
 
     def write_schema(self, path: str | Path) -> bool:
         """The schema, .pbtxt (TFMD) or JSON, written atomically; True if it replaced a file.
@@ -106,7 +106,7 @@ class ScanResult(_Judged):
         """Python source: a features dict and parse function that fit this data."""
         return parse_function(self.stats)
 
-    def write_html(self, path: str | Path, inputs: list[Path] | None = None) -> bool:
+    def write_html(self, path: str | Path, inputs: list[str | Path] | None = None) -> bool:
         return super().write_html(path, inputs if inputs is not None else self.input_files)
 
     def write_statistics(self, path: str | Path) -> bool:

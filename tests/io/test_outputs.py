@@ -163,3 +163,43 @@ def test_the_api_refuses_too(tmp_path: Path) -> None:
         result.write_schema(str(data))
     assert _sha(data) == before
     assert result.write_schema(tmp_path / "schema.json") is False
+
+
+def test_remote_outputs_are_written_through_fsspec_and_never_over_a_remote_input() -> None:
+    """memory:// is fsspec's real in-process filesystem, standing for gs:// or s3://."""
+    import fsspec
+    from typer.testing import CliRunner
+
+    from tfdoctor.cli import app
+    from tfdoctor.io.writer import write_tfrecord
+    from tfdoctor.proto.build import example
+
+    import tempfile
+
+    fs = fsspec.filesystem("memory")
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "train.tfrecord"
+        write_tfrecord(path, [example({"x": float(i), "label": i % 2}) for i in range(10)])
+        data = path.read_bytes()
+    fs.pipe("/remote/train.tfrecord", data)
+    url = "memory://remote/train.tfrecord"
+    runner = CliRunner()
+    refused = runner.invoke(app, ["scan", url, "--stats-out", url])
+    assert refused.exit_code == 2 and "refusing to write memory://remote/train.tfrecord" in " ".join(
+        refused.output.split()
+    )
+    assert fs.cat("/remote/train.tfrecord") == data  # the input is untouched
+    written = runner.invoke(
+        app, ["scan", url, "--stats-out", "memory://out/stats.pb", "--html", "memory://out/report.html"]
+    )
+    assert written.exit_code == 0, written.output
+    assert fs.cat("/out/report.html").startswith(b"<!DOCTYPE html>")
+    from tensorflow_metadata.proto.v0 import statistics_pb2
+
+    stats = statistics_pb2.DatasetFeatureStatisticsList.FromString(fs.cat("/out/stats.pb"))
+    assert stats.datasets[0].num_examples == 10
+    again = runner.invoke(app, ["scan", url, "--stats-out", "memory://out/stats.pb"])
+    assert again.exit_code == 0 and "overwrote memory://out/stats.pb" in " ".join(again.output.split())
+    missing = runner.invoke(app, ["scan", url, "--stats-out", "nosuchproto://x/y"])
+    assert missing.exit_code == 2 and "cannot write" in missing.output

@@ -8,7 +8,10 @@ Every output goes through `write_output`:
   so an interrupted write leaves the old file (or none), never half a file;
 - a symlink at the output path is replaced by the new file: the link itself is replaced, the
   file it pointed at is left as it was (nothing is written through a link);
-- a missing directory, or a directory at the output path, is an `OutputError`, not a traceback.
+- a missing directory, or a directory at the output path, is an `OutputError`, not a traceback;
+- a URL (`gs://bucket/stats.pb`, any fsspec protocol but file://) is written through fsspec,
+  in one upload that replaces the object whole when closed (object stores have no partial
+  objects), and refused when it names one of the input URLs.
 
 Nothing here prints: `write_output` says whether it replaced an existing file, callers say so.
 """
@@ -21,7 +24,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["OutputError", "check_output", "local_inputs", "write_output"]
+__all__ = ["OutputError", "check_output", "guarded_inputs", "local_inputs", "write_output"]
 
 
 class OutputError(ValueError):
@@ -40,6 +43,13 @@ def local_inputs(urls: Iterable[str]) -> list[Path]:
     return out
 
 
+def guarded_inputs(urls: Iterable[str]) -> list[str | Path]:
+    """The inputs an output must not replace: local files as paths, other URLs (gs://...)
+    as they are."""
+    listed = list(urls)
+    return [*local_inputs(listed), *(url for url in listed if "://" in url and not url.startswith("file://"))]
+
+
 def _same(target: Path, source: Path) -> bool:
     with contextlib.suppress(OSError):
         if os.path.samefile(target, source):
@@ -48,10 +58,42 @@ def _same(target: Path, source: Path) -> bool:
     return resolved or os.path.abspath(target) == os.path.abspath(source)
 
 
+def _remote(path: str | Path) -> str | None:
+    """The URL of a non-local output (gs://, s3://, memory://...), normalised; None if local."""
+    text = str(path)
+    if "://" not in text or text.startswith("file://"):
+        return None
+    import fsspec
+
+    try:
+        fs, stripped = fsspec.core.url_to_fs(text)
+    except (ValueError, ImportError) as exc:  # an unknown protocol, a backend not installed (gcsfs)
+        raise OutputError(f"cannot write {text}: {exc}") from None
+    return str(fs.unstrip_protocol(stripped))
+
+
+def _check_remote(url: str, inputs: Iterable[str | Path], shown: str) -> None:
+    for source in inputs:
+        try:
+            other = _remote(source)
+        except OutputError:  # an input of a protocol fsspec does not know: not this output
+            continue
+        if other is not None and other == url:
+            raise OutputError(f"refusing to write {shown}: it is the input {source}")
+
+
 def check_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> Path:
     """The output path, if it may be written; `OutputError` if it is an input or has no directory."""
+    remote = _remote(path)
+    if remote is not None:
+        _check_remote(remote, inputs, str(path))
+        return Path(str(path))
+    if str(path).startswith("file://"):
+        path = str(path)[len("file://") :]
     target = Path(path)
     for source in inputs:
+        if "://" in str(source):
+            continue  # a remote input is never a local output
         if _same(target, Path(source)):
             raise OutputError(f"refusing to write {target}: it is the input {source}")
     if target.is_dir() and not target.is_symlink():
@@ -72,6 +114,9 @@ def _mode(target: Path) -> int:
 
 def write_output(path: str | Path, data: bytes | str, inputs: Iterable[str | Path] = ()) -> bool:
     """Write `data` to `path` atomically (see the module doc); True if it replaced a file."""
+    remote = _remote(path)
+    if remote is not None:
+        return _write_remote(remote, data.encode() if isinstance(data, str) else data, inputs, str(path))
     target = check_output(path, inputs)
     existed = os.path.lexists(target)
     payload = data.encode() if isinstance(data, str) else data
@@ -93,4 +138,18 @@ def write_output(path: str | Path, data: bytes | str, inputs: Iterable[str | Pat
         if isinstance(exc, OSError):
             raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
         raise
+    return existed
+
+
+def _write_remote(url: str, payload: bytes, inputs: Iterable[str | Path], shown: str) -> bool:
+    import fsspec
+
+    _check_remote(url, inputs, shown)
+    try:
+        fs, stripped = fsspec.core.url_to_fs(url)
+        existed = bool(fs.exists(stripped))
+        with fs.open(stripped, "wb") as fh:  # the object appears whole when the upload closes
+            fh.write(payload)
+    except (OSError, ValueError, ImportError) as exc:  # no such bucket, no credentials, no backend
+        raise OutputError(f"cannot write {shown}: {exc}") from None
     return existed
