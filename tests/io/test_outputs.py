@@ -167,14 +167,14 @@ def test_the_api_refuses_too(tmp_path: Path) -> None:
 
 def test_remote_outputs_are_written_through_fsspec_and_never_over_a_remote_input() -> None:
     """memory:// is fsspec's real in-process filesystem, standing for gs:// or s3://."""
+    import tempfile
+
     import fsspec
     from typer.testing import CliRunner
 
     from tfdoctor.cli import app
     from tfdoctor.io.writer import write_tfrecord
     from tfdoctor.proto.build import example
-
-    import tempfile
 
     fs = fsspec.filesystem("memory")
 
