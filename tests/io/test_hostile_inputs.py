@@ -232,3 +232,30 @@ def test_a_cut_stream_keeps_the_records_inflated_before_the_cut(tmp_path: Path, 
     f = stats.files[0]
     assert 0 < f.records < len(payloads)
     assert [p.kind for p in f.problems] == [IssueKind.TRUNCATED.value]
+
+
+# -- 5. repeating garbage: a cap on candidates per gap ---------------------------------------
+
+
+@pytest.mark.parametrize("pattern", [b"\x01\x00\x00\x00\x00\x00\x00\x00", b"ABCD\x00\x00\x00\x00"])
+def test_repeating_length_like_garbage_stops_at_the_search_cap(pattern: bytes) -> None:
+    """Each repetition is a candidate header (its upper four bytes are zero) whose CRC fails:
+    the search gives up after `max_resync_checks` of them in one gap and says where."""
+    garbage = pattern * ((256 << 10) // len(pattern))  # up to 4 candidates a repetition
+    data = frame(PAYLOADS[0]) + garbage + frame(PAYLOADS[1])
+    reader = TFRecordReader(io.BytesIO(data), max_resync_checks=10_000)
+    records, issues = read(reader)
+    assert [r.payload for r in records] == [PAYLOADS[0]]
+    [issue] = issues
+    first = len(frame(PAYLOADS[0]))
+    assert (issue.kind, issue.offset, issue.bytes_skipped) == (
+        IssueKind.CORRUPT_LENGTH,
+        first,
+        len(data) - first,
+    )
+    assert reader.resync_checks == 10_000
+    assert "(10,000 candidate headers checked, the search's limit): the rest of the file" in issue.detail
+    # under the cap the same gap is crossed and the record after it found
+    reader = TFRecordReader(io.BytesIO(data))
+    assert [r.payload for r in read(reader)[0]] == PAYLOADS[:2]
+    assert reader.resync_checks <= 4 * len(garbage) // len(pattern) + 24

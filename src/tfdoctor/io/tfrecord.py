@@ -19,6 +19,7 @@ import google_crc32c
 HEADER_BYTES = 12
 FOOTER_BYTES = 4
 DEFAULT_MAX_RECORD_BYTES = 1 << 31  # 2 GiB: protobuf's own hard limit on a message
+MAX_RESYNC_CHECKS = 1_000_000  # candidate headers tried per gap (~3 s) before giving up on a file
 _CHUNK_BYTES = 1 << 20
 _MASK_DELTA = 0xA282EAD8
 _LENGTH = struct.Struct("<Q")
@@ -93,10 +94,13 @@ class TFRecordReader:
         stream: BinaryIO,
         max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
         chunk_bytes: int = _CHUNK_BYTES,
+        max_resync_checks: int = MAX_RESYNC_CHECKS,
     ) -> None:
         self._stream = stream
         self._max = max_record_bytes
         self._chunk = chunk_bytes
+        self._max_checks = max_resync_checks
+        self._gave_up_after = 0  # bytes the last search covered when it hit max_resync_checks
         self._buf = b""
         self._pos = 0  # position of the current frame in _buf
         self._base = 0  # stream offset of _buf[0]
@@ -154,10 +158,17 @@ class TFRecordReader:
         return masked_crc(data) == _CRC.unpack_from(self._buf, p + HEADER_BYTES + length)[0]
 
     def _resync(self) -> int | None:
-        """Skip forward to the next valid frame. Returns bytes skipped, None if none found."""
+        """Skip forward to the next valid frame. Returns bytes skipped, None if none found,
+        or if `max_resync_checks` candidates in this gap failed: garbage that repeats a
+        length-like pattern (`01 00 00 00 00 00 00 00`...) makes a candidate every few bytes,
+        each a CRC in Python (~0.7 MB/s); TensorFlow stops at the first corrupt frame anyway."""
         start = self._offset()
+        budget = self.resync_checks + self._max_checks
         self._pos += 1
         while self._ensure(HEADER_BYTES):
+            if self.resync_checks >= budget:
+                self._gave_up_after = self._offset() - start
+                return None
             match = _CANDIDATE.search(self._buf, self._pos)
             if match is None:
                 # Keep only bytes that could still begin a header, then read on.
@@ -205,14 +216,16 @@ class TFRecordReader:
                     kind, detail = IssueKind.NO_FRAMING, "no TFRecord header at the start"
                 skipped = self._resync()
                 if skipped is None:
+                    searched, self._gave_up_after = self._gave_up_after, 0
                     self._skip_to_end()
-                    yield FramingIssue(
-                        kind,
-                        offset,
-                        index,
-                        self._offset() - offset,
-                        detail + "; no valid record follows, the rest of the file is skipped",
-                    )
+                    rest = "no valid record follows, the rest of the file is skipped"
+                    if searched:
+                        rest = (
+                            f"no valid record in the {searched:,} bytes after it ({self._max_checks:,} "
+                            "candidate headers checked, the search's limit): the rest of the file, "
+                            f"{self._offset() - offset - searched:,} bytes more, is skipped"
+                        )
+                    yield FramingIssue(kind, offset, index, self._offset() - offset, f"{detail}; {rest}")
                     if self._stream_error is not None:
                         yield self._stream_issue(index, 0)
                     return
