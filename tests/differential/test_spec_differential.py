@@ -10,11 +10,14 @@ when some finding says it will.
 
 from __future__ import annotations
 
+import os
+import traceback
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import tfdoctor
@@ -89,38 +92,52 @@ def _tf_spec(tf: Any, entries: list[tuple[str, str, str, tuple[int, ...], bool]]
 
 
 def _tf_fails(tf: Any, records: list[bytes], spec: dict[str, Any]) -> bool:
+    """Whether TensorFlow's parser fails. Only TensorFlow's own errors count: a ValueError or
+    TypeError raised outside TensorFlow's code is the test's mistake and fails the test."""
     try:
         tf.io.parse_example(records, spec)
-    except (tf.errors.InvalidArgumentError, ValueError, TypeError):
+    except tf.errors.InvalidArgumentError:
+        return True
+    except (ValueError, TypeError) as exc:
+        innermost = traceback.extract_tb(exc.__traceback__)[-1].filename
+        if f"{os.sep}tensorflow{os.sep}" not in innermost:
+            raise
         return True
     return False
 
 
-@settings(
-    max_examples=200,
-    deadline=None,
-    derandomize=True,  # CI runs the same cases every time; explore locally with more examples
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
-@given(case=cases())
-def test_findings_predict_whether_tensorflow_fails(tf: Any, tmp_path: Path, case: Any) -> None:
-    data, entries = case
-    if not entries:
-        return
-    encoded = []
-    for features in data:
-        encoded.append(example({k: (kind, values) for k, (kind, values) in features.items()}))
-    path = tmp_path / "d.tfrecord"
-    write_tfrecord(path, encoded)
-    spec = _tf_spec(tf, entries)
-    result = tfdoctor.check_spec(str(path), spec, config=tfdoctor.Config())
-    assert result.rule_errors == []
-    predicted = any(f.numbers.get("parse_fails") for f in result.findings if f.where.spec)
-    actual = _tf_fails(tf, encoded, spec)
-    event(f"TensorFlow fails: {actual}")
-    assert predicted == actual, (
-        data, entries, [(f.code, f.message) for f in result.findings if f.where.spec]
-    )  # fmt: skip
+def test_findings_predict_whether_tensorflow_fails(tf: Any, tmp_path: Path) -> None:
+    seen: Counter[str] = Counter()
+
+    @settings(max_examples=200, deadline=None)
+    @given(case=cases())
+    def check(case: Any) -> None:
+        data, entries = case
+        if not entries:
+            seen["no spec entry drawn"] += 1  # nothing to predict; counted, bounded below
+            return
+        encoded = []
+        for features in data:
+            encoded.append(example({k: (kind, values) for k, (kind, values) in features.items()}))
+        path = tmp_path / "d.tfrecord"
+        write_tfrecord(path, encoded)
+        spec = _tf_spec(tf, entries)
+        result = tfdoctor.check_spec(str(path), spec, config=tfdoctor.Config())
+        assert result.rule_errors == []
+        predicted = any(f.numbers.get("parse_fails") for f in result.findings if f.where.spec)
+        actual = _tf_fails(tf, encoded, spec)
+        seen["tensorflow fails" if actual else "tensorflow parses"] += 1
+        event(f"TensorFlow fails: {actual}")
+        assert predicted == actual, (
+            data, entries, [(f.code, f.message) for f in result.findings if f.where.spec]
+        )  # fmt: skip
+
+    check()
+    # most cases assert, and both outcomes are well represented (measured: 17 of 200 cases
+    # without an entry, TensorFlow failing on 92 of the other 183)
+    asserted = seen["tensorflow fails"] + seen["tensorflow parses"]
+    assert asserted >= 0.8 * sum(seen.values()), seen
+    assert min(seen["tensorflow fails"], seen["tensorflow parses"]) >= 0.3 * asserted, seen
 
 
 def test_typed_empty_list_with_a_default_fails(tf: Any, tmp_path: Path) -> None:

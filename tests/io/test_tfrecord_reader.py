@@ -151,6 +151,16 @@ def test_memory_bounded_by_largest_record() -> None:
     assert max(sizes) < 3_000_000 + (1 << 16) + 64
 
 
+POSITION = {p: i for i, p in enumerate(PAYLOADS)}
+RESYNC = (IssueKind.CORRUPT_LENGTH, IssueKind.ABSURD_LENGTH, IssueKind.NO_FRAMING)
+
+
+def _frame_position(issue: FramingIssue) -> int:
+    """The original position of the frame an issue names (a bad body is reported at its data)."""
+    at = issue.offset - 12 if issue.kind == IssueKind.CORRUPT_DATA else issue.offset
+    return OFFSETS.index(at)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(st.tuples(st.integers(0, len(PLAIN) - 1), st.integers(1, 255)), min_size=1, max_size=6),
@@ -164,10 +174,63 @@ def test_random_corruption_never_raises_and_accounts_for_every_byte(
         data[pos] ^= mask
     data = data[: max(cut, 1)]
     records, issues = read_all(bytes(data))
-    # every good record is one we wrote, in order
-    payload_set = {p: i for i, p in enumerate(PAYLOADS)}
-    indices = [payload_set[r.payload] for r in records if r.payload in payload_set]
-    assert indices == sorted(indices)
+    # every payload returned is one we wrote, unaltered, at the offset we wrote it, in order
+    unknown = [r.payload for r in records if r.payload not in POSITION]
+    assert unknown == [], "the reader returned payloads it was never given"
+    positions = [POSITION[r.payload] for r in records]
+    assert positions == sorted(set(positions))
+    assert [r.offset for r in records] == [OFFSETS[p] for p in positions]
+    # the record index is the original position up to the first frame whose header is lost
+    # (past a resynchronisation the number of frames skipped is unknowable: a lower bound)
+    lost = next((i.offset for i in issues if i.kind in RESYNC), len(PLAIN) + 1)
+    for r, p in zip(records, positions, strict=True):
+        assert r.index == p if r.offset < lost else r.index <= p, (r, p)
+    for issue in issues:
+        if issue.offset <= lost and issue.kind != IssueKind.STREAM_ERROR:
+            assert issue.record_index == _frame_position(issue), issue
     # bytes are either in a good frame or counted as skipped: nothing disappears
     good = sum(len(frame(r.payload)) for r in records)
     assert good + sum(i.bytes_skipped for i in issues) == len(data)
+
+
+BODIES = [(OFFSETS[i] + 12, len(p) + 4) for i, p in enumerate(PAYLOADS)]  # data and its CRC
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(PAYLOADS) - 1), st.integers(0, 10**6), st.integers(1, 255)),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_bad_bodies_keep_every_record_at_its_position(flips: list[tuple[int, int, int]]) -> None:
+    """Only bodies damaged: every record and every issue carries its original position, as
+    TensorFlow counts a record it fails on; the bad ones, and only those, are issues."""
+    data = bytearray(PLAIN)
+    for record, where, mask in flips:
+        start, size = BODIES[record]
+        data[start + where % size] ^= mask
+    records, issues = read_all(bytes(data))
+    bad = [
+        k
+        for k, (start, size) in enumerate(BODIES)
+        if data[start : start + size] != PLAIN[start : start + size]
+    ]
+    assert [(i.kind, i.record_index, i.offset) for i in issues] == [
+        (IssueKind.CORRUPT_DATA, k, OFFSETS[k] + 12) for k in bad
+    ]
+    assert [(r.index, r.payload) for r in records] == [(k, p) for k, p in enumerate(PAYLOADS) if k not in bad]
+
+
+def test_record_index_counts_each_corrupt_frame() -> None:
+    """Two bad bodies: the second is record 12, not 11; the records after it keep theirs."""
+    data = bytearray(PLAIN)
+    for k in (5, 12):
+        data[OFFSETS[k] + 14] ^= 0x01
+    records, issues = read_all(bytes(data))
+    assert [(i.kind, i.record_index, i.offset) for i in issues] == [
+        (IssueKind.CORRUPT_DATA, 5, OFFSETS[5] + 12),
+        (IssueKind.CORRUPT_DATA, 12, OFFSETS[12] + 12),
+    ]
+    assert [r.index for r in records] == [k for k in range(20) if k not in (5, 12)]

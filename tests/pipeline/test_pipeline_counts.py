@@ -4,10 +4,11 @@ and TFD514 stand on these counts."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import tfdoctor
@@ -62,25 +63,31 @@ def _build(tf: Any, path: str, steps: list[tuple[Any, ...]]) -> Any:
     return ds
 
 
-@settings(
-    max_examples=100,
-    deadline=None,
-    derandomize=True,  # CI runs the same cases every time; explore locally with more examples
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
-@given(steps=STEPS)
-def test_counts_match_what_tensorflow_yields(tf: Any, records: str, steps: list[tuple[Any, ...]]) -> None:
-    ds = _build(tf, records, steps)
-    result = tfdoctor.audit(ds, batches=0, config=tfdoctor.Config())
-    last = result.pipeline.steps[-1].index
-    predicted = result.elements.get(last)
-    try:
-        actual = sum(1 for _ in ds)
-    except tf.errors.InvalidArgumentError:
-        return  # a chain TensorFlow itself cannot run (a ragged last batch batched again)
-    event(f"count known: {predicted is not None}")
-    if predicted is not None:
-        assert predicted == actual, (steps, result.elements)
+def test_counts_match_what_tensorflow_yields(tf: Any, records: str) -> None:
+    """Every predicted count is exact, and most chains get one: a predictor that answers
+    None everywhere fails here (measured: 97 of 100 chains run, all 97 counted)."""
+    seen: Counter[str] = Counter()
+
+    @settings(max_examples=100, deadline=None)
+    @given(steps=STEPS)
+    def check(steps: list[tuple[Any, ...]]) -> None:
+        ds = _build(tf, records, steps)
+        result = tfdoctor.audit(ds, batches=0, config=tfdoctor.Config())
+        predicted = result.elements.get(result.pipeline.steps[-1].index)
+        try:
+            actual = sum(1 for _ in ds)
+        except tf.errors.InvalidArgumentError:
+            seen["tensorflow cannot run it"] += 1  # a ragged last batch batched again
+            return
+        seen["known" if predicted is not None else "unknown"] += 1
+        event(f"count known: {predicted is not None}")
+        if predicted is not None:
+            assert predicted == actual, (steps, result.elements)
+
+    check()
+    ran = seen["known"] + seen["unknown"]
+    assert ran >= 0.9 * sum(seen.values()), seen
+    assert seen["known"] >= 0.95 * ran, seen
 
 
 def test_counts_are_known_for_the_usual_chain(tf: Any, records: str) -> None:

@@ -32,7 +32,7 @@ def _check(name: str, text: str) -> None:
     # A missing snapshot fails: written silently, it would pass whatever the report says.
     assert path.exists(), (
         f"snapshot {path} is missing: create it with "
-        "`TFDOCTOR_UPDATE_SNAPSHOTS=1 pytest tests/test_snapshots.py`, review it, and commit it"
+        "`TFDOCTOR_UPDATE_SNAPSHOTS=1 pytest tests/report/test_snapshots.py`, review it, and commit it"
     )
     assert text == path.read_text(), f"{name} changed: review it, then TFDOCTOR_UPDATE_SNAPSHOTS=1"
 
