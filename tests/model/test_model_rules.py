@@ -73,6 +73,20 @@ def test_tfd602_silent_with_rescaling_an_error_without(tf: Any, tmp_path: Path) 
     )  # scaled in the pipeline
 
 
+def test_tfd602_uint8_images_reach_the_model_unscaled(tf: Any, tmp_path: Path) -> None:
+    """Decoded PNGs left uint8: Keras casts them to the float32 Input as they are (0..255)."""
+    import keras
+
+    ds = images(tf, image_files(tf, tmp_path)).map(lambda x, y: (tf.cast(x, tf.uint8), y))
+    model = cnn()
+    (f,) = audited(ds, model)
+    assert (f.code, f.severity) == ("TFD602", Severity.ERROR)
+    assert audited(ds, cnn(rescale=True)) == []
+    first = keras.Model(model.inputs, model.layers[1].output)  # the first Conv2D sees the values
+    x = next(iter(ds))[0]
+    np.testing.assert_allclose(first(x), first(tf.cast(x, tf.float32)), rtol=1e-6)
+
+
 def test_tfd602_silent_for_an_application_with_its_own_rescaling(tf: Any, tmp_path: Path) -> None:
     import keras
 
@@ -114,8 +128,11 @@ def test_tfd701_silent_where_keras_adds_the_trailing_axis(tf: Any) -> None:
 
 def test_tfd701_an_unbatched_dataset(tf: Any, tmp_path: Path) -> None:
     ds = images(tf, image_files(tf, tmp_path), scale=1 / 255).unbatch()
-    (f,) = audited(ds, cnn())
+    model = cnn()
+    (f,) = audited(ds, model)
     assert "not batched" in f.message
+    with pytest.raises(ValueError, match="incompatible|expected"):
+        model.fit(ds, epochs=1, verbose=0)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -217,3 +217,13 @@ def test_tfd606_follows_the_configured_fraction() -> None:
 
 def test_tfd606_silent_where_nothing_was_measured() -> None:
     assert check("TFD606", _padded()) == []
+
+
+def test_tfd602_uint8_images_are_judged_only_where_they_feed_the_model() -> None:
+    raw = replace(image_tensor("[0]", low=0.0, high=255.0), dtype="uint8")
+    facts = probed(raw, tensor("[1]", "int64"))
+    assert check("TFD602", facts) == []  # no model: integer images were never judged
+    found = one(check("TFD602", replace(facts, model=ModelFacts("cnn", inputs=(CNN_INPUT,)))))
+    assert found.severity == Severity.ERROR
+    rescaling = ModelFacts("cnn", inputs=(CNN_INPUT,), preprocessing=(Preprocessing("r", "Rescaling"),))
+    assert check("TFD602", replace(facts, model=rescaling)) == []

@@ -23,10 +23,11 @@ def unnormalized_input(
     """Image-like inputs in [0, 255] where a model expects about [0, 1] or [-1, 1].
 
     What it finds:
-    Float image-like tensors whose values reach above {unnormalized_above} and stay within
-    [0, {unnormalized_max}] (`unnormalized-above`, `unnormalized-max`). Info where the model
-    is not known: many models rescale their own inputs (Keras applications such as
-    EfficientNet, object-detection feature extractors), so [0, 255] is often what they
+    Float image-like tensors (and, with the model, integer ones that feed it: Keras casts
+    uint8 images to its float input unscaled) whose values reach above {unnormalized_above}
+    and stay within [0, {unnormalized_max}] (`unnormalized-above`, `unnormalized-max`). Info
+    where the model is not known: many models rescale their own inputs (Keras applications
+    such as EfficientNet, object-detection feature extractors), so [0, 255] is often what they
     expect. With the model (`--model`, `audit(model=...)`): silent where the model input the
     tensor feeds is rescaled or normalized inside the model (a Rescaling or Normalization
     layer, an application's preprocess_input, `x / 255` written on the Input); where it is
@@ -42,7 +43,9 @@ def unnormalized_input(
     """
     fed = {f.tensor.path: f.target.name for f in inputs_fed(probe, model)} if model is not None else {}
     for t in probe.tensors:
-        if not (t.image_like and t.dtype.startswith("float") and t.max is not None and t.min is not None):
+        # integer images too where they feed the model: Keras casts them to its float input as they are
+        judged = t.dtype.startswith("float") or (t.path in fed and t.dtype.startswith(("uint", "int")))
+        if not (t.image_like and judged and t.max is not None and t.min is not None):
             continue
         if not (cfg.unnormalized_above < t.max <= cfg.unnormalized_max and t.min >= 0.0):
             continue
