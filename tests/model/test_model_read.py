@@ -174,3 +174,19 @@ def test_a_softmax_over_another_axis_is_not_the_units_softmax(tf: Any) -> None:
     facts = model_facts(keras.Model(steps, weights))
     assert facts.outputs[0].activation == "softmax(axis=1)" and facts.outputs[0].units == 1
     assert run_rules(Facts(model=facts), Config(select=("TFD706",))) == ([], [])
+
+
+def test_arithmetic_counts_as_preprocessing_only_on_an_input_and_a_constant(tf: Any) -> None:
+    """`(cast(x) - 127.5) / 127.5` on an Input rescales it; `Add()([x, dense(x)])` (a residual
+    from the input) and the sum of two inputs do not."""
+    import keras
+
+    x = keras.Input((4,), name="x")
+    scaled = (keras.ops.cast(x, "float32") - 127.5) / 127.5
+    model = keras.Model(x, keras.layers.Dense(1)(scaled))
+    assert {(p.kind, p.inputs) for p in model_facts(model).preprocessing} == {("arithmetic", ("x",))}
+    residual = keras.Model(x, keras.layers.Dense(1)(keras.layers.Add()([x, keras.layers.Dense(4)(x)])))
+    assert model_facts(residual).preprocessing == ()
+    y = keras.Input((4,), name="y")
+    summed = keras.Model([x, y], keras.layers.Dense(1)(x + y))
+    assert model_facts(summed).preprocessing == ()

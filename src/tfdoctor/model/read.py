@@ -268,21 +268,20 @@ def _num(value: Any) -> str:
 
 
 def _on_input(op: Any) -> bool:
-    """An arithmetic op whose operands come from an input through arithmetic ops only: `x / 255`
-    on a keras.Input (not a residual `Add` deep in the network)."""
-    frontier, seen = [(op, 0)], 0
-    while frontier and seen < 20:
-        current, index = frontier.pop()
-        seen += 1
+    """An arithmetic op on one tensor (the other operand a constant) that comes from an input
+    through such ops and casts only: `x / 255`, `(x - mean) / std` on a keras.Input; not a
+    residual `Add` of a layer's output, nor the sum of two inputs."""
+    current, index = op, 0
+    for _ in range(20):
         parents = _parents(current, index)
-        if not parents:
+        if len(parents) != 1:
             return False
-        for parent, parent_index in parents:
-            kind = type(parent).__name__
-            if kind == "InputLayer":
-                return True
-            if kind in _ARITHMETIC:
-                frontier.append((parent, parent_index))
+        current, index = parents[0]
+        kind = type(current).__name__
+        if kind == "InputLayer":
+            return True
+        if kind not in _ARITHMETIC and kind != "Cast":
+            return False
     return False
 
 
