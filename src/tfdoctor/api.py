@@ -11,6 +11,7 @@ from typing import Any
 from .config import Config, load_config
 from .engines.base import Engine
 from .engines.file import Progress
+from .engines.sample import Sample, parse_sample
 from .facts.spec import ParseSpec
 from .flows import audit_flow, scan_flow
 from .io.compression import Compression
@@ -31,12 +32,15 @@ def scan(
     max_records_per_file: int | None = None,
     progress: Progress | None = None,
     engine: Engine | None = None,
+    sample: str | Sample | None = None,
 ) -> ScanResult:
     """Scan TFRecord files (paths, directories, globs, `name@N`, fsspec URLs).
 
     Reads every record, verifies CRCs, decodes Examples, computes statistics, infers a
     schema and runs the file and data rules. Never raises on bad data: problems are findings.
     `engine` runs the scan elsewhere (default: this process, or a process pool for several files).
+    `sample` ("1%", "100000" records, or a Sample) reads a uniform sample of records across
+    the files instead of all: the figures are then estimates, and the result says so.
     """
     return scan_flow(
         [paths] if isinstance(paths, str) else list(paths),
@@ -48,6 +52,7 @@ def scan(
         engine=engine,
         workers=workers,
         progress=progress,
+        sample=parse_sample(sample) if isinstance(sample, str) else sample,
     )
 
 
@@ -67,6 +72,7 @@ def check_spec(
     max_records_per_file: int | None = None,
     progress: Progress | None = None,
     engine: Engine | None = None,
+    sample: str | Sample | None = None,
 ) -> ScanResult:
     """Scan the data and judge parse specs against it (TFD201-TFD209), in one pass.
 
@@ -107,6 +113,7 @@ def check_spec(
         progress=progress,
         spec_notes=notes,
         spec_sources=sources,
+        sample=parse_sample(sample) if isinstance(sample, str) else sample,
     )
 
 

@@ -130,7 +130,15 @@ def _run_scan(
     call_args: list[str] | None = None,
     runner: Runner = Runner.local,
     beam_options: list[str] | None = None,
+    sample: str | None = None,
 ) -> ScanResult:
+    from .engines.sample import SampleError, parse_sample
+
+    try:
+        sampled = parse_sample(sample) if sample is not None else None
+    except SampleError as exc:
+        err.print(Text(f"tfdoctor: {exc}", style="red"))
+        raise typer.Exit(EXIT_USAGE) from None
     progress = None if quiet_progress else _ScanProgress(err)
     options = dict(
         label=label,
@@ -139,6 +147,7 @@ def _run_scan(
         workers=workers,
         max_records_per_file=max_records,
         progress=progress,
+        sample=sampled,
         engine=_engine(runner, beam_options),
     )
     try:
@@ -307,6 +316,14 @@ HtmlOpt = Annotated[
 ]
 WorkersOpt = Annotated[int | None, typer.Option(help="Processes; default one per CPU for several files.")]
 MaxRecordsOpt = Annotated[int | None, typer.Option(help="Read at most this many records per file.")]
+SampleOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="A fast first look: read a uniform sample of records across all files, 1%% or 100000 "
+        "(records in all), in runs of 64 records at seeded random offsets. Every figure is then an "
+        "estimate, and the report says from how many records. Compressed files are read whole.",
+    ),
+]
 
 
 @app.command("scan")
@@ -326,6 +343,7 @@ def scan_command(
     max_records: MaxRecordsOpt = None,
     runner: RunnerOpt = Runner.local,
     beam_option: BeamOptionOpt = None,
+    sample: SampleOpt = None,
 ) -> None:
     """Read TFRecord files, compute statistics and a schema, report problems (TFD1xx, TFD2xx)."""
     config = _config(select, ignore, fail_on)
@@ -340,6 +358,7 @@ def scan_command(
         quiet_progress=fmt is not Format.text,
         runner=runner,
         beam_options=beam_option,
+        sample=sample,
     )
     _finish(result, fmt, stats_out, schema_out, html)
 
@@ -380,6 +399,7 @@ def check_command(
     runner: RunnerOpt = Runner.local,
     beam_option: BeamOptionOpt = None,
     html: HtmlOpt = None,
+    sample: SampleOpt = None,
 ) -> None:
     """Check a parse spec against the data: missing keys, dtypes, shapes, defaults (TFD2xx)."""
     config = _config(select, ignore, fail_on)
@@ -397,6 +417,7 @@ def check_command(
         call_args=arg,
         runner=runner,
         beam_options=beam_option,
+        sample=sample,
     )
     _finish(result, fmt, None, None, html)
 
@@ -828,7 +849,10 @@ def _demo_training(dataset: object, logs: Path) -> None:
 
 def _version(value: bool) -> None:
     if value:
+        from . import native
+
         out.print(f"tfdoctor {__version__}")
+        out.print(native.describe())
         raise typer.Exit()
 
 

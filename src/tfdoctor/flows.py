@@ -12,6 +12,7 @@ from .config import Config
 from .engines.base import Engine, ScanInterrupted
 from .engines.file import Progress, ScanOptions
 from .engines.local import InProcessEngine, local_engine
+from .engines.sample import Sample, with_fraction
 from .facts.container import Facts
 from .facts.dataset import DatasetStats
 from .facts.inputs import InputFacts
@@ -46,11 +47,17 @@ def scan_flow(
     progress: Progress | None = None,
     spec_notes: Sequence[str] = (),
     spec_sources: Sequence[str] = (),
+    sample: Sample | None = None,
 ) -> ScanResult:
     """Scan the data (and tally every key the specs read, in the same pass), then judge.
     `spec_sources`: the Python files the specs were read from, for their ignore comments."""
     sources, options, inputs = scan_plan(
-        patterns, specs, label=label, compression=compression, max_records_per_file=max_records_per_file
+        patterns,
+        specs,
+        label=label,
+        compression=compression,
+        max_records_per_file=max_records_per_file,
+        sample=sample,
     )
     sizes = [source.size for source in sources]
     total = None if any(size is None for size in sizes) else sum(s for s in sizes if s is not None)
@@ -86,6 +93,7 @@ def scan_plan(
     label: str | None,
     compression: Compression,
     max_records_per_file: int | None,
+    sample: Sample | None = None,
 ) -> tuple[list[Source], ScanOptions, InputFacts]:
     """What a scan reads (the files the patterns name), how (the options every engine passes
     to `scan_file`), and what the patterns matched (for TFD105)."""
@@ -95,6 +103,7 @@ def scan_plan(
         label=label,
         max_records_per_file=max_records_per_file,
         reads=_reads(specs),
+        sample=with_fraction(sample, resolved.sources) if sample is not None else None,
     )
     inputs = InputFacts(
         tuple(patterns),

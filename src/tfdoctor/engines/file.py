@@ -22,6 +22,7 @@ from ..io.tfrecord import DEFAULT_MAX_RECORD_BYTES, FramingIssue, TFRecordReader
 from ..proto.decode import parse
 from ..stats.dataset import DatasetAccumulator
 from ..stats.files import FileAccumulator
+from .sample import Sample, SampledReader
 
 # (file url, bytes read in this file so far, records so far in this file, file finished)
 Progress = Callable[[str, int, int, bool], None]
@@ -40,6 +41,7 @@ class ScanOptions:
     # a GZIP/ZLIB stream inflating past this ratio is stopped (a decompression bomb); None: never
     max_inflation: float | None = DEFAULT_MAX_INFLATION
     inflation_grace_bytes: int = INFLATION_GRACE_BYTES  # decompressed bytes always allowed
+    sample: Sample | None = None  # read windows of each file (engines/sample.py); its fraction resolved
 
 
 def scan_file(source: Source, options: ScanOptions, progress: Progress | None = None) -> DatasetAccumulator:
@@ -65,13 +67,27 @@ def scan_file(source: Source, options: ScanOptions, progress: Progress | None = 
         # is reported (TFD103) and the statistics are not lost.
         facts.compression = detected.value
         stream = decompressed(raw, detected, options.max_inflation, options.inflation_grace_bytes)
-        reader = TFRecordReader(stream, options.max_record_bytes)
+        reader: TFRecordReader | SampledReader = TFRecordReader(stream, options.max_record_bytes)
+        sample = options.sample
+        if sample is not None and sample.fraction is not None and sample.fraction < 1:
+            if detected is Compression.NONE and source.size:  # a compressed stream is read whole
+                reader = SampledReader(
+                    raw,
+                    source.size,
+                    source.url,
+                    sample.fraction,
+                    options.max_record_bytes,
+                    sample.run,
+                    sample.seed,
+                )
         _read(reader, acc, facts, options, progress)
+        if isinstance(reader, SampledReader):
+            facts.sampled, facts.estimated_records = True, reader.estimated_records
     return acc
 
 
 def _read(
-    reader: TFRecordReader,
+    reader: TFRecordReader | SampledReader,
     acc: DatasetAccumulator,
     facts: FileAccumulator,
     options: ScanOptions,

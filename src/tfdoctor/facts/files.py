@@ -34,6 +34,7 @@ class FileFacts:
     not_example_samples: tuple[Problem, ...] = ()
     read_error: str | None = None
     sampled: bool = False  # stopped early on purpose (a byte budget): counts are a lower bound
+    estimated_records: int | None = None  # `--sample`: the file's records, estimated from its size
 
     @property
     def parsed(self) -> int:

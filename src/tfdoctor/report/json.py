@@ -54,6 +54,21 @@ def _spec(spec: Any) -> dict[str, Any]:
     }
 
 
+def _sample(stats: Any) -> dict[str, Any] | None:
+    sampled = [f for f in stats.files if f.estimated_records is not None]
+    if not sampled:
+        return None
+    estimated = sum(
+        f.estimated_records if f.estimated_records is not None else f.records for f in stats.files
+    )
+    return {
+        "records_read": stats.records,
+        "estimated_records": estimated,
+        "files_sampled": len(sampled),
+        "share_read": round(stats.records / estimated, 4) if estimated else None,
+    }
+
+
 def scan_to_json(result: ScanResult) -> dict[str, Any]:
     return jsonable(_scan_to_json(result))  # type: ignore[no-any-return]
 
@@ -81,6 +96,8 @@ def _scan_to_json(result: ScanResult) -> dict[str, Any]:
             "bytes": stats.stream_bytes,
             "findings": result.counts(),
             "label": stats.label,
+            # --sample: the figures are estimates from `records_read` records; null: every record read
+            "sample": _sample(stats),
         },
         "findings": [f.to_json() for f in result.findings],
         "suppressed": [s.to_json() for s in result.suppressed],  # each finding with "by": what suppressed it

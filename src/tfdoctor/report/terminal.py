@@ -169,6 +169,18 @@ def render_scan(result: ScanResult, console: Console) -> None:
             f"{stats.stream_bytes / 1e6:,.1f} MB of record data."
         )
     )
+    estimated = [f for f in stats.files if f.estimated_records is not None]
+    if estimated:
+        total = sum(
+            f.estimated_records if f.estimated_records is not None else f.records for f in stats.files
+        )
+        console.print(
+            Text(
+                f"Sample: {stats.records:,} records read of about {total:,} "
+                f"({stats.records / max(total, 1):.1%}): every figure below is an estimate from them.",
+                style="bold yellow",
+            )
+        )
     skipped = stats.inputs.skipped
     if skipped:
         names = ", ".join(printable(url.rsplit("/", 1)[-1]) for url in skipped[:5])

@@ -29,6 +29,7 @@ class FileAccumulator:
     not_example_samples: list[Problem] = field(default_factory=list)
     read_error: str | None = None
     sampled: bool = False
+    estimated_records: int | None = None  # a sampled file: its records, estimated from its size
 
     def add_problem(self, problem: Problem) -> None:
         self.problem_counts[problem.kind] = self.problem_counts.get(problem.kind, 0) + 1
@@ -56,6 +57,7 @@ class FileAccumulator:
         )[:MAX_SAMPLES]
         self.read_error = self.read_error or other.read_error
         self.sampled = self.sampled or other.sampled
+        self.estimated_records = self.estimated_records or other.estimated_records
         return self
 
     def extract(self) -> FileFacts:
@@ -77,4 +79,5 @@ class FileAccumulator:
             not_example_samples=tuple(self.not_example_samples),
             read_error=self.read_error,
             sampled=self.sampled,
+            estimated_records=self.estimated_records,
         )

@@ -40,7 +40,7 @@ def corrupt_record(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
 
     Fix:
     Re-copy or re-write the file from its source. Until then, exclude the shard; do not
-    paper over it with `ignore_errors()`.
+    paper over it with `ignore_errors()`. Under `--sample` the counts are of the windows read.
     """
     for f in facts.files:
         # A bad start followed by good records is corruption, not a non-TFRecord file (TFD103).
@@ -50,9 +50,15 @@ def corrupt_record(facts: DatasetStats, cfg: Thresholds) -> Iterator[Report]:
         if not count:
             continue
         first = bad[0]
+        sampled = (
+            f" These are in the sampled windows ({f.records:,} of about {f.estimated_records:,} records "
+            "read): the file may hold more."
+            if f.estimated_records is not None
+            else ""
+        )
         yield Report(
             f"{count:,} corrupt record(s) in {f.url}: {first.detail}. At {_offsets(bad)}; "
-            f"{f.bytes_skipped:,} bytes skipped, {f.records:,} good records read.",
+            f"{f.bytes_skipped:,} bytes skipped, {f.records:,} good records read.{sampled}",
             Where(file=f.url, offset=first.offset, record=first.record),
             {
                 "corrupt": count,
