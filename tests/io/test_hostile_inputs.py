@@ -18,6 +18,7 @@ from tfdoctor.cli import app
 from tfdoctor.engines.file import ScanOptions, scan_file
 from tfdoctor.facts.dataset import DatasetStats
 from tfdoctor.facts.inputs import InputFacts
+from tfdoctor.io.compression import Compression, decompressed
 from tfdoctor.io.sources import MAX_SHARDS, Source, resolve
 from tfdoctor.io.tfrecord import FramingIssue, IssueKind, Record, TFRecordReader, frame
 from tfdoctor.io.writer import write_tfrecord
@@ -259,3 +260,37 @@ def test_repeating_length_like_garbage_stops_at_the_search_cap(pattern: bytes) -
     reader = TFRecordReader(io.BytesIO(data))
     assert [r.payload for r in read(reader)[0]] == PAYLOADS[:2]
     assert reader.resync_checks <= 4 * len(garbage) // len(pattern) + 24
+
+
+# -- 6. records larger than the read buffer -------------------------------------------------
+
+
+@pytest.mark.parametrize("compression", [None, "zlib"])
+def test_large_records_read_straight_match_the_buffered_reader(compression: str | None) -> None:
+    """A record larger than the buffer is read into its own bytes: the same records and
+    issues (offsets, skipped bytes) as a reader whose buffer holds it, when it is whole,
+    corrupt or cut."""
+    big = [bytes([i]) * (20_000 + i) for i in range(4)]
+    frames = [frame(p) for p in big]
+    corrupt = bytearray(frames[1])
+    corrupt[5_000] ^= 1
+    plain = frames[0] + bytes(corrupt) + frames[2] + frames[3][:9_000]
+
+    def items(chunk: int) -> list[tuple[str, int, int, int]]:
+        data = io.BytesIO(plain)
+        if compression is not None:
+            data = decompressed(io.BytesIO(zlib.compress(plain, 6)), Compression.ZLIB)  # type: ignore[assignment]
+        stream = data
+        out = []
+        for item in TFRecordReader(stream, chunk_bytes=chunk):
+            if isinstance(item, Record):
+                out.append(("record", item.offset, item.index, len(item.payload)))
+            else:
+                out.append((item.kind.value, item.offset, item.record_index, item.bytes_skipped))
+        return out
+
+    small, large = items(1 << 10), items(1 << 20)
+    assert small == large
+    starts = [0, len(frames[0]), len(frames[0]) + len(frames[1]), len(plain) - 9_000]
+    assert [kind for kind, *_ in small] == ["record", "corrupt-data", "record", "truncated"]
+    assert [offset for _k, offset, *_ in small] == [starts[0], starts[1] + 12, starts[2], starts[3]]
