@@ -29,7 +29,8 @@ import numpy as np
 EXACT_DISTINCT = 1024  # distinct values kept exactly before compaction starts
 K = 200  # top-level capacity; ~1.5% rank error, ~3k values (~5 KB) retained at most
 _MIN_CAPACITY = 8
-_EMPTY = np.empty(0, dtype=np.float64)
+_EMPTY = np.empty(0, dtype=np.float64)  # shared: arrays here are replaced, never written to
+_NO_COUNTS = np.empty(0, dtype=np.int64)
 
 
 class QuantileSketch:
@@ -44,7 +45,7 @@ class QuantileSketch:
         self.max = -math.inf
         # exact mode: sorted distinct values and their counts; None once compacting
         self._values: np.ndarray | None = _EMPTY
-        self._counts: np.ndarray = np.empty(0, dtype=np.int64)
+        self._counts: np.ndarray = _NO_COUNTS
         self._levels: list[np.ndarray] = []  # level h holds items of weight 2**h
         self._flips: list[int] = []  # per level: which of each pair the next compaction keeps
 
@@ -69,7 +70,7 @@ class QuantileSketch:
             uniq, counts = np.unique(arr, return_counts=True)
             self.min = min(self.min, float(uniq[0]))
             self.max = max(self.max, float(uniq[-1]))
-            self._add_exact(uniq, counts.astype(np.int64))
+            self._add_exact(uniq, counts.astype(np.int64, copy=False))
             return
         self.min = min(self.min, float(arr.min()))
         self.max = max(self.max, float(arr.max()))
@@ -136,7 +137,7 @@ class QuantileSketch:
             return
         levels = _binary_levels(self._values, self._counts)
         self._values = None
-        self._counts = np.empty(0, dtype=np.int64)
+        self._counts = _NO_COUNTS
         for h, items in enumerate(levels):
             self._add_level(h, items)
 
