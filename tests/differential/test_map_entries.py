@@ -29,6 +29,7 @@ ENTRIES = {
     "empty key": (_field(1, _field(1, b"") + _field(2, FEATURE)), True),
     "empty value": (_field(1, _field(1, b"x") + _field(2, b"")), True),
     "no key": (_field(1, _field(2, FEATURE)), False),
+    "no value": (_field(1, _field(1, b"x")), False),
     "empty entry": (_field(1, b""), False),
 }
 
@@ -87,7 +88,7 @@ def test_value_before_key_is_read_as_parse_example_reads_it(tf: Any, tmp_path: P
     assert result.stats.records == 1 and not [f for f in result.findings if f.code == "TFD104"]
 
 
-@pytest.mark.parametrize("name", ["whole", "no key", "empty entry"])
+@pytest.mark.parametrize("name", ["whole", "no key", "no value", "empty entry"])
 def test_feature_lists_entry(tf: Any, tmp_path: Path, name: str) -> None:
     entry, parses = ENTRIES[name]
     if name != "whole":  # a FeatureList value: {feature: [FEATURE]}

@@ -7,7 +7,7 @@ from typing import Any
 from ..facts.dataset import DatasetStats, LabelOrder
 from ..facts.inputs import InputFacts
 from ..labels import label_priority
-from ..proto.decode import key_name, key_problem
+from ..proto.decode import key_name, key_problem, no_value
 from .feature import FLUSH_AT, FeatureAccumulator
 from .files import FileAccumulator
 from .label_order import LabelOrderAccumulator
@@ -65,7 +65,7 @@ class DatasetAccumulator:
         by_key = self._by_key[section]
         # A key seen before has its accumulator and passed the key check: one lookup. A new
         # key is checked (and the record refused whole if the key shows another message type).
-        found: list[tuple[FeatureAccumulator, Any]] = []
+        found: list[tuple[FeatureAccumulator, Any, str | None]] = []
         for entry in entries:
             key = entry.key
             acc = by_key.get(key)
@@ -74,11 +74,17 @@ class DatasetAccumulator:
                 if problem:
                     return problem
                 acc = by_key[key] = self._feature(section, name)
-            found.append((acc, entry.value))
+            value = entry.value
+            which = value.WhichOneof("kind")
+            if which is None and not entry.HasField("value"):
+                return no_value(section, key)
+            found.append((acc, value, which))
         for entry in seq_entries:
             problem = self._key(entry.key)[1]
             if problem:
                 return problem
+            if not entry.HasField("value"):
+                return no_value("feature_lists", entry.key)
         kind_name = "sequence_example" if is_sequence else "example"
         self.records += 1
         self.record_kinds[kind_name] = self.record_kinds.get(kind_name, 0) + 1
@@ -87,8 +93,7 @@ class DatasetAccumulator:
         else:
             file.examples += 1
         features, labels, keys, reads = self.features, self.labels, self._keys, self.reads
-        for acc, value in found:
-            which = value.WhichOneof("kind")
+        for acc, value, which in found:
             # FeatureAccumulator.add, inlined into the families' buffers: this loop is the
             # scan's hot path (~1 us a feature).
             if which == "float_list":
