@@ -1,0 +1,91 @@
+"""Branches that mutants switched off or bent without a test noticing (scripts/mutation on
+tests/rules, issue 16), each with its firing case and its silent twin, findings compared whole."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from facts_builders import check, dataset, feature, numbers, one, pipeline_facts
+
+from tfdoctor.config import Config, Thresholds
+from tfdoctor.facts import Facts
+from tfdoctor.facts.pipeline import OneHot
+from tfdoctor.findings import Severity, Where
+from tfdoctor.rules import run_rules
+
+READ = ("read", {})
+PARSE = ("map", {"function": "parse", "num_parallel_calls": -1})
+
+
+def audit(*description: object, counts: dict[int, int | None] | None = None) -> Facts:
+    return Facts(pipeline=pipeline_facts(description, counts=counts))  # type: ignore[arg-type]
+
+
+def padded(size: int) -> tuple[str, dict[str, object]]:
+    return ("padded_batch", {"batch_size": size})
+
+
+# ---------------------------------------------------------------------------------------------
+# padded_batch is a batch for TFD502, TFD503 and TFD511
+
+
+def test_tfd503_fires_on_a_shuffle_of_padded_batches() -> None:
+    f = one(check("TFD503", audit(READ, PARSE, padded(8), ("shuffle", {"buffer_size": 50}))))
+    assert (f.severity, f.where) == (Severity.WARNING, Where(step=4, call="shuffle(50)"))
+    assert f.numbers == {"shuffle_step": 4, "batch_step": 3}
+
+
+def test_tfd502_fires_on_a_buffer_no_larger_than_a_padded_batch() -> None:
+    f = one(check("TFD502", audit(READ, PARSE, ("shuffle", {"buffer_size": 8}), padded(32))))
+    assert (f.severity, f.where) == (Severity.WARNING, Where(step=3, call="shuffle(8)"))
+    assert f.numbers == {"buffer_size": 8, "batch_size": 32}
+    assert check("TFD502", audit(READ, PARSE, ("shuffle", {"buffer_size": 33}), padded(32))) == []
+
+
+def test_tfd511_silent_on_a_take_of_padded_batches() -> None:
+    """A take after a (padded) batch caps the steps of a run; it is not a split."""
+    shuffled = (READ, PARSE, ("shuffle", {"buffer_size": 1000}))
+    assert check("TFD511", audit(*shuffled, padded(32), ("take", {"count": 10}))) == []
+    f = one(check("TFD511", audit(*shuffled, ("take", {"count": 10}), padded(32))))
+    assert f.numbers == {"shuffle_step": 3, "split_step": 4}
+
+
+# ---------------------------------------------------------------------------------------------
+# TFD514 remainder-drops-all: an epoch of zero elements fills no batch either
+
+
+def test_tfd514_fires_on_an_epoch_of_no_elements() -> None:
+    facts = audit(READ, ("batch", {"batch_size": 32, "drop_remainder": True}), counts={1: 0})
+    f = one(check("TFD514", facts))
+    assert (f.severity, f.where) == (Severity.ERROR, Where(step=2, call="batch(32, drop_remainder=True)"))
+    assert f.numbers == {"elements": 0, "batch_size": 32}
+
+
+# ---------------------------------------------------------------------------------------------
+# TFD607 label-outside-one-hot: label 0 is inside [0, depth)
+
+
+def test_tfd607_counts_label_0_inside_the_one_hot() -> None:
+    label = feature("label", numeric=numbers(count=90, low=0, high=3))
+    top = (("0", 30), ("1", 20), ("2", 20), ("3", 20))
+    sources = dataset(replace(label, top_values=top), label="label")
+    facts = pipeline_facts(
+        [READ, ("map", {"function": "parse"}), ("batch", {"batch_size": 32})], sources=sources
+    )
+    parse = replace(facts.pipeline.steps[1], one_hots=(OneHot(3, "label"),))
+    steps = (facts.pipeline.steps[0], parse, facts.pipeline.steps[2])
+    f = one(check("TFD607", Facts(pipeline=replace(facts, pipeline=replace(facts.pipeline, steps=steps)))))
+    assert f.numbers == {"depth": 3, "offset": 0, "min": 0, "max": 3, "outside": 20}
+
+
+# ---------------------------------------------------------------------------------------------
+# Config.severity overrides a rule's severity, per code
+
+
+def test_a_configured_severity_replaces_the_rules_own() -> None:
+    facts = audit(READ, PARSE, ("batch", {"batch_size": 8}), ("shuffle", {"buffer_size": 50}))
+    config = Config(select=("TFD503",), severity={"TFD503": Severity.ERROR})
+    findings, errors = run_rules(facts, config)
+    assert errors == [] and [(f.code, f.severity) for f in findings] == [("TFD503", Severity.ERROR)]
+    other = Config(select=("TFD503",), severity={"TFD502": Severity.ERROR}, thresholds=Thresholds())
+    assert [f.severity for f in run_rules(facts, other)[0]] == [Severity.WARNING]
