@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,16 @@ REALDATA = Path(
 @pytest.fixture(scope="session")
 def tf() -> Any:
     return pytest.importorskip("tensorflow")
+
+
+@pytest.fixture(autouse=True)
+def _no_global_seed_after() -> Any:
+    """A test that seeds TensorFlow globally (`keras.utils.set_random_seed`) must not fix the
+    random ops of every later test's pipelines (TFD402 reads the global seed): clear it."""
+    yield
+    tf = sys.modules.get("tensorflow")
+    if tf is not None:
+        tf.random.set_seed(None)
 
 
 @pytest.fixture(scope="session")
