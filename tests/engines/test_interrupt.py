@@ -100,3 +100,30 @@ def test_the_cli_reports_the_part_and_exits_130(tmp_path: Path) -> None:
     assert report["partial"].startswith("interrupted (Ctrl-C) after 2 of 6 file(s)")
     assert report["summary"]["files"] == 2 and report["summary"]["records"] == 100
     assert not stats.exists() and "--stats-out/--schema-out not written" in done.stderr
+
+
+BROKEN = """
+import multiprocessing, sys, warnings
+if multiprocessing.parent_process() is not None:
+    sys.exit(3)  # a worker cannot run this script's top level (as a training script without a main guard)
+from tfdoctor.engines.local import ProcessPoolEngine
+import tfdoctor
+
+multiprocessing.set_start_method("spawn")
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    result = tfdoctor.scan(sys.argv[1:], engine=ProcessPoolEngine(2), config=tfdoctor.Config())
+print(result.stats.records, len(result.stats.files))
+print([str(w.message) for w in caught if "worker processes stopped" in str(w.message)])
+"""
+
+
+def test_a_pool_that_cannot_start_falls_back_to_this_process(tmp_path: Path) -> None:
+    paths = _shards(tmp_path, 4)
+    script = tmp_path / "train.py"  # a file: spawned workers import it as their __main__
+    script.write_text(BROKEN)
+    done = subprocess.run([sys.executable, str(script), *paths], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    counts, warned = done.stdout.splitlines()[-2:]
+    assert counts == "200 4"  # every file scanned, in this process
+    assert "scanning the 4 file(s) they did not finish in this process" in warned

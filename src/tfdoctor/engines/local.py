@@ -7,8 +7,10 @@ import ast
 import multiprocessing
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +54,21 @@ class ProcessPoolEngine:
                 if progress is not None:
                     facts = results[source.url].files[source.url]
                     progress(source.url, facts.stream_bytes, facts.records, True)
+        except BrokenProcessPool as exc:
+            # The workers could not start or died (a script whose top level a spawned worker
+            # cannot run, a worker killed for memory): the files they did not finish are
+            # scanned here, so the result is whole, and the user hears why it was slower.
+            pool.shutdown(wait=False, cancel_futures=True)
+            left = [s for s in sources if s.url not in results]
+            warnings.warn(
+                f"tfdoctor: the worker processes stopped ({exc}); scanning the {len(left)} file(s) they "
+                "did not finish in this process",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            for source in left:
+                results[source.url] = scan_file(source, options, progress)
+            return _in_file_order(sources, results, options)
         except KeyboardInterrupt:
             # the workers got the same Ctrl-C (one process group): keep the files they finished
             pool.shutdown(wait=False, cancel_futures=True)
