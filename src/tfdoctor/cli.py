@@ -74,6 +74,12 @@ class _ScanProgress:
         )
         self._task = self._progress.add_task("scanning", total=None)  # the file count is not listed twice
         self._started = False
+        self._expected: int | None = None  # bytes of all the files, where known: for the ETA
+
+    def expect(self, total_bytes: int | None, files: int) -> None:
+        """What the scan will read (called once it is listed): bytes for the ETA, files for the bar."""
+        self._expected = total_bytes
+        self._progress.update(self._task, total=files or None)
 
     def __call__(self, url: str, nbytes: int, records: int, done: bool) -> None:
         self._files[url] = (nbytes, records)
@@ -86,7 +92,13 @@ class _ScanProgress:
         total_bytes = sum(b for b, _ in self._files.values())
         total_records = sum(r for _, r in self._files.values())
         rate = f"{total_records / elapsed:,.0f} records/s, {total_bytes / elapsed / 1e6:,.1f} MB/s"
-        self._progress.update(self._task, description=f"{total_records:,} records · {rate}")
+        left = ""
+        if self._expected and 0 < total_bytes < self._expected:  # stream bytes: exact for uncompressed files
+            seconds = (self._expected - total_bytes) / (total_bytes / elapsed)
+            left = (
+                f" · {total_bytes / 1e6:,.0f} of {self._expected / 1e6:,.0f} MB · about {seconds:,.0f} s left"
+            )
+        self._progress.update(self._task, description=f"{total_records:,} records · {rate}{left}")
 
     def stop(self) -> None:
         if self._started:

@@ -62,6 +62,9 @@ def scan_flow(
     sizes = [source.size for source in sources]
     total = None if any(size is None for size in sizes) else sum(s for s in sizes if s is not None)
     engine = engine if engine is not None else local_engine(workers, len(sources), total)
+    expect = getattr(progress, "expect", None)  # a progress display that shows an ETA takes the sizes
+    if callable(expect):
+        expect(total, len(sources))
     try:
         scanned = engine.scan(sources, options, progress)
     except ScanInterrupted as stop:
