@@ -4,8 +4,10 @@ spec does not fit them, so `tfdoctor demo` shows what tfdoctor finds in one comm
 from __future__ import annotations
 
 import io
+import logging
 import math
 import random
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -197,5 +199,12 @@ def train_demo_model(dataset: Any, log_dir: str | Path, epochs: int = 4) -> Any:
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     doctor = DoctorCallback(dataset, log_dir=log_dir, config=config)
     board = keras.callbacks.TensorBoard(str(log_dir))
-    model.fit(dataset, epochs=epochs, verbose=0, callbacks=[doctor, board])
+    logger = logging.getLogger("tfdoctor")
+    quiet, logger.disabled = logger.disabled, True  # the demo renders the findings itself
+    try:
+        with warnings.catch_warnings():  # Keras warns when ignore_errors() ends an epoch early
+            warnings.simplefilter("ignore")
+            model.fit(dataset, epochs=epochs, verbose=0, callbacks=[doctor, board])
+    finally:
+        logger.disabled = quiet
     return doctor

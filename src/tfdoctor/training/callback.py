@@ -39,6 +39,7 @@ _CAUSES = {
     "TFD806": ("TFD6", "TFD2", "TFD3"),
 }
 _MAX_CAUSES = 2
+PROBE_INPUTS = 16  # inputs of the probe batch predicted every window
 
 
 class DoctorCallback(keras.callbacks.Callback):  # type: ignore[misc]
@@ -96,6 +97,7 @@ class DoctorCallback(keras.callbacks.Callback):  # type: ignore[misc]
         self._watched: list[tuple[str, Any, np.ndarray | None]] = []  # layer, variable, sample
         self._before: list[np.ndarray] = []
         self._probe: Any = None
+        self._predict: Any = None
         self._probe_size = 0
         self._labels: tuple[float, int, float, int] | None = None
         self._trainable: int | None = None
@@ -129,6 +131,7 @@ class DoctorCallback(keras.callbacks.Callback):  # type: ignore[misc]
         start = time.perf_counter()
         self._reset()
         self._take_probe()
+        self._compile_predict()
         self._watch_weights()
         if self.log_dir is not None:
             self._open_writer()
@@ -196,9 +199,21 @@ class DoctorCallback(keras.callbacks.Callback):  # type: ignore[misc]
             self.notes.append(f"could not read the probe batches: {type(exc).__name__}: {exc}")
             return
         if self._probe is not None:
+            # a few inputs show a spread as well as many, at a fraction of a forward pass's cost
+            self._probe = keras.tree.map_structure(lambda t: t[:PROBE_INPUTS], self._probe)
             leaves = keras.tree.flatten(self._probe)
             self._probe_size = int(leaves[0].shape[0]) if leaves and len(leaves[0].shape) else 0
         self._labels = measures.label_rates(labels)
+
+    def _compile_predict(self) -> None:
+        """The model's forward pass on the probe, traced once where the backend is TensorFlow
+        (an eager Keras call costs more in Python than in arithmetic on a small batch)."""
+        model = self.model
+        self._predict = lambda x: model(x, training=False)
+        if keras.backend.backend() == "tensorflow":
+            import tensorflow as tf
+
+            self._predict = tf.function(self._predict, reduce_retracing=True)
 
     def _watch_weights(self) -> None:
         variables = list(self.model.trainable_variables)
@@ -240,7 +255,7 @@ class DoctorCallback(keras.callbacks.Callback):  # type: ignore[misc]
         self._before = after
         measured = None
         if self._probe is not None and self._probe_size >= 2:
-            outputs = self.model(self._probe, training=False)
+            outputs = self._predict(self._probe)
             measured = measures.spread([keras.ops.convert_to_numpy(o) for o in keras.tree.flatten(outputs)])
             if measured is not None:
                 self._spread[0].append(step)

@@ -65,7 +65,12 @@ def sample_index(size: int, seed: int) -> np.ndarray | None:
 
 
 def ratio(before: Sequence[np.ndarray], after: Sequence[np.ndarray]) -> float:
-    """||after - before|| / ||after|| over a layer's watched weights (0 where both are 0)."""
-    change = sum(float(np.square(a.astype(np.float64) - b).sum()) for a, b in zip(after, before))
-    norm = sum(float(np.square(a.astype(np.float64)).sum()) for a in after)
+    """||after - before|| / ||after|| over a layer's watched weights (0 where nothing moved).
+    Dot products of the flat float32 arrays: a few milliseconds for millions of weights."""
+    change = norm = 0.0
+    for a, b in zip(after, before):
+        a32 = np.ravel(a).astype(np.float32, copy=False)
+        d = a32 - np.ravel(b).astype(np.float32, copy=False)
+        change += float(np.dot(d, d))
+        norm += float(np.dot(a32, a32))
     return 0.0 if change == 0.0 else math.sqrt(change / max(norm, 1e-30))
