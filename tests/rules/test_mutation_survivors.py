@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from facts_builders import check, dataset, feature, numbers, one, pipeline_facts
+from facts_builders import check, counts, dataset, feature, numbers, one, pipeline_facts
 
 from tfdoctor.config import Config, Thresholds
 from tfdoctor.facts import Facts
@@ -89,3 +89,25 @@ def test_a_configured_severity_replaces_the_rules_own() -> None:
     assert errors == [] and [(f.code, f.severity) for f in findings] == [("TFD503", Severity.ERROR)]
     other = Config(select=("TFD503",), severity={"TFD502": Severity.ERROR}, thresholds=Thresholds())
     assert [f.severity for f in run_rules(facts, other)[0]] == [Severity.WARNING]
+
+
+# ---------------------------------------------------------------------------------------------
+# TFD206 constant-feature: what the message says is the finding (the label named as such,
+# a vector of more than four values cut with "...")
+
+
+def test_tfd206_message_names_the_label_and_cuts_long_vectors() -> None:
+    def message(f: object) -> str:
+        return one(check("TFD206", Facts(dataset=f))).message  # type: ignore[arg-type]
+
+    label = dataset(feature("label", records=10, constant="0"), label="label")
+    assert message(label) == (
+        "the label 'label' has the single value '0' in all 10 records that hold it: "
+        "the model can only learn a constant."
+    )
+    for n, shown in ((4, "0.5, 0.5, 0.5, 0.5"), (5, "0.5, 0.5, 0.5, 0.5, ...")):
+        vector = dataset(feature("v", "float", records=20, constant="0.5", values=counts(n)))
+        assert message(vector) == (
+            f"'v' holds the same {n} values [{shown}] in all 20 records that hold it. "
+            "No parse spec was given to show that anything reads it."
+        )
