@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from facts_builders import check, counts, dataset, feature, numbers, one, pipeline_facts
+from facts_builders import (
+    batch_facts,
+    check,
+    counts,
+    dataset,
+    feature,
+    numbers,
+    one,
+    pipeline_facts,
+    tfrecord,
+)
 
 from tfdoctor.config import Config, Thresholds
 from tfdoctor.facts import Facts
@@ -111,3 +121,20 @@ def test_tfd206_message_names_the_label_and_cuts_long_vectors() -> None:
             f"'v' holds the same {n} values [{shown}] in all 20 records that hold it. "
             "No parse spec was given to show that anything reads it."
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# TFD103 in a pipeline: only the error of compressed bytes read as plain (a corrupt record at
+# byte 0) shows an undeclared compression; a corrupt record further on does not
+
+
+def test_tfd103_reads_only_an_error_at_byte_0_as_the_wrong_compression() -> None:
+    gzip = dataset(records=0, files=(tfrecord("a.tfrecord", 0, compression_detected="gzip"),))
+
+    def probed(error: str) -> Facts:
+        facts = pipeline_facts([READ, PARSE, ("batch", {"batch_size": 32})], sources=gzip)
+        return Facts(pipeline=facts, batches=batch_facts(batches=0, stopped="error", error=error))
+
+    f = one(check("TFD103", probed("corrupted record at 0 (Is this even a TFRecord file?)")))
+    assert (f.severity, f.numbers) == (Severity.ERROR, {"declared": "none", "detected": "gzip"})
+    assert check("TFD103", probed("corrupted record at 1234")) == []
