@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from facts_builders import (
     batch_facts,
     check,
@@ -138,3 +139,27 @@ def test_tfd103_reads_only_an_error_at_byte_0_as_the_wrong_compression() -> None
     f = one(check("TFD103", probed("corrupted record at 0 (Is this even a TFRecord file?)")))
     assert (f.severity, f.numbers) == (Severity.ERROR, {"declared": "none", "detected": "gzip"})
     assert check("TFD103", probed("corrupted record at 1234")) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# TFD304 mixed-channels from a batch error: only two HxWxC shapes that differ in C alone
+
+
+@pytest.mark.parametrize(
+    ("first", "other"),
+    [("28,28,1", "28,28"), ("28,28", "28,28,3"), ("28,28,1", "32,32,3"), ("28,28,1", "28,28,1,1")],
+)
+def test_tfd304_silent_on_a_batch_error_that_is_not_channels_alone(first: str, other: str) -> None:
+    error = (
+        "Cannot batch tensors with different shapes in component 0. First element had shape "
+        f"[{first}] and element 5 had shape [{other}]."
+    )
+    description = [
+        READ,
+        ("map", {"function": "decode", "ops": ("DecodePng",)}),
+        ("batch", {"batch_size": 32}),
+    ]
+    facts = Facts(
+        pipeline=pipeline_facts(description), batches=batch_facts(batches=0, error=error, stopped="error")
+    )
+    assert check("TFD304", facts) == []
