@@ -29,6 +29,7 @@ LAYERS = [
     {"report"},
     {"results"},
     {"flows"},
+    {"compare"},  # train against eval: scans (flows) or statistics files, judged by the TFD21x rules
     {"supervised"},
     {"api", "beam"},
     {"training", "keras"},  # the Keras callback audits through api; TensorBoard logs read back

@@ -1,7 +1,7 @@
 """tfdoctor: finds out why a model trained from TFRecord files through tf.data does not learn."""
 
 from ._version import __version__
-from .api import AuditResult, ScanResult, audit, check_spec, scan
+from .api import AuditResult, CompareResult, ScanResult, audit, check_spec, compare, scan
 from .config import Config, Thresholds, load_config
 from .findings import Finding, Fix, RuleError, Severity, Where
 from .flows import Interrupted
@@ -9,6 +9,7 @@ from .spec.model import SpecError
 
 __all__ = [
     "AuditResult",
+    "CompareResult",
     "Config",
     "Finding",
     "Fix",
@@ -22,6 +23,7 @@ __all__ = [
     "__version__",
     "audit",
     "check_spec",
+    "compare",
     "load_config",
     "scan",
 ]

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from .compare import CompareResult, compare_flow
 from .config import Config, load_config
 from .engines.base import Engine
 from .engines.file import Progress
@@ -160,4 +161,36 @@ def audit(
     )
 
 
-__all__ = ["AuditResult", "ScanResult", "audit", "check_spec", "scan"]
+def compare(
+    train: str | Sequence[str],
+    eval: str | Sequence[str],
+    *,
+    label: str | None = None,
+    compression: str | Compression = Compression.AUTO,
+    config: Config | None = None,
+    workers: int | None = None,
+    max_records_per_file: int | None = None,
+    progress: Progress | None = None,
+    engine: Engine | None = None,
+) -> CompareResult:
+    """Compare the training data with the evaluation data (TFD210-TFD212): features in one
+    only, kinds, values per record and image sizes that differ, drift per feature (TFDV's
+    L-infinity and Jensen-Shannon measures), classes in one split only.
+
+    Each side is what `scan` reads (paths, directories, globs), or one saved statistics file
+    (a TFMD DatasetFeatureStatisticsList: `scan --stats-out`, TFDV's; .pb, .binpb, .pbtxt).
+    Raises `StatisticsError` where a statistics file cannot be read; never on bad data."""
+    return compare_flow(
+        [train] if isinstance(train, str) else list(train),
+        [eval] if isinstance(eval, str) else list(eval),
+        label=label,
+        compression=Compression(compression),
+        config=config if config is not None else load_config(),
+        max_records_per_file=max_records_per_file,
+        workers=workers,
+        engine=engine,
+        progress=progress,
+    )
+
+
+__all__ = ["AuditResult", "CompareResult", "ScanResult", "audit", "check_spec", "compare", "scan"]

@@ -31,6 +31,17 @@ class Thresholds:
     label_rare_fraction: float = 0.001
     # TFD208: labels with more distinct values than this are not treated as classes
     label_max_classes: int = 1000
+    # TFD211: a categorical feature drifts where the L-infinity distance of its value shares is above this...
+    drift_linf: float = 0.1
+    # TFD211: ...and above this many standard errors of the difference samples of these sizes show by chance
+    drift_sigmas: float = 4.0
+    # TFD211: a numeric feature drifts where the Jensen-Shannon divergence of its histograms is above this...
+    drift_js: float = 0.1
+    # TFD211: ...and both splits hold at least this many of its values
+    drift_min_values: int = 100
+    # TFD212: a class absent from one split is missing (not chance) where a random sample of that split's
+    # size would leave it out with a probability under this
+    label_absent_chance: float = 0.01
     # TFD213: the feature is empty in at least this fraction of the records that have it
     empty_feature_fraction: float = 0.95
     # TFD304: a decode's channels= converts more than this fraction of the stored images

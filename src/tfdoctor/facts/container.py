@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .batches import BatchFacts
+from .compare import ComparedStats
 from .dataset import DatasetStats
 from .model import ModelFacts
 from .pipeline import PipelineFacts
@@ -27,6 +28,7 @@ class Facts:
     model: ModelFacts | None = None
     training: TrainingFacts | None = None
     run: AuditRun | None = None  # how the child process that ran the user's code ended
+    compared: ComparedStats | None = None  # training and evaluation data side by side (`compare`)
 
     def all(self, kind: type[T]) -> tuple[T, ...]:
         """Every known fact of this kind (none, one, or one per spec)."""
@@ -37,6 +39,7 @@ class Facts:
             self.model,
             self.training,
             self.run,
+            self.compared,
         )
         found = tuple(v for v in (*values, *self.specs) if isinstance(v, kind))
         return found
@@ -46,4 +49,13 @@ class Facts:
         return found[0] if found else None
 
 
-KINDS = (DatasetStats, SpecFacts, PipelineFacts, BatchFacts, ModelFacts, TrainingFacts, AuditRun)
+KINDS = (
+    DatasetStats,
+    SpecFacts,
+    PipelineFacts,
+    BatchFacts,
+    ModelFacts,
+    TrainingFacts,
+    AuditRun,
+    ComparedStats,
+)

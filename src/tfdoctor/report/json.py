@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from .._version import __version__
 
 if TYPE_CHECKING:
+    from ..compare import CompareResult, Side
     from ..results import AuditResult, ScanResult
 
 SCHEMA_VERSION = 2
@@ -169,6 +170,50 @@ def _audit_to_json(result: AuditResult) -> dict[str, Any]:
         "run": asdict(result.run) if result.run is not None else None,
         "step_probes": [asdict(p) for p in result.step_probes.values()],  # what was measured at single steps
         "specs": [_spec(spec) for step in pipeline.steps for spec in step.parse_specs],  # read from the graph
+        "findings": [f.to_json() for f in result.findings],
+        "suppressed": [s.to_json() for s in result.suppressed],
+        "rule_errors": [e.to_json() for e in result.rule_errors],
+    }
+
+
+def compare_to_json(result: CompareResult) -> dict[str, Any]:
+    return jsonable(_compare_to_json(result))  # type: ignore[no-any-return]
+
+
+def _side(side: Side, label: str | None) -> dict[str, Any]:
+    """One split in a comparison: what was given, its size, its label's classes, image sizes."""
+    stats = side.stats
+    order = stats.label_orders.get(label) if label else None
+    return {
+        "inputs": side.given,
+        "source": side.source,  # "scan", or "statistics" (a saved statistics file)
+        "files": len(stats.files),
+        "records": stats.records,
+        "features": len(stats.features),
+        "label_classes": order.classes if order is not None else None,
+        "image_shapes": {
+            f.path: f.bytes.image_shapes for f in stats.features if f.bytes is not None and f.is_image
+        },
+        "notes": side.notes,
+    }
+
+
+def _compare_to_json(result: CompareResult) -> dict[str, Any]:
+    return {
+        "tool": "tfdoctor",
+        "version": __version__,
+        "schema_version": SCHEMA_VERSION,
+        "command": "compare",
+        "summary": {
+            "findings": result.counts(),
+            "label": result.label,
+            "train_records": result.train.stats.records,
+            "eval_records": result.eval.stats.records,
+        },
+        "train": _side(result.train, result.label),
+        "eval": _side(result.eval, result.label),
+        # every feature both splits store alike, with its drift measure (TFD211 judges them)
+        "drift": [asdict(d) for d in result.drift],
         "findings": [f.to_json() for f in result.findings],
         "suppressed": [s.to_json() for s in result.suppressed],
         "rule_errors": [e.to_json() for e in result.rule_errors],

@@ -17,6 +17,7 @@ from ..facts.model import ModelFacts
 from ..findings import Finding, Severity
 
 if TYPE_CHECKING:
+    from ..compare import CompareResult
     from ..results import AuditResult, ScanResult
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -289,5 +290,41 @@ def render_audit(result: AuditResult, console: Console) -> None:
     for err in result.rule_errors:
         reason = printable(err.error, text=True)
         console.print(Text(f"rule {err.code} failed to run: {reason}", style="magenta"))
+    summary = ", ".join(f"{n} {sev}" for sev, n in result.counts().items())
+    console.print(Text(f"\n{summary}.", style="bold"))
+
+
+def render_compare(result: CompareResult, console: Console) -> None:
+    """Both splits in a line each, the drift measure of every feature they share, then the
+    findings."""
+    for side, what in ((result.train, "Training"), (result.eval, "Evaluation")):
+        given = ", ".join(printable(g) for g in side.given)
+        how = "statistics file" if side.source == "statistics" else f"{len(side.stats.files):,} file(s)"
+        console.print(Text(f"{what} data: {given} ({how}, {side.stats.records:,} records).", style="bold"))
+        for note in side.notes:
+            console.print(Text(f"{Severity.INFO.label:<7} {printable(note, text=True)}", style="dim"))
+    if result.label:
+        console.print(Text(f"Label: {printable(result.label)}"))
+    if result.drift:
+        judged = {f.where.feature for f in result.findings if f.code == "TFD211"}
+        table = Table(title="Drift per feature (TFDV's measures)", title_justify="left")
+        for col in ("feature", "measure", "value", "at"):
+            table.add_column(col)
+        for d in result.drift[:MAX_FEATURE_ROWS]:
+            style = "yellow" if d.feature in judged else None
+            measure = "L-infinity" if d.metric == "l_infinity" else "Jensen-Shannon"
+            table.add_row(
+                Text(printable(d.feature), style=style or ""),
+                measure,
+                Text(f"{d.value:.4f}", style=style or ""),
+                Text(printable(d.at) if d.at is not None else ""),
+            )
+        console.print(table)
+    render_findings(result.findings, console)
+    suppressed_line(len(result.suppressed), console)
+    for err in result.rule_errors:
+        console.print(
+            Text(f"rule {err.code} failed to run: {printable(err.error, text=True)}", style="magenta")
+        )
     summary = ", ".join(f"{n} {sev}" for sev, n in result.counts().items())
     console.print(Text(f"\n{summary}.", style="bold"))

@@ -10,11 +10,24 @@ from .dataset import DatasetStats
 from .schema import SEQUENCE_STRUCT
 
 
+def _rank(key: str, index: int, last: int) -> float:
+    """The rank a quantile key stands for ("min" 0, "q25" 0.25, "max" 1); keys of another form
+    are taken as evenly spaced."""
+    if key in ("min", "max"):
+        return 0.0 if key == "min" else 1.0
+    try:
+        return float(key[1:]) / 100 if key.startswith("q") else index / max(1, last)
+    except ValueError:
+        return index / max(1, last)
+
+
 def _quantile_histogram(stats_pb2: Any, quantiles: dict[str, float], count: float) -> Any:
+    """Each bucket holds the values between its two quantiles' ranks (min to 1%: 1% of them),
+    so TFDV's drift measures read the shares the quantiles stand for."""
     hist = stats_pb2.Histogram(type=stats_pb2.Histogram.QUANTILES)
-    edges = list(quantiles.values())
-    for lo, hi in zip(edges, edges[1:]):
-        hist.buckets.add(low_value=lo, high_value=hi, sample_count=count / max(1, len(edges) - 1))
+    points = [(_rank(k, i, len(quantiles) - 1), v) for i, (k, v) in enumerate(quantiles.items())]
+    for (r_lo, lo), (r_hi, hi) in zip(points, points[1:]):
+        hist.buckets.add(low_value=lo, high_value=hi, sample_count=count * (r_hi - r_lo))
     return hist
 
 
@@ -57,7 +70,9 @@ def to_tfmd_statistics(stats: DatasetStats, name: str = "tfdoctor") -> Any:
                 num.max = n.max or 0.0
                 num.median = n.quantiles.get("q50", 0.0)
             if n.quantiles:
-                num.histograms.append(_quantile_histogram(pb, n.quantiles, n.count - n.nan))
+                num.histograms.append(
+                    _quantile_histogram(pb, n.quantiles, n.count - n.nan - n.pos_inf - n.neg_inf)
+                )
         elif f.kind == "bytes" and f.bytes is not None:
             fs.type = pb.FeatureNameStatistics.STRING
             s = fs.string_stats
