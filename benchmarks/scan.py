@@ -1,10 +1,12 @@
 """Benchmark `tfdoctor scan` against TensorFlow's own C++ reader, in the same process run.
 
-    python benchmarks/scan.py [--records 1000000] [--images 20000] [--workers N] [--dir DIR]
+    python benchmarks/scan.py [--records 1000000] [--tokens N] [--images 20000] [--workers N] [--dir DIR]
 
-Datasets: (1) tabular Examples, 12 scalar and short-list features, 8 shards; (2) image
+Datasets: (1) tabular Examples, 12 scalar and short-list features, 8 shards; (2) token ids,
+8-256 int64 per record and a label, 8 shards (--tokens, default records / 4); (3) image
 Examples (JPEG and PNG, 64x64), 4 shards. For each it times:
-  - tfdoctor scan (full statistics, findings), one process and a process pool over shards;
+  - tfdoctor scan (full statistics, findings), one process and a process pool over shards,
+    with the native core (when built) and on the pure-Python path (TFDOCTOR_NATIVE=0);
   - tfdoctor check: the same scan plus the tallies of a parse spec that reads every feature;
   - plain framing + CRC: tfdoctor's reader, and tf.data.TFRecordDataset alone;
   - TensorFlow's path: TFRecordDataset -> batch(1024) -> parse_example(full spec), iterated.
@@ -68,6 +70,7 @@ TABULAR_SPEC = {
     "embedding": ("float", [4]),
     "tags": ("int64", None),
 }
+TOKEN_SPEC = {"input_ids": ("int64", None), "label": ("int64", [])}
 IMAGE_SPEC = {"image": ("bytes", []), "label": ("int64", []), "format": ("bytes", [])}
 
 
@@ -78,6 +81,28 @@ def make_tabular(folder: Path, n: int) -> list[Path]:
     for s in range(TABULAR_SHARDS):
         path = folder / f"tab-{s:05d}-of-{TABULAR_SHARDS:05d}"
         write_tfrecord(path, (tabular_record(rng, s * per + i) for i in range(per)))
+        paths.append(path)
+    return paths
+
+
+def make_tokens(folder: Path, n: int) -> list[Path]:
+    rng = random.Random(2)
+    per = n // TABULAR_SHARDS
+    paths = []
+    for s in range(TABULAR_SHARDS):
+        path = folder / f"tok-{s:05d}-of-{TABULAR_SHARDS:05d}"
+        write_tfrecord(
+            path,
+            (
+                example(
+                    {
+                        "input_ids": [rng.randrange(32000) for _ in range(rng.randint(8, 256))],
+                        "label": rng.randrange(2),
+                    }
+                )
+                for _ in range(per)
+            ),
+        )
         paths.append(path)
     return paths
 
@@ -125,8 +150,10 @@ def our_framing(paths: list[Path]) -> int:
     return n
 
 
-def run_tfdoctor(paths: list[Path], workers: int) -> int:
+def run_tfdoctor(paths: list[Path], workers: int, native: bool = True) -> int:
     import tfdoctor
+
+    os.environ["TFDOCTOR_NATIVE"] = "1" if native else "0"  # read per file, inherited by the pool
 
     result = tfdoctor.scan([str(p) for p in paths], workers=workers, config=tfdoctor.Config())
     return result.stats.records
@@ -185,6 +212,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--tokens", type=int, default=None)
     parser.add_argument("--images", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--dir", type=Path, default=None)
@@ -194,9 +222,15 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}, data in {folder}")
     t, tab = timed(lambda: make_tabular(folder, args.records))
     print(f"generated {args.records:,} tabular records in {t:.1f}s")
+    n_tokens = args.tokens if args.tokens is not None else args.records // 4
+    t, tok = timed(lambda: make_tokens(folder, n_tokens))
+    print(f"generated {n_tokens:,} token records in {t:.1f}s")
     t, img = timed(lambda: make_images(folder, args.images))
     print(f"generated {args.images:,} image records in {t:.1f}s")
-    datasets = {"tabular": (tab, TABULAR_SPEC), "images": (img, IMAGE_SPEC)}
+    from tfdoctor import native
+
+    print(native.describe())
+    datasets = {"tabular": (tab, TABULAR_SPEC), "tokens": (tok, TOKEN_SPEC), "images": (img, IMAGE_SPEC)}
     rows: dict[str, dict[str, float]] = {}
     # tfdoctor first: TensorFlow is not imported yet, so the pool forks cheaply.
     for name, (paths, spec) in datasets.items():
@@ -204,9 +238,11 @@ def main() -> None:
         r: dict[str, float] = {"bytes": size}
         r["framing_s"], r["records"] = timed(lambda: our_framing(paths))
         r["scan1_s"], n1 = timed(lambda: run_tfdoctor(paths, 1))
+        r["scan1_py_s"], n1p = timed(lambda: run_tfdoctor(paths, 1, native=False))
         r["scanN_s"], nn = timed(lambda: run_tfdoctor(paths, args.workers))
+        r["scanN_py_s"], nnp = timed(lambda: run_tfdoctor(paths, args.workers, native=False))
         r["checkN_s"], nc = timed(lambda: run_check(paths, args.workers, spec))
-        assert n1 == nn == nc == r["records"], (n1, nn, nc, r["records"])
+        assert n1 == n1p == nn == nnp == nc == r["records"], (n1, n1p, nn, nnp, nc, r["records"])
         rows[name] = r
     rss_tfdoctor = peak_rss_mb()
     rss_children = peak_rss_mb(resource.RUSAGE_CHILDREN)
@@ -226,8 +262,10 @@ def main() -> None:
         for label, key in [
             ("tfdoctor framing+CRC (1 proc)", "framing_s"),
             ("tf.data TFRecordDataset read", "tf_read_s"),
-            ("tfdoctor scan, 1 process", "scan1_s"),
-            (f"tfdoctor scan, {args.workers} processes", "scanN_s"),
+            ("tfdoctor scan native, 1 process", "scan1_s"),
+            ("tfdoctor scan Python, 1 process", "scan1_py_s"),
+            (f"tfdoctor scan native, {args.workers} processes", "scanN_s"),
+            (f"tfdoctor scan Python, {args.workers} processes", "scanN_py_s"),
             (f"tfdoctor check, {args.workers} processes", "checkN_s"),
             ("tf.data read+batch+parse_example", "tf_parse_s"),
         ]:
@@ -237,6 +275,11 @@ def main() -> None:
             f"  ratio scan({args.workers} proc) / TF parse throughput: {r['tf_parse_s'] / r['scanN_s']:.2f}x"
         )
         print(f"  ratio scan(1 proc) / TF parse throughput:  {r['tf_parse_s'] / r['scan1_s']:.2f}x")
+        print(
+            f"  Python path, same ratios: {r['tf_parse_s'] / r['scanN_py_s']:.2f}x ({args.workers} proc), "
+            f"{r['tf_parse_s'] / r['scan1_py_s']:.2f}x (1 proc); "
+            f"native / Python: {r['scan1_py_s'] / r['scan1_s']:.2f}x (1 proc)"
+        )
         print(f"  ratio check({args.workers} proc) / TF parse: {r['tf_parse_s'] / r['checkN_s']:.2f}x")
         print(f"  check / scan time ({args.workers} proc):          {r['checkN_s'] / r['scanN_s']:.2f}x")
         print(f"  ratio framing+CRC / TF read throughput:    {r['tf_read_s'] / r['framing_s']:.2f}x")

@@ -21,6 +21,7 @@ LAYERS = [
     {"facts"},
     {"io", "proto"},
     {"stats", "labels"},
+    {"native"},  # the optional C scan core: frames and decodes into the stats accumulators
     {"spec"},
     {"pipeline", "model"},
     {"engines"},

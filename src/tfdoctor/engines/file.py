@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import BinaryIO
 
+from .. import native
 from ..facts.files import Problem
 from ..facts.reads import Read
 from ..io.compression import (
@@ -80,10 +82,39 @@ def scan_file(source: Source, options: ScanOptions, progress: Progress | None = 
                     sample.run,
                     sample.seed,
                 )
-        _read(reader, acc, facts, options, progress)
+        if isinstance(reader, TFRecordReader) and not options.reads and native.enabled():
+            _read_native(stream, acc, facts, options, progress)
+        else:
+            _read(reader, acc, facts, options, progress)
         if isinstance(reader, SampledReader):
             facts.sampled, facts.estimated_records = True, reader.estimated_records
     return acc
+
+
+def _read_native(
+    stream: BinaryIO,
+    acc: DatasetAccumulator,
+    facts: FileAccumulator,
+    options: ScanOptions,
+    progress: Progress | None,
+) -> None:
+    """The native core (`tfdoctor.native`) reads while it can; the reader takes the rest of the
+    file from the first frame the core hands back (a framing problem, the end of the stream)."""
+    from ..native.scan import scan_stream
+
+    rest = scan_stream(
+        stream,
+        acc,
+        facts,
+        options.max_record_bytes,
+        options.max_records_per_file,
+        options.max_bytes_per_file,
+        progress,
+        FLUSH_BYTES,
+        _PROGRESS_EVERY,
+    )
+    if rest is not None:
+        _read(rest, acc, facts, options, progress)  # type: ignore[arg-type]  # the reader's interface
 
 
 def _read(
@@ -96,7 +127,8 @@ def _read(
     limit = options.max_records_per_file
     byte_limit = options.max_bytes_per_file
     add = acc.add
-    buffered = 0  # record bytes added since the features' buffers were last folded
+    # record bytes added since the features' buffers were last folded
+    buffered = getattr(reader, "buffered", 0)
     for item in reader:
         if isinstance(item, FramingIssue):
             facts.add_problem(

@@ -1,0 +1,347 @@
+"""The native scan core against the pure-Python path: the same scan JSON, byte for byte.
+
+Every test scans the same files twice, with TFDOCTOR_NATIVE=1 and =0. Without the extension
+built both runs take the Python path and the tests still pass (they then prove nothing about
+C, and `test_native_is_built_here` says so where a build is expected).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import struct
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import tfdoctor
+from tfdoctor import native
+from tfdoctor.engines.file import ScanOptions, scan_file
+from tfdoctor.io.sources import Source
+from tfdoctor.io.tfrecord import frame
+from tfdoctor.io.writer import write_tfrecord
+from tfdoctor.proto.build import example, sequence_example
+
+needs_native = pytest.mark.skipif(not native.available(), reason="native core not built")
+
+
+def _scan_json(paths: list[Path], native_on: bool, **kw: object) -> str:
+    old = os.environ.get("TFDOCTOR_NATIVE")
+    os.environ["TFDOCTOR_NATIVE"] = "1" if native_on else "0"
+    try:
+        result = tfdoctor.scan([str(p) for p in paths], workers=1, **kw)  # type: ignore[arg-type]
+    finally:
+        if old is None:
+            del os.environ["TFDOCTOR_NATIVE"]
+        else:
+            os.environ["TFDOCTOR_NATIVE"] = old
+    return json.dumps(result.to_json(), sort_keys=True, default=str)
+
+
+def assert_same(paths: list[Path], **kw: object) -> str:
+    fast = _scan_json(paths, True, **kw)
+    slow = _scan_json(paths, False, **kw)
+    assert fast == slow
+    return fast
+
+
+def tabular(rng: random.Random, i: int) -> bytes:
+    return example(
+        {
+            "label": rng.randrange(10),
+            "age": rng.uniform(0, 100),
+            "income": rng.lognormvariate(10, 1),
+            "clicks": rng.randrange(1000),
+            "user_id": i - 5000,  # negative int64: ten-byte varints
+            "country": rng.choice([b"us", b"de", b"fr"]),
+            "embedding": [rng.random() for _ in range(4)],
+            "tags": ("int64", [rng.randrange(50) for _ in range(rng.randint(0, 3))]),
+            "weird": float("nan") if i % 97 == 0 else float("inf") if i % 89 == 0 else 0.0,
+        }
+    )
+
+
+def tokens(rng: random.Random, i: int) -> bytes:
+    n = rng.randint(8, 256)
+    return example({"input_ids": [rng.randrange(30000) for _ in range(n)], "label": rng.randrange(2)})
+
+
+def images(rng: random.Random, i: int) -> bytes:
+    png = b"\x89PNG\r\n\x1a\n" + rng.randbytes(rng.randint(10, 3000))
+    return example({"image": png, "label": rng.choice([b"cat", b"dog"]), "format": b"png"})
+
+
+def mixed(rng: random.Random, i: int) -> bytes:
+    """Missing keys, empty lists of every kind, kinds that change, unset features."""
+    feats: dict[str, object] = {}
+    if rng.random() < 0.7:
+        feats["sometimes"] = rng.random()
+    feats["empty"] = rng.choice([("float", []), ("int64", []), ("bytes", [])])
+    feats["shifty"] = rng.choice([1, 2.5, b"x", [1, 2], ("int64", [])])
+    feats["class"] = rng.randrange(3)
+    if rng.random() < 0.1:
+        return sequence_example({"class": 1}, {"steps": [[1, 2], [3]], "words": [[b"a"], [b"b", b"c"]]})
+    return example(feats)
+
+
+def _write(tmp_path: Path, name: str, make, n: int, seed: int = 0, **kw: str) -> Path:  # type: ignore[no-untyped-def]
+    rng = random.Random(seed)
+    path = tmp_path / name
+    write_tfrecord(path, (make(rng, i) for i in range(n)), **kw)
+    return path
+
+
+@pytest.mark.parametrize("make", [tabular, tokens, images, mixed])
+def test_same_statistics(tmp_path: Path, make) -> None:  # type: ignore[no-untyped-def]
+    # 9,000 records: two flushes of 4,096 and a remainder, and quantile sketches past their
+    # exact bound, so batch boundaries would show if they differed
+    path = _write(tmp_path, f"{make.__name__}.tfrecord", make, 9000)
+    assert '"records": 9000' in assert_same([path]) or make is mixed
+
+
+def test_same_statistics_compressed(tmp_path: Path) -> None:
+    paths = [_write(tmp_path, f"t.{c}", tabular, 3000, compression=c) for c in ("gzip", "zlib")]
+    assert_same(paths)
+
+
+def test_limits_and_several_files(tmp_path: Path) -> None:
+    paths = [_write(tmp_path, f"p{i}", mixed, 5000, seed=i) for i in range(2)]
+    assert_same(paths)
+    assert_same(paths, max_records_per_file=4500)
+    assert_same(paths, max_records_per_file=1)
+
+
+def test_unusual_encodings_fall_back(tmp_path: Path) -> None:
+    """Wire forms TensorFlow does not write but protobuf reads: unpacked lists, a repeated
+    oneof, a Features message twice, unknown fields, a non-minimal length, keys that are
+    serialized entries, an empty payload, another message type."""
+    entry = b"\x0a\x01k\x12\x05\x1a\x03\x0a\x01\x07"  # key "k", int64_list packed [7]
+    payloads = [
+        b"\x0a" + bytes([len(entry)]) + entry,
+        b"\x0a\x0c\x0a\x0a\x0a\x01k\x12\x05\x1a\x03\x08\x07",  # unpacked int64
+        b"\x0a\x0e\x0a\x0c\x0a\x01f\x12\x07\x12\x05\x0d\x00\x00\x80\x3f",  # unpacked float
+        b"\x0a" + bytes([len(entry)]) + entry + b"\x0a" + bytes([len(entry)]) + entry,  # twice
+        b"\x0a\x0d\x0a\x0b\x0a\x01k\x12\x06\x1a\x04\x0a\x82\x00\x07",  # a non-minimal length
+        b"",  # an empty Example
+        b"\x0a\x05\x0a\x03\x0a\x01k",  # an entry with a key and no value
+        b"\x0a\x02\x0a\x00",  # an empty entry
+        b"\x0a\x09\x0a\x07\x12\x05\x1a\x03\x0a\x01\x07",  # a value and no key
+        b"\x0a\x0c\x0a\x0a\x12\x05\x1a\x03\x0a\x01\x07\x0a\x01k",  # value before key
+        b"\x0a\x06\x0a\x04\x0a\x00\x12\x00",  # empty key, empty value
+        b"\x0a\x10\x0a\x0e\x0a\x01k\x12\x09\x1a\x03\x0a\x01\x07\x0a\x02\x0a\x00",  # two oneofs
+        b"\x18\x01",  # an unknown top-level field
+        b"\x0a\x0c\x0a\x0a\x0a\x01k\x12\x05\x1a\x03\x0a\x01\x07\x20\x01"[:14],
+        example({"\n\x01k\x12\x00": 1}),  # a key that is a serialized entry
+        example({"ok": 1, "\n\x01k\x12\x00": 2}),
+        bytes(range(256)),
+    ]
+    path = tmp_path / "odd.tfrecord"
+    write_tfrecord(path, [p for p in payloads for _ in range(3)])
+    assert_same([path])
+
+
+def _corrupt(data: bytes, rng: random.Random) -> bytes:
+    buf = bytearray(data)
+    for _ in range(rng.randint(1, 4)):
+        how = rng.randrange(3)
+        at = rng.randrange(len(buf))
+        if how == 0:
+            buf[at] ^= 1 << rng.randrange(8)
+        elif how == 1:
+            buf[at:at] = rng.randbytes(rng.randint(1, 40))  # garbage between or inside records
+        else:
+            del buf[at : at + rng.randint(1, 60)]
+    return bytes(buf)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_corrupted_files(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    clean = b"".join(frame(mixed(rng, i)) for i in range(400))
+    path = tmp_path / "bad.tfrecord"
+    path.write_bytes(_corrupt(clean, rng))
+    assert_same([path])
+    cut = tmp_path / "cut.tfrecord"
+    cut.write_bytes(clean[: rng.randrange(len(clean))])
+    assert_same([cut])
+    gz = tmp_path / "cut.gz"
+    gz.write_bytes(gzip.compress(clean)[: rng.randrange(20, 4000)])
+    assert_same([gz])
+
+
+def test_large_records_between_small_ones(tmp_path: Path) -> None:
+    """Records larger than the block (read apart, as TFRecordReader reads them), a corrupt
+    one, and one cut by the end of the file."""
+    rng = random.Random(1)
+    big = [example({"blob": rng.randbytes(3 << 20), "label": i}) for i in range(3)]
+    small = [tabular(rng, i) for i in range(50)]
+    data = b"".join(frame(p) for p in small + big[:2] + small + big[2:])
+    path = tmp_path / "big.tfrecord"
+    path.write_bytes(data)
+    assert_same([path])
+    bad = bytearray(data)
+    bad[len(data) - (3 << 20)] ^= 0x40  # inside the last large payload
+    path.write_bytes(bytes(bad))
+    assert_same([path])
+    path.write_bytes(data[: -(1 << 20)])
+    assert_same([path])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    flips=st.lists(st.integers(0, 10**6), max_size=6),
+    cut=st.integers(0, 10**6),
+)
+def test_fuzz_bit_flips_and_truncations(
+    tmp_path_factory: pytest.TempPathFactory, seed: int, flips: list[int], cut: int
+) -> None:
+    rng = random.Random(seed)
+    data = bytearray(b"".join(frame(mixed(rng, i)) for i in range(rng.randint(1, 60))))
+    for f in flips:
+        data[f % len(data)] ^= 1 << (f % 8)
+    data = data[: len(data) - cut % (len(data) + 1) // 2]
+    path = tmp_path_factory.mktemp("fuzz") / "f.tfrecord"
+    path.write_bytes(bytes(data))
+    assert_same([path])
+
+
+# -- the core on its own ------------------------------------------------------------------
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=2000), start=st.integers(0, 50))
+def test_core_never_crashes_on_random_bytes(data: bytes, start: int) -> None:
+    from tfdoctor.native import _core
+
+    decoder = _core.Decoder()
+    decoder.register(b"k", True)
+    framed = frame(data) + data  # one valid frame around random bytes (a payload to decode), then noise
+    start = min(start, len(framed))
+    stop, pos, n, info, offsets, lengths, columns = decoder.run(framed, start, 100, 1 << 40, 1 << 31)
+    assert start <= pos <= len(framed)
+    assert len(offsets) == len(lengths) == 8 * n
+
+
+@needs_native
+@settings(max_examples=200, deadline=None)
+@given(payload=st.binary(max_size=300))
+def test_core_decodes_or_hands_back_like_protobuf(payload: bytes) -> None:
+    """A payload the core accepts is an Example protobuf reads with the same values."""
+    from tfdoctor.native import _core
+    from tfdoctor.proto.decode import parse
+
+    decoder = _core.Decoder()
+    keys: list[bytes] = []
+    framed = frame(payload)
+    while True:
+        stop, pos, n, info, _o, _l, columns = decoder.run(framed, 0, 1, 1 << 40, 1 << 31)
+        if stop != _core.NEWKEY:
+            break
+        assert isinstance(info, bytes)
+        keys.append(info)
+        decoder.register(info, True)
+    if not n:
+        assert stop == _core.FALLBACK
+        return
+    message = parse(payload)
+    assert not isinstance(message, str) and not message.HasField("feature_lists")
+    got = []
+    for key_id, kinds, counts, _recs, floats, ints, blobs in columns:
+        got.append((keys[key_id], kinds, counts, floats, ints, blobs or []))
+    want: dict[bytes, list] = {}  # type: ignore[type-arg]
+    for entry in message.context.feature:
+        which = entry.value.WhichOneof("kind")
+        values = list(getattr(entry.value, which).value) if which else []
+        want.setdefault(entry.key, []).append((which, values))
+    names = {0: "float_list", 1: "int64_list", 2: "bytes_list", 3: None}
+    for key, kinds, counts, floats, ints, blobs in got:
+        seen = want.pop(key)
+        assert [names[k] for k in kinds] == [w for w, _ in seen]
+        assert list(struct.unpack(f"<{len(counts) // 8}q", counts)) == [len(v) for _, v in seen]
+        flat = [v for _, vs in seen for v in vs]
+        decoded = (
+            list(struct.unpack(f"<{len(floats) // 4}f", floats))
+            + list(struct.unpack(f"<{len(ints) // 8}q", ints))
+            + list(blobs)
+        )
+        assert sorted(map(repr, decoded)) == sorted(map(repr, flat))
+    assert not want
+
+
+@needs_native
+def test_crc_matches_the_reader() -> None:
+    from tfdoctor.io.tfrecord import masked_crc
+    from tfdoctor.native import _core
+
+    rng = random.Random(3)
+    for n in (0, 1, 7, 8, 9, 63, 64, 1000, 100_003):
+        data = rng.randbytes(n)
+        assert _core.masked_crc(data) == masked_crc(data)
+    assert _core.CRC in ("sse4.2", "table")
+
+
+def test_block_reads_like_the_reader() -> None:
+    from tfdoctor.io import tfrecord
+
+    if native.available():
+        from tfdoctor.native.scan import CHUNK_BYTES
+
+        assert CHUNK_BYTES == tfrecord._CHUNK_BYTES
+
+
+def test_switch_and_version_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TFDOCTOR_NATIVE", "0")
+    assert not native.enabled()
+    assert "pure Python" in native.describe()
+    monkeypatch.setenv("TFDOCTOR_NATIVE", "1")
+    assert native.enabled() == native.available()
+    assert ("native" in native.describe()) == native.available()
+
+
+def test_scan_file_directly_same_accumulator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _write(tmp_path, "d.tfrecord", mixed, 2000)
+    source = Source(url=str(path), size=path.stat().st_size)
+    results = []
+    for flag in ("1", "0"):
+        monkeypatch.setenv("TFDOCTOR_NATIVE", flag)
+        acc = scan_file(source, ScanOptions())
+        results.append(repr(acc.extract()))
+    assert results[0] == results[1]
+
+
+def test_native_is_built_here() -> None:
+    """Where CI builds the extension (TFDOCTOR_EXPECT_NATIVE=1), it must import."""
+    if os.environ.get("TFDOCTOR_EXPECT_NATIVE") == "1":
+        assert native.available()
+
+
+@needs_native
+def test_scan_takes_the_native_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tfdoctor.native import scan as native_scan
+
+    calls = []
+    real = native_scan.scan_stream
+    monkeypatch.setattr(native_scan, "scan_stream", lambda *a, **k: calls.append(1) or real(*a, **k))
+    path = _write(tmp_path, "n.tfrecord", tabular, 10)
+    monkeypatch.setenv("TFDOCTOR_NATIVE", "1")
+    tfdoctor.scan(str(path), workers=1)
+    assert calls == [1]
+    monkeypatch.setenv("TFDOCTOR_NATIVE", "0")
+    tfdoctor.scan(str(path), workers=1)
+    assert calls == [1]
+
+
+def test_version_says_which_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from tfdoctor.cli import app
+
+    monkeypatch.setenv("TFDOCTOR_NATIVE", "0")
+    out = CliRunner().invoke(app, ["--version"]).output
+    assert "scan core: pure Python" in out
