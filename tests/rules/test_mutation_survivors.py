@@ -163,3 +163,25 @@ def test_tfd304_silent_on_a_batch_error_that_is_not_channels_alone(first: str, o
         pipeline=pipeline_facts(description), batches=batch_facts(batches=0, error=error, stopped="error")
     )
     assert check("TFD304", facts) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# TFD105 on a pipeline: TensorFlow's count of zero at the last step; the remainder edge
+
+
+def test_tfd105_fires_on_a_last_step_counted_empty_and_not_on_one_element() -> None:
+    description = [READ, PARSE, ("filter", {"function": "keep"}), ("batch", {"batch_size": 32})]
+    empty = Facts(pipeline=pipeline_facts(description, counts={1: 100, 2: 100, 3: 0, 4: 0}))
+    f = one(check("TFD105", empty))
+    assert (f.severity, f.where) == (Severity.ERROR, Where(step=3, call="filter(keep)"))
+    assert f.numbers == {"batches": None, "elements": 0}
+    one_left = Facts(pipeline=pipeline_facts(description, counts={1: 100, 2: 100, 3: 1, 4: 1}))
+    assert check("TFD105", one_left) == []
+
+
+def test_tfd105_names_the_dropped_remainder_only_under_one_batch() -> None:
+    description = [READ, PARSE, ("batch", {"batch_size": 32, "drop_remainder": True})]
+    short = one(check("TFD105", Facts(pipeline=pipeline_facts(description, counts={1: 31, 2: 31, 3: 0}))))
+    assert short.numbers == {"batches": None, "batch_size": 32, "elements": 31}
+    full = one(check("TFD105", Facts(pipeline=pipeline_facts(description, counts={1: 32, 2: 32, 3: 0}))))
+    assert full.numbers == {"batches": None, "elements": 0}
