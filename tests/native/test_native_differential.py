@@ -345,3 +345,21 @@ def test_version_says_which_core(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TFDOCTOR_NATIVE", "0")
     out = CliRunner().invoke(app, ["--version"]).output
     assert "scan core: pure Python" in out
+
+
+def _real_files() -> list[str]:
+    from conftest import REALDATA
+
+    if not REALDATA.is_dir():
+        return []
+    return sorted(
+        str(p.relative_to(REALDATA)) for p in REALDATA.rglob("*") if p.is_file() and p.name != "README.md"
+    )
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("name", _real_files() or ["(none)"])
+def test_real_files(realdata: Path, name: str) -> None:
+    """Every file under ../shared/realdata (TFRecords of other projects, plain and GZIP, and
+    the files beside them), scanned both ways."""
+    assert_same([realdata / name])
