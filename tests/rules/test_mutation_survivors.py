@@ -21,6 +21,7 @@ from facts_builders import (
 from tfdoctor.config import Config, Thresholds
 from tfdoctor.facts import Facts
 from tfdoctor.facts.pipeline import OneHot
+from tfdoctor.facts.run import FINISHED, KILLED, MEMORY, AuditRun
 from tfdoctor.findings import Severity, Where
 from tfdoctor.rules import run_rules
 
@@ -185,3 +186,28 @@ def test_tfd105_names_the_dropped_remainder_only_under_one_batch() -> None:
     assert short.numbers == {"batches": None, "batch_size": 32, "elements": 31}
     full = one(check("TFD105", Facts(pipeline=pipeline_facts(description, counts={1: 32, 2: 32, 3: 0}))))
     assert full.numbers == {"batches": None, "elements": 0}
+
+
+# ---------------------------------------------------------------------------------------------
+# TFD517 pipeline-stopped: its numbers whole, and the last 400 characters of the output
+
+
+def test_tfd517_numbers_and_the_tail_of_the_output() -> None:
+    run = AuditRun(
+        ended=FINISHED, phase="pulling batches", seconds=3.2, seconds_limit=30.0, memory_limit=4 << 30
+    )
+    memory = one(check("TFD517", Facts(run=replace(run, ended=MEMORY, peak_memory=4200 << 20))))
+    assert (memory.severity, memory.where) == (Severity.ERROR, Where())
+    assert memory.numbers == {
+        "ended": "memory",
+        "phase": "pulling batches",
+        "exit_code": None,
+        "signal": None,
+        "seconds": 3.2,
+        "peak_memory_mib": 4200,
+        "output": "",
+    }
+    output = "a" * 100 + "b" * 400
+    crash = one(check("TFD517", Facts(run=replace(run, ended=KILLED, signal=11, output=output))))
+    assert crash.numbers["signal"] == 11 and crash.numbers["output"] == output
+    assert crash.message.endswith(f" Its output ends: {'b' * 400!r}.")
