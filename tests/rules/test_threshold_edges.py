@@ -252,3 +252,21 @@ def test_tfd208_many_classes_edge() -> None:
     (f,) = check("TFD208", facts, Thresholds(label_many_classes=4))
     assert f.severity == Severity.INFO
     assert f.numbers == {"missing": [3], "missing_count": 1, "max_label": 5}
+
+
+# ---------------------------------------------------------------------------------------------
+# TFD501 no-shuffle: sorted_labels makes it an error
+
+
+def test_tfd501_sorted_labels_edge() -> None:
+    order = label_order({"0": 500, "1": 500}, runs=100, longest_run=20)
+    s = order.sortedness
+    facts = audit(READ, PARSE, batch(32), sources=_stored(order))
+    (f,) = check("TFD501", facts, Thresholds(sorted_labels=s))
+    assert (f.severity, f.where, f.numbers) == (
+        Severity.ERROR,
+        Where(step=3, call="batch(32)"),
+        {"sortedness": round(s, 4)},
+    )
+    assert severities("TFD501", facts, sorted_labels=below(s)) == [Severity.ERROR]
+    assert severities("TFD501", facts, sorted_labels=above(s)) == [Severity.WARNING]
