@@ -8,12 +8,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from .compare import CompareResult, compare_flow
+from .compare import CompareResult, compare_batches, compare_flow
 from .config import Config, load_config
 from .engines.base import Engine
 from .engines.file import Progress
 from .engines.sample import Sample, parse_sample
 from .facts.spec import ParseSpec
+from .findings import Finding
 from .flows import audit_flow, scan_flow
 from .io.compression import Compression
 from .pipeline.graph import read_pipeline
@@ -193,4 +194,23 @@ def compare(
     )
 
 
-__all__ = ["AuditResult", "CompareResult", "ScanResult", "audit", "check_spec", "compare", "scan"]
+def compare_audits(train: AuditResult, eval: AuditResult, *, config: Config | None = None) -> list[Finding]:
+    """Compare the batches of a training and an evaluation pipeline, each audited by `audit()`
+    (TFD210: a tensor in one only, another dtype or element shape; TFD211: a float tensor in
+    [0, 1] in one and [0, 255] in the other). Empty where either audit pulled no batch."""
+    findings, _errors, _suppressed = compare_batches(
+        train, eval, config if config is not None else load_config()
+    )
+    return findings
+
+
+__all__ = [
+    "AuditResult",
+    "CompareResult",
+    "ScanResult",
+    "audit",
+    "check_spec",
+    "compare",
+    "compare_audits",
+    "scan",
+]

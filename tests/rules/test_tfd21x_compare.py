@@ -7,10 +7,22 @@ import math
 from dataclasses import replace
 
 import pytest
-from facts_builders import check, counts, dataset, feature, images, label_order, numbers, one
+from facts_builders import (
+    batch_facts,
+    check,
+    counts,
+    dataset,
+    feature,
+    image_tensor,
+    images,
+    label_order,
+    numbers,
+    one,
+    tensor,
+)
 
 from tfdoctor.config import Thresholds
-from tfdoctor.facts import ComparedStats, DatasetStats, Facts, FeatureStats
+from tfdoctor.facts import ComparedBatches, ComparedStats, DatasetStats, Facts, FeatureStats, TensorFacts
 from tfdoctor.findings import Severity
 
 
@@ -201,3 +213,40 @@ def test_tfd212_from_complete_value_counts_and_silent_when_unknown() -> None:
     # only the most frequent values kept: the classes are not known in full
     partial = dataset(replace(words("label", {"cat": 50, "dog": 50}), total_values=500))
     assert check("TFD212", compared(partial, evals, label="label")) == []
+
+
+# --- TFD210 and TFD211 on two pipelines' batches ----------------------------------------------
+
+
+def batches(*tensors: TensorFacts) -> Facts:
+    return Facts(compared_batches=ComparedBatches(batch_facts(*tensors[:1]), batch_facts(*tensors[1:])))
+
+
+def test_tfd210_batches_of_another_image_size() -> None:
+    train = image_tensor()  # (32, 28, 28, 1)
+    evals = replace(image_tensor(), shape=(32, 64, 64, 1))
+    f = one(check("TFD210", batches(train, evals)))
+    assert f.severity is Severity.ERROR and f.where.tensor == "image"
+    assert f.numbers == {"train_shape": [32, 28, 28, 1], "eval_shape": [32, 64, 64, 1]}
+    # another batch size (the last batch, or batch(64)) is no skew
+    assert check("TFD210", batches(train, replace(train, shape=(64, 28, 28, 1)))) == []
+
+
+def test_tfd210_batches_structure_and_dtype() -> None:
+    facts = Facts(
+        compared_batches=ComparedBatches(
+            batch_facts(image_tensor(), tensor("label", "int64")),
+            batch_facts(image_tensor(dtype="uint8"), tensor("labels", "int64")),
+        )
+    )
+    found = {(f.where.tensor, f.severity) for f in check("TFD210", facts)}
+    assert found == {("label", Severity.ERROR), ("labels", Severity.ERROR), ("image", Severity.WARNING)}
+
+
+def test_tfd211_batches_scaled_in_one_pipeline_only() -> None:
+    f = one(check("TFD211", batches(image_tensor(high=1.0), image_tensor(high=255.0))))
+    assert f.where.tensor == "image" and "scaled to [0, 1] in the training pipeline only" in f.message
+    assert check("TFD211", batches(image_tensor(high=1.0), image_tensor(high=0.98))) == []
+    # at the edge: above unnormalized-above (2) counts as pixel values, 2 itself does not
+    assert check("TFD211", batches(image_tensor(high=1.0), image_tensor(high=2.0))) == []
+    assert len(check("TFD211", batches(image_tensor(high=1.0), image_tensor(high=2.01)))) == 1

@@ -1,6 +1,6 @@
 """`tfdoctor compare TRAIN EVAL`: the training data against the evaluation data."""
 
-from .flow import CompareResult, Drift, Side, compare_flow, drift_table
+from .flow import CompareResult, Drift, Side, compare_batches, compare_flow, drift_table
 from .load import StatisticsError, is_statistics_file, load_statistics
 
 __all__ = [
@@ -8,6 +8,7 @@ __all__ = [
     "Drift",
     "Side",
     "StatisticsError",
+    "compare_batches",
     "compare_flow",
     "drift_table",
     "is_statistics_file",

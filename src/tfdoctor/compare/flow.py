@@ -13,7 +13,7 @@ from ..config import Config
 from ..engines.base import Engine
 from ..engines.file import Progress
 from ..engines.local import local_engine
-from ..facts.compare import ComparedStats, Histogram
+from ..facts.compare import ComparedBatches, ComparedStats, Histogram
 from ..facts.container import Facts
 from ..facts.dataset import DatasetStats
 from ..findings import Finding, RuleError
@@ -21,7 +21,7 @@ from ..flows import scan_plan
 from ..io.compression import Compression
 from ..io.outputs import guarded_inputs
 from ..report.json import compare_to_json
-from ..results import _Judged
+from ..results import AuditResult, _Judged
 from ..rules.compare._common import categorical, classes, histogram, value_counts
 from ..rules.compare._drift import js_divergence, linf_distance
 from ..rules.registry import run_rules
@@ -190,3 +190,16 @@ def drift_table(facts: ComparedStats) -> list[Drift]:
             value, distance = linf_distance(counts[0], counts[1])
             out.append(Drift(t.path, "l_infinity", round(distance, 6), value))
     return out
+
+
+def compare_batches(
+    train: AuditResult, evals: AuditResult, config: Config
+) -> tuple[list[Finding], list[RuleError], list[Suppressed]]:
+    """The batches two audited pipelines yield, judged together (TFD210, TFD211): nothing
+    where either audit pulled no batch."""
+    if train.batches is None or evals.batches is None:
+        return [], [], []
+    facts = Facts(compared_batches=ComparedBatches(train.batches, evals.batches))
+    findings, errors = run_rules(facts, config)
+    findings, suppressed = suppress(findings, config)
+    return findings, errors, suppressed

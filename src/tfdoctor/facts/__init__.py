@@ -2,7 +2,7 @@
 and no I/O: a rule is a pure function of these."""
 
 from .batches import BatchFacts, TensorFacts, batch_shapes
-from .compare import Bucket, ComparedStats, Histogram
+from .compare import Bucket, ComparedBatches, ComparedStats, Histogram
 from .container import KINDS, Facts
 from .dataset import BytesStats, CountStats, DatasetStats, FeatureStats, LabelOrder, NumericStats
 from .files import FileFacts, Problem
@@ -14,9 +14,9 @@ from .spec import FeatureSpec, ParseSpec, SpecFacts
 from .training import TrainingFacts
 
 __all__ = [
-    "KINDS", "AugmentFacts", "BatchFacts", "Bucket", "BytesStats", "ComparedStats", "CountStats",
-    "DatasetStats", "Facts", "FeatureSpec", "FeatureStats", "FileFacts", "Histogram", "InputFacts",
-    "LabelOrder", "ModelFacts", "NumericStats",
+    "KINDS", "AugmentFacts", "BatchFacts", "Bucket", "BytesStats", "ComparedBatches", "ComparedStats",
+    "CountStats", "DatasetStats", "Facts", "FeatureSpec", "FeatureStats", "FileFacts", "Histogram",
+    "InputFacts", "LabelOrder", "ModelFacts", "NumericStats",
     "PaddingFacts", "ParseSpec", "Pipeline", "PipelineFacts", "Problem", "RandomOp", "Read", "ReadTally",
     "SpecFacts", "Step", "StepProbe", "TensorFacts", "TensorSpecFacts", "TrainingFacts", "batch_shapes",
 ]  # fmt: skip

@@ -1,4 +1,5 @@
-"""Two datasets side by side, as `tfdoctor compare TRAIN EVAL` judges them (TFD210-TFD212).
+"""Two datasets side by side, as `tfdoctor compare TRAIN EVAL` judges them (TFD210-TFD212),
+and the batches of a training and an evaluation pipeline side by side.
 Each side is a scan's statistics or statistics read back from a saved TFMD file; a file's
 numeric histograms are kept as stored, since a scan's quantiles cannot be recovered from
 them. Plain, frozen data."""
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .batches import BatchFacts
 from .dataset import DatasetStats, FeatureStats
 
 
@@ -52,3 +54,11 @@ class ComparedStats:
     @property
     def label_feature(self) -> str | None:
         return self.label or self.train.label or self.eval.label
+
+
+@dataclass(frozen=True)
+class ComparedBatches:
+    """What the training pipeline's and the evaluation pipeline's batches hold, as probed."""
+
+    train: BatchFacts
+    eval: BatchFacts

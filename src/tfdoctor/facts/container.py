@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .batches import BatchFacts
-from .compare import ComparedStats
+from .compare import ComparedBatches, ComparedStats
 from .dataset import DatasetStats
 from .model import ModelFacts
 from .pipeline import PipelineFacts
@@ -29,6 +29,7 @@ class Facts:
     training: TrainingFacts | None = None
     run: AuditRun | None = None  # how the child process that ran the user's code ended
     compared: ComparedStats | None = None  # training and evaluation data side by side (`compare`)
+    compared_batches: ComparedBatches | None = None  # a training and an evaluation pipeline's batches
 
     def all(self, kind: type[T]) -> tuple[T, ...]:
         """Every known fact of this kind (none, one, or one per spec)."""
@@ -40,6 +41,7 @@ class Facts:
             self.training,
             self.run,
             self.compared,
+            self.compared_batches,
         )
         found = tuple(v for v in (*values, *self.specs) if isinstance(v, kind))
         return found
@@ -58,4 +60,5 @@ KINDS = (
     TrainingFacts,
     AuditRun,
     ComparedStats,
+    ComparedBatches,
 )

@@ -31,7 +31,9 @@ def train_eval_drift(facts: ComparedStats, cfg: Thresholds) -> Iterator[Report]:
     (`drift-min-values`). A scan keeps quantiles (min, 1%, 25%, 50%, 75%, 99%, max), and the
     histogram is made of them: a coarse estimate, one that misses differences between the
     quantiles. A value range one split holds about 255 times the other's is named: images
-    or features scaled to [0, 1] in one split only.
+    or features scaled to [0, 1] in one split only. Between the batches of a training and an
+    evaluation pipeline (`compare_audits`): a float tensor within [0, 1] in one and reaching
+    above {unnormalized_above} (up to {unnormalized_max}) in the other.
     Why it hurts training:
     A model learns the training distribution: evaluation data from another distribution
     (another scale, another preprocessing, another source or period) makes validation

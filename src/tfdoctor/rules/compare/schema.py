@@ -26,7 +26,9 @@ def train_eval_schema_skew(facts: ComparedStats, cfg: Thresholds) -> Iterator[Re
     images of sizes or channels the training images never had (a warning where the training
     images all have one size or channel count, info where they were mixed already: the
     pipeline must resize them then). Features only the evaluation data holds, not read by
-    anything trained on the training data, are info.
+    anything trained on the training data, are info. Between the batches of a training and
+    an evaluation pipeline (`compare_audits`): a tensor in one only or an element shape that
+    differs (another image size) is an error, another dtype a warning.
     Why it hurts training:
     The evaluation pipeline reuses the training pipeline: a missing key or another dtype
     fails the parse, a default silently replaces every value, images of another size fail a
