@@ -537,6 +537,19 @@ def pipeline_command(
             "Judges the batches against its inputs, outputs and loss (TFD7xx)."
         ),
     ] = None,
+    eval_target: Annotated[
+        str | None,
+        typer.Option(
+            "--eval",
+            help="The evaluation pipeline (file.py:function, run the same way, in a second child "
+            "process): its batches are compared with this pipeline's (TFD210: another structure or "
+            "element shape; TFD211: scaled to [0, 1] in one only).",
+        ),
+    ] = None,
+    eval_arg: Annotated[
+        list[str] | None,
+        typer.Option("--eval-arg", help="key=value arguments for the --eval function (default: --arg's)."),
+    ] = None,
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     fail_on: FailOnOpt = None,
@@ -576,6 +589,8 @@ def pipeline_command(
                 if status is not None
                 else None,
             )
+            if eval_target is not None:
+                _compare_eval(result, request, eval_target, eval_arg, max_memory)
     except PipelineError as exc:
         err.print(Text(f"tfdoctor: cannot build the pipeline: {printable(str(exc))}", style="red"))
         raise typer.Exit(EXIT_USAGE) from None
@@ -584,6 +599,33 @@ def pipeline_command(
         module = target.rpartition(":")[0]
         _write_html(result, html, [Path(module)] if module.endswith(".py") else [])
     raise typer.Exit(EXIT_FINDINGS if result.failed() else EXIT_CLEAN)
+
+
+def _compare_eval(
+    result: AuditResult, request: Any, target: str, args: list[str] | None, max_memory: int | None
+) -> None:
+    """Audit the evaluation pipeline in a second child and add the findings of comparing its
+    batches with the training pipeline's to `result` (TFD210, TFD211)."""
+    from .compare import compare_batches
+    from .pipeline.load import parse_args
+    from .rules.registry import finding_order
+    from .supervised import audit_in_child
+
+    _check_target(target)
+    kwargs = parse_args(args) if args else request.kwargs
+    evaluated = audit_in_child(
+        replace(request, target=target, kwargs=kwargs),
+        memory_limit=max_memory << 20 if max_memory is not None else None,
+    )
+    if result.batches is None or evaluated.batches is None or not evaluated.batches.batches:
+        why = evaluated.batches.error if evaluated.batches is not None else None
+        note = f"the evaluation pipeline {target} yielded no batch" + (f" ({why})" if why else "")
+        err.print(Text(f"tfdoctor: {printable(note)}: its batches are not compared", style="yellow"))
+        return
+    found, errors, suppressed = compare_batches(result, evaluated, request.config)
+    result.findings = sorted(result.findings + found, key=finding_order)
+    result.rule_errors += errors
+    result.suppressed += suppressed
 
 
 def _write_html(result: ScanResult | AuditResult, path: str, inputs: list[str | Path]) -> None:

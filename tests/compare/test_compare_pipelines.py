@@ -51,3 +51,47 @@ def test_no_batches_no_comparison(tf: Any, tmp_path: Path) -> None:
     train, evals = planted_pair(tmp_path, train=16, evals=16)
     audits = [tfdoctor.audit(pipeline(tf, p, scale=True), batches=0, config=Config()) for p in (train, evals)]
     assert tfdoctor.compare_audits(*audits, config=Config()) == []
+
+
+PIPELINES = """
+import tensorflow as tf
+
+SPEC = {"image": tf.io.FixedLenFeature([], tf.string), "label": tf.io.FixedLenFeature([], tf.int64)}
+
+
+def _read(path, scale):
+    def parse(serialized):
+        ex = tf.io.parse_single_example(serialized, SPEC)
+        image = tf.cast(tf.io.decode_png(ex["image"], channels=1), tf.float32)
+        return (image / 255.0 if scale else image), ex["label"]
+
+    return tf.data.TFRecordDataset(path).map(parse).batch(16)
+
+
+def make_train(path):
+    return _read(path, True)
+
+
+def make_eval(path):
+    return _read(path, False)
+"""
+
+
+def test_cli_pipeline_eval_compares_the_two_pipelines_batches(tf: Any, tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from tfdoctor.cli import app
+
+    train, evals = planted_pair(tmp_path / "data", train=64, evals=64)
+    script = tmp_path / "pipelines.py"
+    script.write_text(PIPELINES)
+    command = ["pipeline", f"{script}:make_train", "--arg", f"path={train}", "--batches", "2", "--json"]
+    alone = CliRunner().invoke(app, command)
+    codes = {f["code"] for f in json.loads(alone.stdout)["findings"]}
+    assert not codes & {"TFD210", "TFD211"}
+    run = CliRunner().invoke(app, [*command, "--eval", f"{script}:make_eval", "--eval-arg", f"path={evals}"])
+    found = [(f["code"], f["where"].get("tensor")) for f in json.loads(run.stdout)["findings"]]
+    assert ("TFD210", "[0]") in found and ("TFD211", "[0]") in found
+    assert run.exit_code == 1  # the shape skew is an error
