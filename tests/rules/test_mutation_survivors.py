@@ -15,11 +15,14 @@ from facts_builders import (
     numbers,
     one,
     pipeline_facts,
+    spec,
+    spec_facts,
+    tally,
     tfrecord,
 )
 
 from tfdoctor.config import Config, Thresholds
-from tfdoctor.facts import Facts
+from tfdoctor.facts import Facts, FeatureSpec
 from tfdoctor.facts.pipeline import OneHot
 from tfdoctor.facts.run import FINISHED, KILLED, MEMORY, AuditRun
 from tfdoctor.findings import Severity, Where
@@ -211,3 +214,56 @@ def test_tfd517_numbers_and_the_tail_of_the_output() -> None:
     crash = one(check("TFD517", Facts(run=replace(run, ended=KILLED, signal=11, output=output))))
     assert crash.numbers["signal"] == 11 and crash.numbers["output"] == output
     assert crash.message.endswith(f" Its output ends: {'b' * 400!r}.")
+
+
+# ---------------------------------------------------------------------------------------------
+# TFD203 shape-mismatch on a SparseFeature: index/value counts that differ, indices past the
+# size (no unit test reached these branches)
+
+SPARSE = FeatureSpec("sp", "SparseFeature", "float32", shape=(10,), value_key="val", index_keys=("idx",))
+
+
+def _sparse(problem: str, bad: int, first: list[tuple[str, int]]) -> Facts:
+    index = SPARSE.reads()[1]
+    assert (index.key, index.pair, index.bound) == ("idx", "val", 10)
+    stored = dataset(
+        feature("idx", records=100, numeric=numbers(count=100, low=0, high=14)),
+        feature("val", "float", records=100),
+    )
+    return spec_facts(spec(SPARSE), stored, tally(index, problems={problem: bad}, first={problem: first}))
+
+
+def test_tfd203_sparse_index_and_value_counts_differ() -> None:
+    f = one(check("TFD203", _sparse("pair", 3, [("a.tfrecord", 4), ("a.tfrecord", 9)])))
+    assert (f.severity, f.where) == (
+        Severity.ERROR,
+        Where(spec="train.py:12 parse_fn", file="a.tfrecord", record=4, feature="sp"),
+    )
+    assert f.numbers == {
+        "records": 100,
+        "mismatched": 3,
+        "first_records": ["a.tfrecord#4", "a.tfrecord#9"],
+        "parse_fails": True,
+    }
+    assert f.message == (
+        "'idx' (the indices of SparseFeature 'sp') and 'val' (its values) hold different counts in 3 of 100 "
+        "records (3.0%): parsing fails at record 4 of a.tfrecord ('Dimensions ... are not compatible')."
+    )
+
+
+def test_tfd203_sparse_indices_past_the_size() -> None:
+    f = one(check("TFD203", _sparse("range", 2, [("b.tfrecord", 7)])))
+    assert f.where == Where(spec="train.py:12 parse_fn", file="b.tfrecord", record=7, feature="sp")
+    assert f.numbers == {
+        "records": 100,
+        "mismatched": 2,
+        "first_records": ["b.tfrecord#7"],
+        "parse_fails": False,
+    }
+    assert f.fix is not None and "tf.io.SparseFeature('idx', 'val', tf.float32, 15)" in f.fix.text
+
+
+def test_tfd203_silent_on_a_sparse_feature_that_fits() -> None:
+    index = SPARSE.reads()[1]
+    stored = dataset(feature("idx", records=100), feature("val", "float", records=100))
+    assert check("TFD203", spec_facts(spec(SPARSE), stored, tally(index))) == []
