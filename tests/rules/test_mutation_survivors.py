@@ -267,3 +267,36 @@ def test_tfd203_silent_on_a_sparse_feature_that_fits() -> None:
     index = SPARSE.reads()[1]
     stored = dataset(feature("idx", records=100), feature("val", "float", records=100))
     assert check("TFD203", spec_facts(spec(SPARSE), stored, tally(index))) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# TFD201 missing-feature: a key never present with a default is info, and says it may be optional
+
+
+def _absent(entry: FeatureSpec) -> Facts:
+    return spec_facts(
+        spec(entry), dataset(feature("x", "float", records=100)), tally(entry, problems={"missing": 100})
+    )
+
+
+def test_tfd201_an_absent_key_with_a_default_is_info_and_may_be_optional() -> None:
+    f = one(
+        check("TFD201", _absent(FeatureSpec("weight", "FixedLenFeature", "float32", shape=(), default=1.0)))
+    )
+    assert (f.severity, f.where) == (Severity.INFO, Where(spec="train.py:12 parse_fn", feature="weight"))
+    assert f.numbers == {"records": 100, "missing": 100, "closest": None, "parse_fails": False}
+    assert (
+        f.message
+        == "'weight' is in none of the 100 records: never present: default_value=1.0 fills all 100 records."
+    )
+    assert f.fix is not None and f.fix.text.startswith("Nothing to do if the key is optional")
+
+
+def test_tfd201_an_absent_key_without_a_default_is_an_error() -> None:
+    f = one(check("TFD201", _absent(FeatureSpec("weight", "FixedLenFeature", "float32", shape=()))))
+    assert (f.severity, f.numbers["parse_fails"]) == (Severity.ERROR, True)
+    assert f.message == (
+        "'weight' is in none of the 100 records: parsing fails at the first record "
+        "('required but could not be found')."
+    )
+    assert f.fix is None or not f.fix.text.startswith("Nothing to do")
