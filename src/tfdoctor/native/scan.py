@@ -27,7 +27,11 @@ from ..proto.decode import parse
 from ..stats.dataset import DatasetAccumulator
 from ..stats.feature import FLUSH_AT
 from ..stats.files import FileAccumulator
-from ._core import FALLBACK, FRAMING, LIMIT, NEED, NEWKEY, Decoder, masked_crc
+
+try:
+    from ._core import FALLBACK, FRAMING, LIMIT, NEED, NEWKEY, Decoder, masked_crc
+except ImportError:  # not built: the module imports, nothing calls it (`native.enabled()` is False)
+    pass
 
 CHUNK_BYTES = 1 << 20  # TFRecordReader's read size (a test holds them equal)
 Progress = Callable[[str, int, int, bool], None]
