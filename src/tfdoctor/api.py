@@ -16,7 +16,7 @@ from .engines.sample import Sample, parse_sample
 from .facts.spec import ParseSpec
 from .findings import Finding
 from .flows import audit_flow, scan_flow
-from .io.compression import Compression
+from .io.compression import DEFAULT_MAX_INFLATION, Compression
 from .pipeline.graph import read_pipeline
 from .results import AuditResult, ScanResult
 from .spec.from_python import from_objects
@@ -35,6 +35,7 @@ def scan(
     progress: Progress | None = None,
     engine: Engine | None = None,
     sample: str | Sample | None = None,
+    max_inflation: float | None = DEFAULT_MAX_INFLATION,
 ) -> ScanResult:
     """Scan TFRecord files (paths, directories, globs, `name@N`, fsspec URLs).
 
@@ -43,6 +44,8 @@ def scan(
     `engine` runs the scan elsewhere (default: this process, or a process pool for several files).
     `sample` ("1%", "100000" records, or a Sample) reads a uniform sample of records across
     the files instead of all: the figures are then estimates, and the result says so.
+    `max_inflation`: a GZIP/ZLIB stream that inflates past this ratio (after 64 MiB) is
+    stopped and reported, a decompression bomb; None never stops one.
     """
     return scan_flow(
         [paths] if isinstance(paths, str) else list(paths),
@@ -55,6 +58,7 @@ def scan(
         workers=workers,
         progress=progress,
         sample=parse_sample(sample) if isinstance(sample, str) else sample,
+        max_inflation=max_inflation,
     )
 
 
@@ -75,6 +79,7 @@ def check_spec(
     progress: Progress | None = None,
     engine: Engine | None = None,
     sample: str | Sample | None = None,
+    max_inflation: float | None = DEFAULT_MAX_INFLATION,
 ) -> ScanResult:
     """Scan the data and judge parse specs against it (TFD201-TFD209), in one pass.
 
@@ -116,6 +121,7 @@ def check_spec(
         spec_notes=notes,
         spec_sources=sources,
         sample=parse_sample(sample) if isinstance(sample, str) else sample,
+        max_inflation=max_inflation,
     )
 
 

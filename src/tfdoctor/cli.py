@@ -143,6 +143,7 @@ def _run_scan(
     runner: Runner = Runner.local,
     beam_options: list[str] | None = None,
     sample: str | None = None,
+    max_inflation: float | None = None,
 ) -> ScanResult:
     from .engines.sample import SampleError, parse_sample
 
@@ -160,6 +161,7 @@ def _run_scan(
         max_records_per_file=max_records,
         progress=progress,
         sample=sampled,
+        max_inflation=_inflation(max_inflation),
         engine=_engine(runner, beam_options),
     )
     try:
@@ -201,6 +203,18 @@ def _engine(runner: Runner, beam_options: list[str] | None) -> Any:
         err.print(Text(f"tfdoctor: {exc}", style="red"))
         raise typer.Exit(EXIT_USAGE) from None
     return BeamEngine(flags)
+
+
+def _inflation(ratio: float | None) -> float | None:
+    """--max-inflation: None (not given) is the default budget, 0 none at all."""
+    from .io.compression import DEFAULT_MAX_INFLATION
+
+    if ratio is None:
+        return DEFAULT_MAX_INFLATION
+    if ratio < 0:
+        err.print(Text("tfdoctor: --max-inflation: a ratio of at least 1, or 0 for none", style="red"))
+        raise typer.Exit(EXIT_USAGE)
+    return ratio or None
 
 
 def _config(select: list[str] | None, ignore: list[str] | None, fail_on: str | None) -> Config:
@@ -327,6 +341,13 @@ HtmlOpt = Annotated[
 ]
 WorkersOpt = Annotated[int | None, typer.Option(help="Processes; default one per CPU for several files.")]
 MaxRecordsOpt = Annotated[int | None, typer.Option(help="Read at most this many records per file.")]
+InflationOpt = Annotated[
+    float | None,
+    typer.Option(
+        help="Stop a GZIP/ZLIB stream that inflates past this ratio once it is past 64 MiB (a "
+        "decompression bomb), reported as TFD101. Default 1000 (DEFLATE tops out near 1032); 0: never stop.",
+    ),
+]
 SampleOpt = Annotated[
     str | None,
     typer.Option(
@@ -355,6 +376,7 @@ def scan_command(
     runner: RunnerOpt = Runner.local,
     beam_option: BeamOptionOpt = None,
     sample: SampleOpt = None,
+    max_inflation: InflationOpt = None,
 ) -> None:
     """Read TFRecord files, compute statistics and a schema, report problems (TFD1xx, TFD2xx)."""
     config = _config(select, ignore, fail_on)
@@ -370,6 +392,7 @@ def scan_command(
         runner=runner,
         beam_options=beam_option,
         sample=sample,
+        max_inflation=max_inflation,
     )
     _finish(result, fmt, stats_out, schema_out, html)
 
@@ -411,6 +434,7 @@ def check_command(
     beam_option: BeamOptionOpt = None,
     html: HtmlOpt = None,
     sample: SampleOpt = None,
+    max_inflation: InflationOpt = None,
 ) -> None:
     """Check a parse spec against the data: missing keys, dtypes, shapes, defaults (TFD2xx)."""
     config = _config(select, ignore, fail_on)
@@ -429,6 +453,7 @@ def check_command(
         runner=runner,
         beam_options=beam_option,
         sample=sample,
+        max_inflation=max_inflation,
     )
     _finish(result, fmt, None, None, html)
 

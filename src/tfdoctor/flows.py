@@ -21,7 +21,7 @@ from .facts.reads import Read
 from .facts.run import AuditRun
 from .facts.spec import ParseSpec, SpecFacts
 from .findings import Finding
-from .io.compression import Compression
+from .io.compression import DEFAULT_MAX_INFLATION, Compression
 from .io.sources import Source, resolve
 from .results import AuditResult, ScanResult
 from .rules.registry import run_rules
@@ -48,6 +48,7 @@ def scan_flow(
     spec_notes: Sequence[str] = (),
     spec_sources: Sequence[str] = (),
     sample: Sample | None = None,
+    max_inflation: float | None = DEFAULT_MAX_INFLATION,
 ) -> ScanResult:
     """Scan the data (and tally every key the specs read, in the same pass), then judge.
     `spec_sources`: the Python files the specs were read from, for their ignore comments."""
@@ -58,6 +59,7 @@ def scan_flow(
         compression=compression,
         max_records_per_file=max_records_per_file,
         sample=sample,
+        max_inflation=max_inflation,
     )
     sizes = [source.size for source in sources]
     total = None if any(size is None for size in sizes) else sum(s for s in sizes if s is not None)
@@ -97,6 +99,7 @@ def scan_plan(
     compression: Compression,
     max_records_per_file: int | None,
     sample: Sample | None = None,
+    max_inflation: float | None = DEFAULT_MAX_INFLATION,
 ) -> tuple[list[Source], ScanOptions, InputFacts]:
     """What a scan reads (the files the patterns name), how (the options every engine passes
     to `scan_file`), and what the patterns matched (for TFD105)."""
@@ -107,6 +110,7 @@ def scan_plan(
         max_records_per_file=max_records_per_file,
         reads=_reads(specs),
         sample=with_fraction(sample, resolved.sources) if sample is not None else None,
+        max_inflation=max_inflation,
     )
     inputs = InputFacts(
         tuple(patterns),

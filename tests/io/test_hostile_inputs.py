@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import zlib
 from pathlib import Path
@@ -294,3 +295,20 @@ def test_large_records_read_straight_match_the_buffered_reader(compression: str 
     starts = [0, len(frames[0]), len(frames[0]) + len(frames[1]), len(plain) - 9_000]
     assert [kind for kind, *_ in small] == ["record", "corrupt-data", "record", "truncated"]
     assert [offset for _k, offset, *_ in small] == [starts[0], starts[1] + 12, starts[2], starts[3]]
+
+
+def test_the_cli_inflation_budget(tmp_path: Path) -> None:
+    """`--max-inflation`: the default stops a bomb once past its 64 MiB grace; a ratio above
+    the stream's lets it through, and so does 0 (no budget); a negative ratio is a usage error."""
+    path = bomb(tmp_path / "bomb.tfrecord.gz", 96 << 20, 31)
+
+    def stopped(*flags: str) -> bool:
+        res = CliRunner().invoke(app, ["scan", str(path), "--json", *flags])
+        (f,) = json.loads(res.stdout)["files"]
+        return "stream-error" in f["problems"]
+
+    assert stopped()
+    assert not stopped("--max-inflation", "0")
+    assert not stopped("--max-inflation", "1000000")
+    bad = CliRunner().invoke(app, ["scan", str(path), "--max-inflation", "-1"])
+    assert bad.exit_code == 2 and "--max-inflation" in bad.output
