@@ -232,6 +232,8 @@ class TFRecordReader:
                 yield FramingIssue(
                     kind, offset, index, skipped, detail + f"; resynchronised at byte {offset + skipped:,}"
                 )
+                if kind is not IssueKind.NO_FRAMING:
+                    index += 1  # the skipped bytes held this frame: later records keep their positions
                 continue
             total = HEADER_BYTES + length + FOOTER_BYTES
             if total > self._available() + self._chunk:
