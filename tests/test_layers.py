@@ -156,12 +156,20 @@ def test_every_module_imports_on_its_own() -> None:
     """Each module imported first in a fresh interpreter: an import cycle that only bites in
     one order shows here."""
     names = [m for m in _modules() if not m.endswith("_pb2")]
+    # A module built on an optional library (the Keras callback, the Beam engine) may fail only
+    # for that library's absence, where it is not installed (a reduced environment).
     code = (
-        "import importlib, sys\n"
+        "import importlib, importlib.util, sys\n"
+        "OPTIONAL = ('keras', 'tensorflow', 'apache_beam', 'tensorboard')\n"
         f"for name in {names!r}:\n"
         "    for loaded in [m for m in sys.modules if m.startswith('tfdoctor')]:\n"
         "        del sys.modules[loaded]\n"
-        "    importlib.import_module(name)\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except ModuleNotFoundError as exc:\n"
+        "        root = (exc.name or '').split('.')[0]\n"
+        "        if root not in OPTIONAL or importlib.util.find_spec(root) is not None:\n"
+        "            raise\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
