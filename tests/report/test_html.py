@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,6 +87,11 @@ def test_the_demo_report_renders_every_section(browser: Any, tmp_path: Path) -> 
     assert page.count("tr.feature") == len(report["features"])
     assert page.count("details[id^=rule-]") == len({f["code"] for f in report["findings"]})
     assert "1 error(s)" in page.page.inner_text("#verdict")
+    # thumbnails: 4 images of each of the 5 labels, decoded by the browser, labels in order
+    assert page.count("img.thumb") == 20
+    assert page.page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+    rows = page.page.locator(".thumbrow span").all_inner_texts()
+    assert rows == ["0", "1", "2", "3", "4"]
     assert (
         page.count("svg.chart") >= 3 and page.count("svg.strip") >= 3
     )  # classes, files, sizes; numeric strips
@@ -172,3 +178,47 @@ def test_report_refuses_what_is_not_a_report(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["report", str(saved), "--html", str(saved)])  # over its own input
     assert res.exit_code == 2 and "refusing to write" in " ".join(res.output.split())
     assert saved.read_bytes() == before
+
+
+def test_thumbnails_are_bounded_and_never_fail(tmp_path: Path) -> None:
+    import base64
+    import io as bytes_io
+
+    from PIL import Image
+
+    from tfdoctor.report.thumbnails import thumbnail, thumbnails
+
+    png = bytes_io.BytesIO()
+    Image.new("RGB", (300, 120), (200, 10, 10)).save(png, format="PNG")
+    uri = thumbnail(png.getvalue())
+    assert uri is not None and uri.startswith("data:image/png;base64,")
+    small = Image.open(bytes_io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+    assert small.size == (64, 26)  # the longer side 64 pixels, the aspect kept
+    assert thumbnail(b"\x89PNG\r\n\x1a\n not really") is None and thumbnail(b"") is None
+    path = tmp_path / "imgs.tfrecord"
+    records = [example({"image": png.getvalue(), "label": i % 3}) for i in range(30)]
+    write_tfrecord(path, [*records, example({"image": b"\xff\xd8\xff broken jpeg", "label": 7})])
+    report = tfdoctor.scan([str(path)], label="label", config=tfdoctor.Config()).to_json()
+    shown = thumbnails(report)
+    assert list(shown) == ["image"] and list(shown["image"]) == ["0", "1", "2"]  # label 7's image is broken
+    assert all(len(uris) == 4 for uris in shown["image"].values())
+    path.unlink()  # a saved report whose files are gone: no thumbnails, no error
+    assert thumbnails(report) == {}
+
+
+def test_a_compare_report_shows_both_sides_and_the_drift(browser: Any, tmp_path: Path) -> None:
+    rng = random.Random(0)
+    train, held = tmp_path / "train.tfrecord", tmp_path / "eval.tfrecord"
+    write_tfrecord(train, [example({"label": i % 3, "x": rng.random()}) for i in range(600)])
+    write_tfrecord(held, [example({"label": i % 2, "x": rng.random() * 255}) for i in range(300)])
+    result = tfdoctor.compare(str(train), str(held))
+    report = result.to_json()
+    out = tmp_path / "compare.html"
+    result.write_html(out)
+    page = Page(browser, out)
+    assert page.console == [] and page.errors == []
+    assert page.count("#sides") == 1 and page.count("tr.side") == 2
+    assert page.count("tr.drift") == len(report["drift"]) == 2
+    rows = page.page.locator("tr.drift").all_inner_texts()
+    assert rows[0].startswith("x") and "TFD211" in rows[0]  # the largest drift first, with its finding
+    page.screenshot("compare-report", tmp_path)

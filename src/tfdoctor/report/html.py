@@ -153,6 +153,30 @@ def _label_order(order: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return {**order, "class_bars": bars(classes), "file_bars": bars(files)}
 
 
+def _drift_rows(report: Mapping[str, Any], findings: list[Any]) -> list[dict[str, Any]]:
+    """A compare's drift per feature, the largest first, each with a bar on the 0-1 scale
+    both measures share and the findings that name the feature."""
+    named: dict[str, list[str]] = {}
+    for f in findings:
+        feature = (f.get("where") or {}).get("feature")
+        if isinstance(feature, str):
+            named.setdefault(feature, []).append(f["code"])
+    rows = []
+    for d in report.get("drift") or []:
+        if not isinstance(d, Mapping) or not isinstance(d.get("value"), (int, float)):
+            continue
+        value = float(d["value"])
+        width = max(1.0, 120 * min(1.0, max(0.0, value)))
+        bar = Markup(
+            f'<svg class="strip" width="124" height="10" xmlns="http://www.w3.org/2000/svg">'
+            f'<rect x="2" y="1" width="{width:.1f}" height="8"/></svg>'
+        )
+        rows.append(
+            {**d, "bar": bar, "flagged": ", ".join(sorted(set(named.get(str(d.get("feature")), []))))}
+        )
+    return sorted(rows, key=lambda row: -float(row["value"]))
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("tfdoctor.report", "templates"),
@@ -167,9 +191,12 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_html(report: Mapping[str, Any], *, fragment: bool = False) -> str:
+def render_html(report: Mapping[str, Any], *, fragment: bool = False, images: bool = True) -> str:
     """The page for a result's JSON (`result.to_json()`, or a saved `--json` file). `fragment`:
-    without <html>/<head>, for a notebook cell."""
+    without <html>/<head>, for a notebook cell. `images`: thumbnails of each label's images,
+    read from the report's files where they can still be read (report/thumbnails.py)."""
+    from .thumbnails import thumbnails
+
     findings = list(report.get("findings") or [])
     cited = sorted({f["code"] for f in findings})
     probe = report.get("probe") or {}
@@ -196,6 +223,8 @@ def render_html(report: Mapping[str, Any], *, fragment: bool = False) -> str:
             [(f"batch {i + 1}", share) for i, share in enumerate(probe.get("label_majority") or [])]
         ),
         "run": report.get("run"),
+        "thumbs": thumbnails(report) if images else {},
+        "drift_rows": _drift_rows(report, findings),
         "model": report.get("model"),
     }
     return _environment().get_template("report.html.j2").render(**context)
