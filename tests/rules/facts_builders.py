@@ -4,8 +4,11 @@ else at a neutral default. No TensorFlow, no files. Rules run through the public
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from tfdoctor.config import Config, Thresholds
@@ -39,12 +42,43 @@ from tfdoctor.rules import run_rules
 
 
 def check(code: str, facts: Facts, thresholds: Thresholds | None = None) -> list[Finding]:
-    """The findings of one rule on these facts; the rule must not fail."""
+    """The findings of one rule on these facts; the rule must not fail. Their words (message,
+    fix, severity, where, numbers) are compared with the test module's wording snapshot, so
+    every rule test also notices a changed message (see `_wording`)."""
     config = Config(select=(code,), thresholds=thresholds or Thresholds())
     findings, errors = run_rules(facts, config)
     assert errors == [], errors
     assert {f.code for f in findings} <= {code}
+    _wording(findings)
     return findings
+
+
+WORDING = Path(__file__).resolve().parent / "wording"
+_calls: dict[str, int] = {}
+
+
+def _wording(findings: list[Finding]) -> None:
+    """Snapshot of what the user reads, per test and call: tests/rules/wording/<module>.json.
+    A missing or changed entry fails; TFDOCTOR_UPDATE_SNAPSHOTS=1 writes it (review the diff)."""
+    node = os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" (", 1)[0]
+    if not node:
+        return  # called outside a test (a helper script)
+    module, _, test = node.partition("::")
+    index = _calls[node] = _calls.get(node, -1) + 1
+    key = f"{test}#{index}"
+    seen = [json.loads(json.dumps(f.to_json(), default=str)) for f in findings]
+    path = WORDING / f"{Path(module).stem}.json"
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    if os.environ.get("TFDOCTOR_UPDATE_SNAPSHOTS"):
+        if stored.get(key) != seen:
+            stored[key] = seen
+            WORDING.mkdir(exist_ok=True)
+            path.write_text(json.dumps(stored, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+        return
+    assert key in stored, f"no wording snapshot for {key} in {path.name}: TFDOCTOR_UPDATE_SNAPSHOTS=1"
+    assert stored[key] == seen, (
+        f"{key}: the findings' words changed; review, then TFDOCTOR_UPDATE_SNAPSHOTS=1"
+    )
 
 
 def one(findings: list[Finding]) -> Finding:
