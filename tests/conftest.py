@@ -29,6 +29,16 @@ def tf() -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _wording_calls_start_at_zero() -> None:
+    """The rule tests' n-th check() is their n-th wording-snapshot entry (facts_builders), even
+    where a test runs twice in one process (mutmut runs tests again in forks of a process that
+    already ran them)."""
+    builders = sys.modules.get("facts_builders")
+    if builders is not None:
+        builders._calls.clear()
+
+
+@pytest.fixture(autouse=True)
 def _no_global_seed_after() -> Any:
     """A test that seeds TensorFlow globally (`keras.utils.set_random_seed`) must not fix the
     random ops of every later test's pipelines (TFD402 reads the global seed): clear it."""
