@@ -5,10 +5,10 @@ code, by design (as building a pipeline does)."""
 from __future__ import annotations
 
 import importlib
-import importlib.util
-import sys
 from pathlib import Path
 from typing import Any
+
+from ..pipeline.load import import_file
 
 SAVED = (".keras", ".h5", ".hdf5")
 
@@ -77,17 +77,7 @@ def _import(module_name: str) -> Any:
     path = Path(module_name)
     if not path.is_file():
         raise ModelError(f"{module_name}: no such file")
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    if spec is None or spec.loader is None:
-        raise ModelError(f"{module_name}: cannot import")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # as any import: Keras and AutoGraph look functions' modules up here
-    folder = str(path.parent.resolve())
-    sys.path.insert(0, folder)
     try:
-        spec.loader.exec_module(module)
+        return import_file(path)  # the pipeline's own file, when both are there, is not run twice
     except Exception as exc:
         raise ModelError(f"{module_name}: importing it raised {type(exc).__name__}: {exc}") from None
-    finally:
-        sys.path.remove(folder)
-    return module

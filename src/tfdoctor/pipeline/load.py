@@ -11,6 +11,7 @@ import inspect
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 
@@ -72,6 +73,43 @@ def _check_call(target: str, func: Any, kwargs: dict[str, Any]) -> None:
         ) from None
 
 
+_FILES: dict[Path, ModuleType] = {}  # the user's .py files imported in this process, by resolved path
+
+
+def import_file(path: Path) -> ModuleType:
+    """Import a user's .py file as a module, once per process: registered in sys.modules like
+    any import (AutoGraph and Keras look functions' modules up there), its folder on sys.path
+    while it runs. A second target in the same file (`--model train.py:make_model` beside
+    `train.py:make_dataset`) gets the same module, not a second run of its top level.
+    Exceptions (and SystemExit) of the file's own code propagate."""
+    resolved = path.resolve()
+    found = _FILES.get(resolved)
+    if found is not None:
+        return found
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{path}: cannot import")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    folder = str(resolved.parent)
+    sys.path.insert(0, folder)
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(folder)
+    _FILES[resolved] = module
+    return module
+
+
+def target_source(target: str) -> str | None:
+    """`file.py:function` for the code a target names, for the `# tfdoctor: ignore[...]`
+    comments on its steps: the file itself, or an imported module's file (None for a module
+    not imported here)."""
+    module, _, function = target.rpartition(":")
+    path = module if module.endswith(".py") else getattr(sys.modules.get(module), "__file__", None)
+    return f"{path}:{function}" if path else None
+
+
 def build(target: str, kwargs: dict[str, Any], on_phase: Callable[[str], None] | None = None) -> Any:
     """Import the module and call the function; returns what it returns (a tf.data.Dataset).
     Raises PipelineRaised where the user's code raises or calls sys.exit (at import or in the
@@ -85,21 +123,12 @@ def build(target: str, kwargs: dict[str, Any], on_phase: Callable[[str], None] |
         path = Path(module_name)
         if not path.is_file():
             raise PipelineError(f"{module_name}: no such file")
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        if spec is None or spec.loader is None:
-            raise PipelineError(f"{module_name}: cannot import")
-        module = importlib.util.module_from_spec(spec)
-        # registered like any import: AutoGraph looks functions' modules up in sys.modules
-        sys.modules[spec.name] = module
-        sys.path.insert(0, str(path.parent.resolve()))
         phase = f"importing {module_name}"
         say(phase)
         try:
-            spec.loader.exec_module(module)
+            module = import_file(path)
         except (Exception, SystemExit) as exc:
             raise _raised(phase, exc) from None
-        finally:
-            sys.path.remove(str(path.parent.resolve()))
     else:
         phase = f"importing {module_name}"
         say(phase)

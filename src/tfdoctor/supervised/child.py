@@ -50,7 +50,7 @@ class _Events:
 
 def run(workdir: Path, events: _Events) -> None:
     from ..flows import audit_flow
-    from ..pipeline.load import PipelineError, PipelineRaised, build
+    from ..pipeline.load import PipelineError, PipelineRaised, build, target_source
 
     request: dict[str, Any] = pickle.loads((workdir / REQUEST).read_bytes())
     events.say("importing TensorFlow")
@@ -102,19 +102,11 @@ def run(workdir: Path, events: _Events) -> None:
         label=request["label"],
         scan_records=request["scan_records"],
         config=request["config"],
-        source=request["source"] or _source(target),
+        source=request["source"] or target_source(target),
         on_phase=on_phase,
         model=model,
     )
     _write(workdir / RESULT, pickle.dumps(result))
-
-
-def _source(target: str) -> str | None:
-    """`file.py:function` for the code that built the pipeline (its module's file, now that
-    it is imported), for the `# tfdoctor: ignore[...]` comments on its steps."""
-    module, _, function = target.rpartition(":")
-    path = module if module.endswith(".py") else getattr(sys.modules.get(module), "__file__", None)
-    return f"{path}:{function}" if path else None
 
 
 def main() -> None:

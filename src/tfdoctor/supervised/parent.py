@@ -34,7 +34,7 @@ from ..config import Config
 from ..facts.pipeline import Pipeline
 from ..facts.run import EXITED, FINISHED, KILLED, MEMORY, RAISED, TIME, AuditRun
 from ..flows import stopped_audit
-from ..pipeline.load import PipelineError
+from ..pipeline.load import PipelineError, target_source
 from ..results import AuditResult
 from .child import EVENTS_FD, OUTPUT_MARK, PIPELINE, READY, REQUEST, RESULT, USAGE
 from .child import RAISED as RAISED_FILE
@@ -250,15 +250,8 @@ def _result(
         run,
         pipeline if isinstance(pipeline, Pipeline) else None,
         config=request.config,
-        source=request.source or _file_source(request.target),
+        source=request.source or target_source(request.target),
     )
-
-
-def _file_source(target: str) -> str | None:
-    """`train.py:make_dataset` where the target names a file (a module's file is known only
-    once imported, which only the child does)."""
-    module, _, function = target.rpartition(":")
-    return f"{module}:{function}" if module.endswith(".py") else None
 
 
 def _load(path: Path, *, text: bool = False) -> Any:
