@@ -7,7 +7,7 @@ import sys
 
 from setuptools import Extension, setup
 
-flags = [] if sys.platform == "win32" else ["-O3", "-std=gnu99"]
+flags = [] if sys.platform == "win32" else ["-O3", "-std=gnu99", "-ffp-contract=off", "-fno-fast-math"]
 
 setup(
     ext_modules=[

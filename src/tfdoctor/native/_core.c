@@ -8,12 +8,24 @@
  * form written by TensorFlow (a SequenceExample, an unknown field, a repeated oneof, a
  * non-minimal tag or length) is returned untouched. Every read is bounds-checked.
  *
- * Output per block, per feature key: each entry's kind (0 float, 1 int64, 2 bytes,
- * 3 unset), value count and record number, and the values (float32, int64, a list of bytes
- * objects), in record order; plus each record's frame offset and payload length.
+ * Statistics are updated in the same pass, per feature key, until Python drains them at each
+ * flush (drain()): entries per stored kind, a table of list lengths, a table of the distinct
+ * finite float values and of the int64 values with their counts, NaN and infinities, the
+ * exact sums of the values and of their squares (as partials, see msum), and the record-to-
+ * record order of one-number lists. tfdoctor.stats.families folds these tables exactly as it
+ * folds its own buffers, so both paths give the same statistics, bit for bit.
+ *
+ * Output per block: each record's frame offset and payload length; per key, the bytes values
+ * (a list of bytes objects, in record order) and, for keys registered with keep=1 (labels),
+ * each entry's kind (0 float, 1 int64, 2 bytes, 3 unset), value count, record number and the
+ * values (float32, int64).
  */
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF /* gcc: -ffp-contract=off (setup.py) */
+#endif
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -118,6 +130,209 @@ static inline int buf_put(Buf *b, const void *src, size_t n) {
 
 static PyObject *buf_bytes(Buf *b) { return PyBytes_FromStringAndSize(b->data ? b->data : "", (Py_ssize_t)b->len); }
 
+/* ---- counting tables ------------------------------------------------------------------ */
+
+/* A counting table of 64-bit keys (a float64's bits, an int64, a list length): keys below
+ * DENSE_LIMIT (token ids, labels, small counts, 0.0) are counted in a plain array, grown to
+ * the largest such key seen; the others in a hash table whose slots hold key and count
+ * together (one cache line per probe), a count of 0 marking an empty slot, kept at most
+ * half full. */
+#define DENSE_LIMIT 65536u
+
+typedef struct {
+    uint64_t key;
+    int64_t count;
+} Slot;
+
+typedef struct {
+    Slot *slots;
+    size_t mask, used;
+    uint32_t *dense; /* counts of keys 0 .. dcap-1 (at most 2**32 - 1 per drain: see run's max_bytes) */
+    size_t dcap;
+} Tab;
+
+static inline uint64_t mix64(uint64_t x) { /* SplitMix64's finaliser */
+    x ^= x >> 30;
+    x *= 0xBF58476D1CE4E5B9ull;
+    x ^= x >> 27;
+    x *= 0x94D049BB133111EBull;
+    x ^= x >> 31;
+    return x;
+}
+
+static int tab_grow(Tab *t) {
+    size_t cap = t->slots ? (t->mask + 1) * 2 : 16;
+    Slot *slots = PyMem_Calloc(cap, sizeof(Slot));
+    if (!slots) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (size_t i = 0; t->slots && i <= t->mask; i++) {
+        if (!t->slots[i].count) continue;
+        size_t j = (size_t)mix64(t->slots[i].key) & (cap - 1);
+        while (slots[j].count) j = (j + 1) & (cap - 1);
+        slots[j] = t->slots[i];
+    }
+    PyMem_Free(t->slots);
+    t->slots = slots;
+    t->mask = cap - 1;
+    return 0;
+}
+
+static int dense_grow(Tab *t, uint64_t key) {
+    size_t cap = t->dcap ? t->dcap : 16;
+    while (cap <= key) cap *= 2;
+    uint32_t *dense = PyMem_Realloc(t->dense, cap * sizeof(uint32_t));
+    if (!dense) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    memset(dense + t->dcap, 0, (cap - t->dcap) * sizeof(uint32_t));
+    t->dense = dense;
+    t->dcap = cap;
+    return 0;
+}
+
+static inline int tab_add(Tab *t, uint64_t key, int64_t n) {
+    if (key < t->dcap) {
+        t->dense[key] += (uint32_t)n;
+        return 0;
+    }
+    if (key < DENSE_LIMIT) {
+        if (dense_grow(t, key) < 0) return -1;
+        t->dense[key] += (uint32_t)n;
+        return 0;
+    }
+    if ((t->used + 1) * 2 > (t->slots ? t->mask + 1 : 0) && tab_grow(t) < 0) return -1;
+    size_t i = (size_t)mix64(key) & t->mask;
+    for (;;) {
+        Slot *s = &t->slots[i];
+        if (s->key == key && s->count) {
+            s->count += n;
+            return 0;
+        }
+        if (!s->count) {
+            s->key = key;
+            s->count = n;
+            t->used++;
+            return 0;
+        }
+        i = (i + 1) & t->mask;
+    }
+}
+
+static void tab_clear(Tab *t) {
+    if (t->used) memset(t->slots, 0, (t->mask + 1) * sizeof(Slot));
+    t->used = 0;
+    if (t->dcap) memset(t->dense, 0, t->dcap * sizeof(uint32_t));
+}
+
+static void tab_free(Tab *t) {
+    PyMem_Free(t->slots);
+    PyMem_Free(t->dense);
+}
+
+/* Step through every (key, count) of the table: dense keys first, in order, then the hashed
+ * ones. `*it` starts at 0; returns 0 at the end. */
+static inline int tab_next(const Tab *t, size_t *it, uint64_t *key, int64_t *count) {
+    for (; *it < t->dcap; (*it)++) {
+        if (t->dense[*it]) {
+            *key = (uint64_t)*it;
+            *count = (int64_t)t->dense[(*it)++];
+            return 1;
+        }
+    }
+    for (size_t i = *it - t->dcap; t->used && i <= t->mask; i++) {
+        if (t->slots[i].count) {
+            *key = t->slots[i].key;
+            *count = t->slots[i].count;
+            *it = t->dcap + i + 1;
+            return 1;
+        }
+    }
+    *it = t->dcap + (t->slots ? t->mask + 1 : 0);
+    return 0;
+}
+
+/* The table as (keys bytes, counts bytes), 8 bytes each. */
+static PyObject *tab_export(Tab *t) {
+    size_t n = t->used;
+    for (size_t i = 0; i < t->dcap; i++) n += t->dense[i] != 0;
+    PyObject *keys = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * 8));
+    PyObject *counts = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * 8));
+    if (!keys || !counts) {
+        Py_XDECREF(keys);
+        Py_XDECREF(counts);
+        return NULL;
+    }
+    char *kp = PyBytes_AS_STRING(keys), *cp = PyBytes_AS_STRING(counts);
+    size_t at = 0, it = 0;
+    uint64_t key;
+    int64_t count;
+    while (tab_next(t, &it, &key, &count)) {
+        memcpy(kp + at * 8, &key, 8);
+        memcpy(cp + at * 8, &count, 8);
+        at++;
+    }
+    return Py_BuildValue("(NN)", keys, counts);
+}
+
+/* ---- exact sums ----------------------------------------------------------------------- */
+
+/* Shewchuk's partials, as CPython's math.fsum keeps them: non-overlapping doubles whose sum
+ * is exactly the sum of every term added. Python rounds them once (math.fsum), with its own
+ * terms of the same batch. Terms here are finite and far from overflow (float32 values and
+ * int64s times counts). */
+static int msum_add(Buf *b, double x) {
+    double *ps = (double *)b->data;
+    size_t n = b->len / sizeof(double), i = 0;
+    for (size_t j = 0; j < n; j++) {
+        double y = ps[j];
+        if (fabs(x) < fabs(y)) {
+            double t = x;
+            x = y;
+            y = t;
+        }
+        double hi = x + y;
+        double lo = y - (hi - x);
+        if (lo != 0.0) ps[i++] = lo;
+        x = hi;
+    }
+    b->len = i * sizeof(double);
+    if (x != 0.0) return buf_put(b, &x, sizeof(double));
+    return 0;
+}
+
+/* a * b exactly, as p + e (Dekker's product: no FMA needed; exact without over/underflow). */
+static inline void two_prod(double a, double b, double *p, double *e) {
+    const double split = 134217729.0; /* 2**27 + 1 */
+    *p = a * b;
+    double t = split * a, ahi = t - (t - a), alo = a - ahi;
+    t = split * b;
+    double bhi = t - (t - b), blo = b - bhi;
+    *e = ((ahi * bhi - *p) + ahi * blo + alo * bhi) + alo * blo;
+}
+
+static int msum_prod(Buf *b, double a, double c) {
+    double p, e;
+    two_prod(a, c, &p, &e);
+    if (msum_add(b, p) < 0) return -1;
+    return e != 0.0 ? msum_add(b, e) : 0;
+}
+
+#ifdef __SIZEOF_INT128__
+/* An exact __int128 as three exact doubles, added to the partials. */
+static int msum_int128(Buf *b, __int128 v) {
+    const __int128 low = ((__int128)1 << 52) - 1;
+    double a = (double)(int64_t)(v & low);
+    double m = (double)(int64_t)((v >> 52) & low) * 4503599627370496.0;            /* 2**52 */
+    double h = (double)(int64_t)(v >> 104) * 20282409603651670423947251286016.0; /* 2**104 */
+    if (msum_add(b, a) < 0 || msum_add(b, m) < 0) return -1;
+    return msum_add(b, h);
+}
+#endif
+
+
 /* ---- wire format -------------------------------------------------------------------- */
 
 /* A length varint: at most 5 bytes, minimal, and within the bytes left. 0 on failure. */
@@ -215,9 +430,22 @@ static int64_t count_list(int kind, const uint8_t *p, const uint8_t *end) {
 typedef struct {
     PyObject *key; /* bytes */
     int ok;        /* 1: the Python side accepted the key; 0: records holding it fall back */
-    int touched;
-    Buf kinds, counts, recs, floats, ints;
-    PyObject *blobs; /* list, or NULL */
+    int keep;      /* 1: return each entry's columns (a label) */
+    int touched;   /* holds columns or bytes values for this run() */
+    int dirty;     /* holds statistics not drained yet */
+    Buf kinds, counts, recs, floats, ints; /* columns (keep only) */
+    PyObject *blobs;                        /* list, or NULL */
+    /* statistics since the last drain() */
+    int64_t nkind[4];
+    Tab lengths;
+    int64_t fcount, nan, pinf, ninf;
+    Tab ftab; /* finite float values (float64 bits, -0.0 as 0.0) */
+    int64_t icount;
+    Tab itab;
+    /* order of one-number lists: kinds seen (bit per kind), any other list, values */
+    int omask, obad, ohave;
+    double ofirst, olast;
+    int64_t opairs, oup, odown;
 } Key;
 
 typedef struct {
@@ -227,6 +455,8 @@ typedef struct {
     size_t tmask;
     int32_t *touched;
     Py_ssize_t ntouched;
+    int32_t *dirty;
+    Py_ssize_t ndirty;
     Entry *tmp;
     size_t ntmp, captmp;
 } Decoder;
@@ -344,31 +574,82 @@ static int decode_example(Decoder *d, const uint8_t *p, size_t n, const uint8_t 
     return D_OK;
 }
 
-static int key_touch(Decoder *d, int32_t id) {
+static void key_touch(Decoder *d, int32_t id) {
     Key *k = &d->keys[id];
     if (!k->touched) {
         k->touched = 1;
         d->touched[d->ntouched++] = id;
     }
-    return 0;
 }
 
-/* Append the listed entries of record `rec` to their keys' columns. */
+static inline void order_value(Key *k, double x) {
+    if (k->ohave) {
+        k->opairs++;
+        k->oup += x > k->olast;
+        k->odown += x < k->olast;
+    } else {
+        k->ofirst = x;
+        k->ohave = 1;
+    }
+    k->olast = x;
+}
+
+static inline int add_float(Key *k, float f, int ordered) {
+    double x = (double)f;
+    k->fcount++;
+    if (ordered) order_value(k, x);
+    if (isnan(x)) {
+        k->nan++;
+        return 0;
+    }
+    if (isinf(x)) {
+        if (x > 0)
+            k->pinf++;
+        else
+            k->ninf++;
+        return 0;
+    }
+    if (x == 0.0) x = 0.0; /* -0.0: one zero */
+    uint64_t bits;
+    memcpy(&bits, &x, 8);
+    return tab_add(&k->ftab, bits, 1);
+}
+
+static inline int add_int(Key *k, int64_t v, int ordered) {
+    k->icount++;
+    if (ordered) order_value(k, (double)v);
+    return tab_add(&k->itab, (uint64_t)v, 1);
+}
+
+/* Update the statistics of the listed entries of record `rec` (and the columns and bytes
+ * values Python takes per run). */
 static int emit(Decoder *d, int32_t rec) {
     for (size_t i = 0; i < d->ntmp; i++) {
         Entry *e = &d->tmp[i];
         Key *k = &d->keys[e->key];
-        key_touch(d, e->key);
-        uint8_t kind = (uint8_t)e->kind;
-        if (buf_put(&k->kinds, &kind, 1) < 0 || buf_put(&k->counts, &e->count, 8) < 0 ||
-            buf_put(&k->recs, &rec, 4) < 0)
-            return -1;
+        if (!k->dirty) {
+            k->dirty = 1;
+            d->dirty[d->ndirty++] = e->key;
+        }
+        k->nkind[e->kind]++;
+        if (tab_add(&k->lengths, (uint64_t)e->count, 1) < 0) return -1;
+        if (k->omask && !(k->omask & (1 << e->kind))) k->obad = 1;
+        k->omask |= 1 << e->kind;
+        if (e->kind > K_INT64 || e->count != 1) k->obad = 1;
+        int ordered = !k->obad;
+        if (k->keep) {
+            uint8_t kind = (uint8_t)e->kind;
+            key_touch(d, e->key);
+            if (buf_put(&k->kinds, &kind, 1) < 0 || buf_put(&k->counts, &e->count, 8) < 0 ||
+                buf_put(&k->recs, &rec, 4) < 0)
+                return -1;
+        }
         if (e->body == NULL) continue;
         const uint8_t *p = e->body, *end = e->body + e->len;
         size_t len = 0;
         uint64_t v = 0;
         if (e->kind == K_FLOAT) {
-            if (buf_grow(&k->floats, (size_t)e->count * 4) < 0) return -1;
+            if (k->keep && buf_grow(&k->floats, (size_t)e->count * 4) < 0) return -1;
             while (p < end) {
                 uint8_t tag = *p++;
                 if (tag == 0x0A) {
@@ -376,20 +657,28 @@ static int emit(Decoder *d, int32_t rec) {
                 } else {
                     len = 4;
                 }
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-                memcpy(k->floats.data + k->floats.len, p, len);
-#else
                 for (size_t j = 0; j < len; j += 4) {
                     uint32_t w = le32(p + j);
-                    memcpy(k->floats.data + k->floats.len + j, &w, 4);
+                    float f;
+                    memcpy(&f, &w, 4);
+                    if (add_float(k, f, ordered) < 0) return -1;
                 }
+                if (k->keep) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                    memcpy(k->floats.data + k->floats.len, p, len);
+#else
+                    for (size_t j = 0; j < len; j += 4) {
+                        uint32_t w = le32(p + j);
+                        memcpy(k->floats.data + k->floats.len + j, &w, 4);
+                    }
 #endif
-                k->floats.len += len;
+                    k->floats.len += len;
+                }
                 p += len;
             }
         } else if (e->kind == K_INT64) {
-            if (buf_grow(&k->ints, (size_t)e->count * 8) < 0) return -1;
-            int64_t *out = (int64_t *)(k->ints.data + k->ints.len);
+            if (k->keep && buf_grow(&k->ints, (size_t)e->count * 8) < 0) return -1;
+            int64_t *out = k->keep ? (int64_t *)(k->ints.data + k->ints.len) : NULL;
             while (p < end) {
                 uint8_t tag = *p++;
                 if (tag == 0x0A) {
@@ -397,15 +686,18 @@ static int emit(Decoder *d, int32_t rec) {
                     const uint8_t *pe = p + len;
                     while (p < pe) {
                         rd_varint(&p, pe, &v);
-                        *out++ = (int64_t)v;
+                        if (add_int(k, (int64_t)v, ordered) < 0) return -1;
+                        if (out) *out++ = (int64_t)v;
                     }
                 } else {
                     rd_varint(&p, end, &v);
-                    *out++ = (int64_t)v;
+                    if (add_int(k, (int64_t)v, ordered) < 0) return -1;
+                    if (out) *out++ = (int64_t)v;
                 }
             }
-            k->ints.len += (size_t)e->count * 8;
+            if (k->keep) k->ints.len += (size_t)e->count * 8;
         } else {
+            key_touch(d, e->key);
             if (k->blobs == NULL && !(k->blobs = PyList_New(0))) return -1;
             while (p < end) {
                 p++;
@@ -428,6 +720,18 @@ static void key_reset(Key *k) {
     Py_CLEAR(k->blobs);
 }
 
+static void key_clear_stats(Key *k) {
+    k->dirty = 0;
+    memset(k->nkind, 0, sizeof(k->nkind));
+    tab_clear(&k->lengths);
+    tab_clear(&k->ftab);
+    tab_clear(&k->itab);
+    k->fcount = k->nan = k->pinf = k->ninf = k->icount = 0;
+    k->omask = k->obad = k->ohave = 0;
+    k->ofirst = k->olast = 0.0;
+    k->opairs = k->oup = k->odown = 0;
+}
+
 static void Decoder_dealloc(Decoder *d) {
     for (Py_ssize_t i = 0; i < d->nkeys; i++) {
         Key *k = &d->keys[i];
@@ -438,12 +742,168 @@ static void Decoder_dealloc(Decoder *d) {
         PyMem_Free(k->recs.data);
         PyMem_Free(k->floats.data);
         PyMem_Free(k->ints.data);
+        tab_free(&k->lengths);
+        tab_free(&k->ftab);
+        tab_free(&k->itab);
     }
     PyMem_Free(d->keys);
     PyMem_Free(d->table);
     PyMem_Free(d->touched);
+    PyMem_Free(d->dirty);
     PyMem_Free(d->tmp);
     Py_TYPE(d)->tp_free((PyObject *)d);
+}
+
+/* Partials of the sums of a table's values and of their squares (squares rounded to
+ * float64 as NumPy's x * x; values as float64: a float32's, an int64 as NumPy's astype). */
+#ifdef __SIZEOF_INT128__
+/* Exact sums of float32 values in integers: a float32 x is M * 2**s with M < 2**24 and s in
+ * [-172, 104] (as a float64: s = biased exponent - 1046), so x * c (c < 2**29) is an integer
+ * below 2**53 times 2**s and x * x * c one below 2**77 times 2**(2s). Each is added to an
+ * __int128 bin per power of two (2**50 additions before any could overflow); the bins become
+ * exact doubles once, at the end. Per table entry: a few integer operations, where Shewchuk's
+ * partials cost tens of nanoseconds. */
+#define SUM_LO (-172)
+#define SUM_BINS (104 - SUM_LO + 1)
+#define SQ_LO (2 * SUM_LO)
+#define SQ_BINS (2 * 104 - SQ_LO + 1)
+
+static int msum_bins(Buf *b, const __int128 *bins, int nbins, int lo) {
+    for (int i = 0; i < nbins; i++) {
+        if (!bins[i]) continue;
+        const __int128 low = ((__int128)1 << 52) - 1;
+        __int128 v = bins[i];
+        int k = lo + i;
+        if (msum_add(b, ldexp((double)(int64_t)(v & low), k)) < 0 ||
+            msum_add(b, ldexp((double)(int64_t)((v >> 52) & low), k + 52)) < 0 ||
+            msum_add(b, ldexp((double)(int64_t)(v >> 104), k + 104)) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int float_sums(Tab *t, Buf *sums, Buf *squares) {
+    __int128 sbins[SUM_BINS], qbins[SQ_BINS];
+    memset(sbins, 0, sizeof(sbins));
+    memset(qbins, 0, sizeof(qbins));
+    size_t it = 0;
+    uint64_t bits;
+    int64_t c;
+    while (tab_next(t, &it, &bits, &c)) {
+        int e = (int)((bits >> 52) & 0x7ff);
+        if (e == 0 || e == 0x7ff || (bits & 0x1fffffffu) || c >= ((int64_t)1 << 29)) {
+            /* 0.0 (adds nothing), or not a float32's value: not met from Examples, kept exact */
+            double x;
+            memcpy(&x, &bits, 8);
+            if (x != 0.0 && (msum_prod(sums, x, (double)c) < 0 || msum_prod(squares, x * x, (double)c) < 0))
+                return -1;
+            continue;
+        }
+        int64_t m = (int64_t)(((bits & 0xfffffffffffffull) >> 29) | (1u << 23));
+        if (bits >> 63) m = -m;
+        int sh = e - 1046;
+        sbins[sh - SUM_LO] += (__int128)m * c;
+        qbins[2 * sh - SQ_LO] += (__int128)(m * m) * c;
+    }
+    return msum_bins(sums, sbins, SUM_BINS, SUM_LO) < 0 || msum_bins(squares, qbins, SQ_BINS, SQ_LO) < 0 ? -1 : 0;
+}
+#endif
+
+static int table_sums(Tab *t, int is_int, Buf *sums, Buf *squares) {
+#ifdef __SIZEOF_INT128__
+    if (!is_int) return float_sums(t, sums, squares);
+#endif
+    int failed = 0;
+    size_t it = 0;
+    uint64_t key;
+    int64_t c;
+#ifdef __SIZEOF_INT128__
+    __int128 s = 0, q = 0;
+    const int64_t exact = (int64_t)1 << 53, small = (int64_t)1 << 26;
+#endif
+    while (!failed && tab_next(t, &it, &key, &c)) {
+        double x, cd = (double)c;
+        if (is_int) {
+            int64_t v = (int64_t)key;
+#ifdef __SIZEOF_INT128__
+            if (v > -exact && v < exact) { /* exactly a double: its sums exact in integers */
+                s += (__int128)v * c;
+                if (v > -small && v < small) {
+                    q += (__int128)(v * v) * c;
+                } else {
+                    x = (double)v;
+                    failed = msum_prod(squares, x * x, cd) < 0;
+                }
+                continue;
+            }
+#endif
+            x = (double)v;
+        } else {
+            memcpy(&x, &key, 8);
+        }
+        failed = msum_prod(sums, x, cd) < 0 || msum_prod(squares, x * x, cd) < 0;
+    }
+    if (failed) return -1;
+#ifdef __SIZEOF_INT128__
+    if (is_int && (msum_int128(sums, s) < 0 || msum_int128(squares, q) < 0)) return -1;
+#endif
+    return 0;
+}
+
+static PyObject *partials(Buf *b) {
+    PyObject *out = buf_bytes(b);
+    b->len = 0;
+    return out;
+}
+
+/* drain() -> [(key id, (float, int64, bytes, unset entries), lengths table, float stats,
+ * int stats, order)] for every key holding statistics since the last drain; a table is
+ * (keys bytes, counts bytes) of 8-byte items; float stats: (values, NaN, +Inf, -Inf, table
+ * of finite values as float64 bits, sum partials, square partials); int stats: (values,
+ * table, sum partials, square partials); order: (kinds mask, other list seen, any value,
+ * first, last, pairs, up, down). Clears them. */
+static PyObject *Decoder_drain(Decoder *d, PyObject *unused) {
+    PyObject *out = PyList_New(d->ndirty);
+    Buf sums = {0}, squares = {0};
+    if (!out) return NULL;
+    for (Py_ssize_t i = 0; i < d->ndirty; i++) {
+        Key *k = &d->keys[d->dirty[i]];
+        PyObject *fs = NULL, *is = NULL, *fsum = NULL, *fsq = NULL, *isum = NULL, *isq = NULL;
+        if (table_sums(&k->ftab, 0, &sums, &squares) < 0 || !(fsum = partials(&sums)) || !(fsq = partials(&squares)) ||
+            table_sums(&k->itab, 1, &sums, &squares) < 0 || !(isum = partials(&sums)) || !(isq = partials(&squares)))
+            goto fail;
+        fs = Py_BuildValue("(LLLLNNN)", (long long)k->fcount, (long long)k->nan, (long long)k->pinf,
+                           (long long)k->ninf, tab_export(&k->ftab), fsum, fsq);
+        fsum = fsq = NULL;
+        if (!fs) goto fail;
+        is = Py_BuildValue("(LNNN)", (long long)k->icount, tab_export(&k->itab), isum, isq);
+        isum = isq = NULL;
+        if (!is) goto fail;
+        PyObject *t = Py_BuildValue("(i(LLLL)NNN(iiiddLLL))", d->dirty[i], (long long)k->nkind[0],
+                                    (long long)k->nkind[1], (long long)k->nkind[2], (long long)k->nkind[3],
+                                    tab_export(&k->lengths), fs, is, k->omask, k->obad, k->ohave, k->ofirst,
+                                    k->olast, (long long)k->opairs, (long long)k->oup, (long long)k->odown);
+        fs = is = NULL;
+        if (!t) goto fail;
+        PyList_SET_ITEM(out, i, t);
+        key_clear_stats(k);
+        continue;
+    fail:
+        Py_XDECREF(fs);
+        Py_XDECREF(is);
+        Py_XDECREF(fsum);
+        Py_XDECREF(fsq);
+        Py_XDECREF(isum);
+        Py_XDECREF(isq);
+        Py_DECREF(out);
+        PyMem_Free(sums.data);
+        PyMem_Free(squares.data);
+        return NULL;
+    }
+    d->ndirty = 0;
+    PyMem_Free(sums.data);
+    PyMem_Free(squares.data);
+    return out;
 }
 
 static PyObject *Decoder_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
@@ -461,21 +921,24 @@ static PyObject *Decoder_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
 
 static PyObject *Decoder_register(Decoder *d, PyObject *args) {
     PyObject *key;
-    int ok;
-    if (!PyArg_ParseTuple(args, "O!p", &PyBytes_Type, &key, &ok)) return NULL;
+    int ok, keep = 0;
+    if (!PyArg_ParseTuple(args, "O!p|p", &PyBytes_Type, &key, &ok, &keep)) return NULL;
     int32_t found = lookup(d, (const uint8_t *)PyBytes_AS_STRING(key), (size_t)PyBytes_GET_SIZE(key));
     if (found >= 0) {
         d->keys[found].ok = ok;
+        d->keys[found].keep = keep;
         return PyLong_FromLong(found);
     }
     if (d->nkeys >= INT32_MAX / 4) return PyErr_Format(PyExc_OverflowError, "too many feature keys");
     if (d->nkeys == d->capkeys) {
         Py_ssize_t cap = d->capkeys ? d->capkeys * 2 : 16;
         Key *keys = PyMem_Realloc(d->keys, (size_t)cap * sizeof(Key));
-        int32_t *touched = PyMem_Realloc(d->touched, (size_t)cap * sizeof(int32_t));
         if (keys) d->keys = keys;
+        int32_t *touched = PyMem_Realloc(d->touched, (size_t)cap * sizeof(int32_t));
         if (touched) d->touched = touched;
-        if (!keys || !touched) return PyErr_NoMemory();
+        int32_t *dirty = PyMem_Realloc(d->dirty, (size_t)cap * sizeof(int32_t));
+        if (dirty) d->dirty = dirty;
+        if (!keys || !touched || !dirty) return PyErr_NoMemory();
         d->capkeys = cap;
     }
     if ((size_t)(d->nkeys + 1) * 2 > d->tmask + 1) { /* keep the table at most half full */
@@ -493,6 +956,7 @@ static PyObject *Decoder_register(Decoder *d, PyObject *args) {
     Py_INCREF(key);
     k->key = key;
     k->ok = ok;
+    k->keep = keep;
     table_insert(d->table, d->tmask, key, (int32_t)d->nkeys);
     return PyLong_FromSsize_t(d->nkeys++);
 }
@@ -506,7 +970,8 @@ static PyObject *Decoder_register(Decoder *d, PyObject *args) {
  * ST_NEWKEY (info: a key the frame at pos holds that is not registered yet). pos is the
  * offset of the first frame not consumed. offsets/lengths: int64 per record (frame offset in
  * buf, payload length). columns: (key id, kinds u8, counts i64, recs i32, floats f32, ints
- * i64, bytes values list or None) per key present in the block. */
+ * i64, bytes values list or None) per key with bytes values or registered with keep=1 (the
+ * first five None for the others). Statistics accumulate until drain(). */
 static PyObject *Decoder_run(Decoder *d, PyObject *args) {
     PyObject *obj;
     Py_ssize_t start, max_records;
@@ -587,8 +1052,10 @@ static PyObject *Decoder_run(Decoder *d, PyObject *args) {
     for (Py_ssize_t i = 0; i < d->ntouched; i++) {
         Key *k = &d->keys[d->touched[i]];
         PyObject *blobs = k->blobs ? k->blobs : Py_None;
-        PyObject *t = Py_BuildValue("(iNNNNNO)", d->touched[i], buf_bytes(&k->kinds), buf_bytes(&k->counts),
-                                    buf_bytes(&k->recs), buf_bytes(&k->floats), buf_bytes(&k->ints), blobs);
+        PyObject *t = k->keep ? Py_BuildValue("(iNNNNNO)", d->touched[i], buf_bytes(&k->kinds), buf_bytes(&k->counts),
+                                              buf_bytes(&k->recs), buf_bytes(&k->floats), buf_bytes(&k->ints), blobs)
+                              : Py_BuildValue("(iOOOOOO)", d->touched[i], Py_None, Py_None, Py_None, Py_None,
+                                              Py_None, blobs);
         if (!t) goto fail;
         PyList_SET_ITEM(columns, i, t);
         key_reset(k);
@@ -608,9 +1075,12 @@ fail:
 
 static PyMethodDef Decoder_methods[] = {
     {"register", (PyCFunction)Decoder_register, METH_VARARGS,
-     "register(key, ok) -> id: a feature key the Python side has checked; ok=False makes the "
-     "records holding it fall back to the Python path."},
+     "register(key, ok, keep=False) -> id: a feature key the Python side has checked; ok=False "
+     "makes the records holding it fall back to the Python path; keep=True returns its entries' "
+     "columns from run() (labels)."},
     {"run", (PyCFunction)Decoder_run, METH_VARARGS, "run(buf, start, max_records, max_bytes, max_record_bytes)"},
+    {"drain", (PyCFunction)Decoder_drain, METH_NOARGS,
+     "drain() -> per key, the statistics gathered since the last drain (and clears them)."},
     {NULL, NULL, 0, NULL},
 };
 

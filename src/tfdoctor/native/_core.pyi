@@ -1,3 +1,5 @@
+from typing import Any
+
 CRC: str
 LIMIT: int
 NEED: int
@@ -8,7 +10,8 @@ NEWKEY: int
 def masked_crc(data: bytes | bytearray | memoryview, /) -> int: ...
 
 class Decoder:
-    def register(self, key: bytes, ok: bool, /) -> int: ...
+    def register(self, key: bytes, ok: bool, keep: bool = ..., /) -> int: ...
+    def drain(self) -> list[Any]: ...
     def run(
         self, buf: bytes, start: int, max_records: int, max_bytes: int, max_record_bytes: int, /
     ) -> tuple[

@@ -159,6 +159,34 @@ def scan_stream(
     block = _Block(stream)
     decoder = Decoder()
     keys: list[bytes] = []  # decoder key id -> key
+
+    def drain() -> None:
+        acc.add_drained(decoder.drain(), keys)
+
+    acc.native_drain = drain
+    try:
+        return _scan(
+            block, decoder, keys, acc, facts, max_record_bytes, limit, byte_limit, progress, flush_bytes,
+            progress_every,
+        )  # fmt: skip
+    finally:
+        drain()
+        acc.native_drain = None
+
+
+def _scan(
+    block: _Block,
+    decoder: Any,
+    keys: list[bytes],
+    acc: DatasetAccumulator,
+    facts: FileAccumulator,
+    max_record_bytes: int,
+    limit: int | None,
+    byte_limit: int | None,
+    progress: Progress | None,
+    flush_bytes: int,
+    progress_every: int,
+) -> Resumed | None:
     index = 0  # the next record's index in the file
     buffered = 0
 
@@ -186,6 +214,7 @@ def scan_stream(
         nonlocal index, buffered
         facts.records += 1
         size = len(box[0])
+        acc.add_drained(decoder.drain(), keys)  # what the core holds comes first, in record order
         message: Any = parse(box.pop())
         reason = message if isinstance(message, str) else acc.add(message, facts, index)
         del message
@@ -223,7 +252,7 @@ def scan_stream(
                 continue
         if stop == NEWKEY:
             assert isinstance(info, bytes)
-            if decoder.register(info, acc.key_ok(info)) == len(keys):
+            if decoder.register(info, *acc.native_key(info)) == len(keys):
                 keys.append(info)
         elif stop == FALLBACK:
             assert isinstance(info, int)

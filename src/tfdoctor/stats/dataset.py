@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,8 @@ class DatasetAccumulator:
         self._keys: dict[bytes, tuple[str, str | None]] = {}
         # per section, key bytes -> its accumulator: the hot loop's one lookup per feature
         self._by_key: dict[str, dict[bytes, FeatureAccumulator]] = {"features": {}, "context": {}}
+        # while the native core reads a file: hands what it holds to the features (`flush`)
+        self.native_drain: Callable[[], None] | None = None
 
     def _key(self, key: bytes) -> tuple[str, str | None]:
         hit = self._keys.get(key)
@@ -47,16 +50,9 @@ class DatasetAccumulator:
             acc = self.features[(section, name)] = FeatureAccumulator(name, section)
             if self.reads is not None and section != "sequence":
                 acc.checks = self.reads.checks_for(name)
-            if section != "sequence" and (name == self.label or label_priority(name) is not None):
+            if section != "sequence" and self._is_label(name):
                 self.labels.setdefault(name, LabelOrderAccumulator(name))
         return acc
-
-    def flush(self) -> None:
-        """Fold every feature's buffers into its statistics (every FLUSH_AT records, and
-        sooner after large records: see `engines.file`)."""
-        self._since_flush = 0
-        for acc in self.features.values():
-            acc.flush()
 
     def add(self, message: Any, file: FileAccumulator, index: int) -> str | None:
         """Add one parsed record. Returns why it is not an Example (and adds nothing) or None."""
@@ -147,56 +143,82 @@ class DatasetAccumulator:
         """Whether a feature key passes the key check `add` makes (for the native core)."""
         return self._key(key)[1] is None
 
+    def native_key(self, key: bytes) -> tuple[bool, bool]:
+        """For the native core: whether the key passes `add`'s check, and whether it is a
+        label (its values are wanted record by record)."""
+        name, problem = self._key(key)
+        if problem is not None:
+            return False, False
+        return True, self._is_label(name)
+
+    def _is_label(self, name: str) -> bool:
+        return name == self.label or label_priority(name) is not None
+
+    def _native_feature(self, key: bytes) -> FeatureAccumulator:
+        by_key = self._by_key["features"]
+        acc = by_key.get(key)
+        if acc is None:
+            acc = by_key[key] = self._feature("features", self._key(key)[0])
+        return acc
+
     def add_columns(self, records: int, columns: list[Any], file: FileAccumulator, first_index: int) -> None:
         """Add `records` Examples decoded by the native core (`tfdoctor.native`), every key
-        already passed by `key_ok`. `columns`: per key, (key, kind code per entry (u8: 0 float,
-        1 int64, 2 bytes, 3 unset), value count per entry (i64), record number in the block per
-        entry (i32), float32 values, int64 values, bytes values or None). The values reach the
-        same buffers `add` fills, in the same order, so every statistic is the same."""
-        by_key, labels = self._by_key["features"], self.labels
+        already registered through `native_key`. Their statistics come in `add_drained`;
+        here: per key, (key, kind code per entry (u8: 0 float, 1 int64, 2 bytes, 3 unset),
+        value count per entry (i64), record number in the block per entry (i32), float32
+        values, int64 values, bytes values or None), the first five None except for labels.
+        Bytes values reach the same buffer `add` fills, in the same order."""
+        labels = self.labels
         for key, kind_b, count_b, rec_b, float_b, int_b, blobs in columns:
-            acc = by_key.get(key)
-            if acc is None:
-                acc = by_key[key] = self._feature("features", self._key(key)[0])
-            codes = np.frombuffer(kind_b, dtype=np.uint8)
-            counts = np.frombuffer(count_b, dtype=np.int64)
-            counted = acc.counts
-            buffers = (counted.float_counts, counted.int64_counts, counted.bytes_counts, counted.unset_counts)
-            first = int(codes[0])
-            if bool((codes == first).all()):
-                buffers[first].extend(counts.tolist())
-            else:
-                for code in np.unique(codes).tolist():
-                    buffers[code].extend(counts[codes == code].tolist())
-            floats = np.frombuffer(float_b, dtype=np.float32).tolist() if float_b else []
-            ints = np.frombuffer(int_b, dtype=np.int64).tolist() if int_b else []
-            acc.numeric.floats.extend(floats)
-            acc.numeric.ints.extend(ints)
+            acc = self._native_feature(key)
             if blobs:
                 acc.bytes.values.extend(blobs)
-            if acc.name in labels:  # one label per record with one value, as `add` does
-                lab, url, at = labels[acc.name], file.url, [0, 0, 0, 0]
-                values: tuple[list[Any], ...] = (floats, ints, blobs or [], [])
-                recs = np.frombuffer(rec_b, dtype=np.int32).tolist()
-                if len(values[first]) == len(recs) and bool((counts == 1).all()):  # the usual case
-                    vals = values[first]
-                    texts = [v.decode("latin-1") for v in vals] if first == 2 else list(map(str, vals))
-                    add = lab.add
-                    for rec, text in zip(recs, texts):
-                        add(url, first_index + rec, text)
-                    continue
-                for code, count, rec in zip(codes.tolist(), counts.tolist(), recs):
-                    if count == 1:
-                        label = values[code][at[code]]
-                        text = label.decode("latin-1") if isinstance(label, bytes) else str(label)
-                        lab.add(url, first_index + rec, text)
-                    at[code] += count
+            if kind_b is None or acc.name not in labels:
+                continue
+            codes = np.frombuffer(kind_b, dtype=np.uint8)
+            counts = np.frombuffer(count_b, dtype=np.int64)
+            recs = np.frombuffer(rec_b, dtype=np.int32).astype(np.int64) + first_index
+            values: tuple[Any, ...] = (
+                np.frombuffer(float_b, dtype=np.float32),
+                np.frombuffer(int_b, dtype=np.int64),
+                blobs or [],
+            )
+            lab, first = labels[acc.name], int(codes[0])
+            if first < 3 and bool((codes == first).all()) and bool((counts == 1).all()):  # the usual case
+                lab.add_many(file.url, recs, values[first])
+                continue
+            at = [0, 0, 0, 0]  # one label per record with one value, as `add` does
+            values = (values[0].tolist(), values[1].tolist(), values[2])  # Python numbers: str() as `add`'s
+            for code, count, rec in zip(codes.tolist(), counts.tolist(), recs.tolist()):
+                if count == 1:
+                    label = values[code][at[code]]
+                    lab.add(
+                        file.url, rec, label.decode("latin-1") if isinstance(label, bytes) else str(label)
+                    )
+                at[code] += count
         self.records += records
         self.record_kinds["example"] = self.record_kinds.get("example", 0) + records
         file.examples += records
         self._since_flush += records
         if self._since_flush >= FLUSH_AT:
             self.flush()
+
+    def add_drained(self, drained: list[Any], keys: list[bytes]) -> None:
+        """The native core's statistics since its last drain (`Decoder.drain`), as parts of
+        the features' current batches (see `families.py`)."""
+        for key_id, kinds, lengths, floats, ints, order in drained:
+            acc = self._native_feature(keys[key_id])
+            acc.seal()
+            acc.add_parts(kinds, lengths, floats, ints, order)
+
+    def flush(self) -> None:
+        """Fold every feature's buffers into its statistics (every FLUSH_AT records, and
+        sooner after large records: see `engines.file`), after what the native core holds."""
+        if self.native_drain is not None:
+            self.native_drain()
+        self._since_flush = 0
+        for acc in self.features.values():
+            acc.flush()
 
     def file(self, url: str, size: int | None = None) -> FileAccumulator:
         facts = self.files.get(url)
@@ -229,6 +251,7 @@ class DatasetAccumulator:
         state = dict(self.__dict__)
         state["_keys"] = {}
         state["_by_key"] = {"features": {}, "context": {}}  # rebuilt from `features` on use
+        state["native_drain"] = None
         return state
 
     def extract(self, inputs: InputFacts | None = None) -> DatasetStats:

@@ -9,6 +9,13 @@ that the per-record loop appends to directly, the cheapest thing it can do for e
 them; only the owner reads them, in `flush()`, which folds them into its state and clears them
 in place (never rebinds them), so a reference held by the loop stays valid. `merge`, `extract`
 and pickling flush first.
+
+Parts: between two flushes, the families that fold a batch as a table (counts, numbers, order)
+also take *parts*: stretches of the batch already tabulated by the native core
+(`tfdoctor.native`). `seal()` turns the buffers into a part of the same form, so a batch read
+partly natively and partly by protobuf (a record the core hands back) folds as one: tables
+and exact sums do not depend on how the batch was cut, and order parts fold in record order.
+Both paths fold the same batches into the same state, bit for bit.
 """
 
 from __future__ import annotations
@@ -16,13 +23,15 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..facts.dataset import BytesStats, CountStats, NumericStats
-from . import sketches
+from .distinct import DistinctSketch
+from .frequent_items import FrequentItems
 from .images import decodes, image_format, image_shape, shape_key
 from .quantiles import QuantileSketch
 
@@ -34,27 +43,50 @@ KINDS = ("float", "int64", "bytes", "unset")
 
 
 class _Sketched:
-    """Pickling for families holding sketches: buffers are flushed first (so a pooled scan
-    folds them at the same points as one in this process), and DataSketches objects, which
-    are not picklable, travel as bytes: `_SKETCHES` maps each such attribute to its kind
-    (see `sketches.load`)."""
-
-    _SKETCHES: ClassVar[dict[str, str]] = {}
+    """Pickling flushes the buffers first, so a pooled scan folds them at the same points as
+    one in this process."""
 
     def flush(self) -> Any:
         return None
 
     def __getstate__(self) -> dict[str, Any]:
         self.flush()
-        state = dict(self.__dict__)
-        for attr in self._SKETCHES:
-            state[attr] = sketches.dump(state[attr])
-        return state
+        return dict(self.__dict__)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        for attr, kind in self._SKETCHES.items():
-            state[attr] = sketches.load(kind, state[attr])
         self.__dict__.update(state)
+
+
+def table(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values (sorted) and their counts."""
+    uniq, counts = np.unique(values, return_counts=True)
+    return uniq, counts.astype(np.int64, copy=False)
+
+
+def merged_table(values: Sequence[np.ndarray], counts: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """One sorted table of distinct values from tables (each distinct, in any order)."""
+    if len(values) == 1:
+        order = np.argsort(values[0])  # distinct: no ties to keep stable
+        return values[0][order], np.asarray(counts[0], dtype=np.int64)[order]
+    both = np.concatenate(values)
+    uniq, inverse = np.unique(both, return_inverse=True)
+    weights = np.concatenate(counts).astype(np.float64)
+    return uniq, np.bincount(inverse.ravel(), weights=weights, minlength=len(uniq)).astype(np.int64)
+
+
+def as_float_table(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A sorted int64 table as float64 (as NumPy's astype rounds; ints past 2**53 may meet)."""
+    floats = values.astype(np.float64)
+    if len(floats) > 1 and bool((np.diff(floats) == 0).any()):
+        return _dedupe(floats, counts)
+    return floats, counts
+
+
+def _dedupe(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    uniq, inverse = np.unique(values, return_inverse=True)
+    return uniq, np.bincount(inverse.ravel(), weights=counts.astype(np.float64), minlength=len(uniq)).astype(
+        np.int64
+    )
 
 
 class CountHistogram:
@@ -68,12 +100,17 @@ class CountHistogram:
         self.sketch = QuantileSketch()
 
     def add(self, values: np.ndarray) -> None:
-        if not values.size:
+        if values.size:
+            self.add_table(*table(values))
+
+    def add_table(self, values: np.ndarray, counts: np.ndarray) -> None:
+        """A batch as its distinct values (sorted) and their counts."""
+        if not len(values):
             return
-        self.total += int(values.sum())
-        self.min = _min(self.min, int(values.min()))
-        self.max = _max(self.max, int(values.max()))
-        self.sketch.update(values)
+        self.total += int(np.dot(values, counts))
+        self.min = _min(self.min, int(values[0]))
+        self.max = _max(self.max, int(values[-1]))
+        self.sketch.update_table(values.astype(np.float64), counts)
 
     def merge(self, other: CountHistogram) -> CountHistogram:
         self.min = _min(self.min, other.min)
@@ -88,6 +125,15 @@ class CountHistogram:
         return CountStats(
             min=self.min, max=self.max, mean=self.total / self.sketch.n, quantiles=_quantiles(self.sketch)
         )
+
+
+@dataclass
+class CountsPart:
+    """A stretch of a batch: lists per stored kind, and a table of their lengths."""
+
+    kinds: dict[str, int]
+    lengths: np.ndarray  # distinct list lengths (int64, any order)
+    counts: np.ndarray  # how many lists have each
 
 
 class CountsAccumulator(_Sketched):
@@ -105,6 +151,7 @@ class CountsAccumulator(_Sketched):
         self.int64_counts: list[int] = []
         self.bytes_counts: list[int] = []
         self.unset_counts: list[int] = []
+        self.parts: list[CountsPart] = []
         self.kinds: dict[str, int] = {}
         self.records_present = 0
         self.records_empty = 0  # records holding an empty list (not counted per_step)
@@ -130,23 +177,34 @@ class CountsAccumulator(_Sketched):
     def buffered(self) -> int:
         return sum(map(len, (self.float_counts, self.int64_counts, self.bytes_counts, self.unset_counts)))
 
-    def flush(self) -> dict[str, np.ndarray]:
-        """Fold the buffers in; returns the folded counts by kind (the kinds that had any)."""
+    def seal(self) -> dict[str, np.ndarray]:
+        """Turn the buffers into a part; returns their lengths by kind (the kinds that had any),
+        in record order, for the order family."""
         batch = {}
         for kind, buffer in self.buffers().items():
             if buffer:
                 batch[kind] = np.asarray(buffer, dtype=np.int64)
                 buffer.clear()
-        if not batch:
-            return batch
-        if not self.per_step:
-            for kind, counts in batch.items():
-                self.kinds[kind] = self.kinds.get(kind, 0) + len(counts)
-                self.records_present += len(counts)
-                self.records_empty += int((counts == 0).sum())
-        arrays = list(batch.values())
-        self.values.add(np.concatenate(arrays) if len(arrays) > 1 else arrays[0])
+        if batch:
+            arrays = list(batch.values())
+            lengths, counts = table(np.concatenate(arrays) if len(arrays) > 1 else arrays[0])
+            self.parts.append(CountsPart({k: len(v) for k, v in batch.items()}, lengths, counts))
         return batch
+
+    def flush(self) -> None:
+        """Fold the buffers and parts in."""
+        self.seal()
+        if not self.parts:
+            return
+        parts, self.parts = self.parts, []
+        lengths, counts = merged_table([p.lengths for p in parts], [p.counts for p in parts])
+        if not self.per_step:
+            for part in parts:
+                for kind, n in part.kinds.items():
+                    self.kinds[kind] = self.kinds.get(kind, 0) + n
+                    self.records_present += n
+            self.records_empty += int(counts[lengths == 0].sum())
+        self.values.add_table(lengths, counts)
 
     def merge(self, other: CountsAccumulator) -> CountsAccumulator:
         self.flush()
@@ -206,15 +264,63 @@ class SequenceLengthAccumulator(_Sketched):
         return self.lengths.extract()
 
 
+@dataclass
+class NumericPart:
+    """A stretch of a batch's values of one kind, tabulated. `sums` and `squares` are terms
+    whose exact sums are the sums of the finite values and of their squares (each square
+    rounded to float64, as NumPy's x * x): the values themselves, or the native core's
+    exact partials. So a batch's sum is rounded once, however it was cut."""
+
+    count: int  # values, NaN and infinities included
+    nan: int
+    pos_inf: int
+    neg_inf: int
+    sums: np.ndarray  # float64 terms
+    squares: np.ndarray  # float64 terms
+    values: np.ndarray  # distinct finite values: float64 (-0.0 as 0.0) or int64; any order
+    counts: np.ndarray  # int64
+
+
+FloatTable = tuple[np.ndarray, np.ndarray, tuple[bool, bool, bool]]  # values, counts, (NaN, +Inf, -Inf)
+IntTable = tuple[np.ndarray, np.ndarray]  # values, counts
+
+
+def float_part(values: np.ndarray) -> NumericPart:
+    nan = np.isnan(values)
+    posinf = np.isposinf(values)
+    neginf = np.isneginf(values)
+    finite = values[~(nan | posinf | neginf)]
+    uniq, counts = table(finite + 0.0)
+    return NumericPart(
+        len(values),
+        int(nan.sum()),
+        int(posinf.sum()),
+        int(neginf.sum()),
+        finite,
+        finite * finite,
+        uniq,
+        counts,
+    )
+
+
+def int_part(values: np.ndarray) -> NumericPart:
+    floats = values.astype(np.float64)
+    uniq, counts = table(values)
+    return NumericPart(len(values), 0, 0, 0, floats, floats * floats, uniq, counts)
+
+
 class NumericAccumulator(_Sketched):
-    """Count, min/max, mean/std (sums kept exact-ish with math.fsum), zeros, NaN and +-Inf,
+    """Count, min/max, mean/std (sums exactly rounded, as math.fsum), zeros, NaN and +-Inf,
     and a quantile sketch of the finite values (deterministic: see `quantiles`).
 
-    Buffers: `floats` and `ints` take the values of float_list and int64_list records."""
+    Buffers: `floats` and `ints` take the values of float_list and int64_list records; parts:
+    `float_parts`, `int_parts`."""
 
     def __init__(self) -> None:
         self.floats: list[float] = []
         self.ints: list[int] = []
+        self.float_parts: list[NumericPart] = []
+        self.int_parts: list[NumericPart] = []
         self.count = 0
         self.min = math.inf
         self.max = -math.inf
@@ -232,40 +338,58 @@ class NumericAccumulator(_Sketched):
         elif kind == "int64":
             self.ints.extend(values)
 
-    def flush(self) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """Fold the buffers in; returns the folded floats (float64) and ints (int64), for the
-        families that see the same values."""
+    def seal(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Turn the buffers into parts; returns their values (float64, int64) in record order,
+        for the order family."""
         floats = ints = None
         if self.floats:
             floats = np.asarray(self.floats, dtype=np.float64)
             self.floats.clear()
-            self._fold(floats, is_int=False)
+            self.float_parts.append(float_part(floats))
         if self.ints:
             ints = np.asarray(self.ints, dtype=np.int64)
             self.ints.clear()
-            self._fold(ints, is_int=True)
+            self.int_parts.append(int_part(ints))
         return floats, ints
 
-    def _fold(self, arr: np.ndarray, is_int: bool) -> None:
-        values = arr.astype(np.float64, copy=False)
-        if is_int:
-            finite = values
-        else:
-            nan = np.isnan(values)
-            posinf = np.isposinf(values)
-            neginf = np.isneginf(values)
-            self.nan += int(nan.sum())
-            self.pos_inf += int(posinf.sum())
-            self.neg_inf += int(neginf.sum())
-            finite = values[~(nan | posinf | neginf)]
-        self.count += len(arr)
-        if len(finite):
-            self.min = min(self.min, float(finite.min()))
-            self.max = max(self.max, float(finite.max()))
-            self.total = math.fsum((self.total, math.fsum(finite)))
-            self.total_sq = math.fsum((self.total_sq, math.fsum(finite * finite)))
-            self.zeros += int((finite == 0).sum())
-            self.quantiles.update(finite)
+    def flush(
+        self,
+    ) -> tuple[
+        tuple[np.ndarray, np.ndarray, tuple[bool, bool, bool]] | None, tuple[np.ndarray, np.ndarray] | None
+    ]:
+        """Fold the buffers and parts in; returns the batch's tables for the frequent values
+        family: floats (distinct finite values, counts, (any NaN, any +Inf, any -Inf)) and
+        ints (distinct values, counts), or None for a kind without values."""
+        self.seal()
+        floats = ints = None
+        if self.float_parts:
+            parts, self.float_parts = self.float_parts, []
+            uniq, counts = self._fold(parts, is_int=False)
+            floats = (
+                uniq,
+                counts,
+                (any(p.nan for p in parts), any(p.pos_inf for p in parts), any(p.neg_inf for p in parts)),
+            )
+        if self.int_parts:
+            parts, self.int_parts = self.int_parts, []
+            ints = self._fold(parts, is_int=True)
+        return floats, ints
+
+    def _fold(self, parts: list[NumericPart], is_int: bool) -> tuple[np.ndarray, np.ndarray]:
+        uniq, counts = merged_table([p.values for p in parts], [p.counts for p in parts])
+        self.count += sum(p.count for p in parts)
+        self.nan += sum(p.nan for p in parts)
+        self.pos_inf += sum(p.pos_inf for p in parts)
+        self.neg_inf += sum(p.neg_inf for p in parts)
+        if len(uniq):
+            values, weights = as_float_table(uniq, counts) if is_int else (uniq, counts)
+            self.min = min(self.min, float(values[0]))
+            self.max = max(self.max, float(values[-1]))
+            self.total = math.fsum((self.total, _fsum([p.sums for p in parts])))
+            self.total_sq = math.fsum((self.total_sq, _fsum([p.squares for p in parts])))
+            self.zeros += int(weights[values == 0].sum())
+            self.quantiles.update_table(values, weights)
+        return uniq, counts
 
     def merge(self, other: NumericAccumulator) -> NumericAccumulator:
         self.flush()
@@ -305,40 +429,65 @@ class NumericAccumulator(_Sketched):
         )
 
 
-class FrequentValuesAccumulator(_Sketched):
-    """Distinct values (HLL), the most frequent (a frequent-items sketch; int64 and bytes
-    values), and the one value every record holds, if so (exact, for TFD206). Values of every
-    kind share it; keys are text (bytes as latin-1, lossless). It is fed batches by the
-    numeric and bytes families' flushes."""
+def _fsum(terms: list[np.ndarray]) -> float:
+    """The exactly rounded sum of every term (math.fsum, over a list: it iterates a list of
+    floats several times faster than an array)."""
+    return math.fsum((np.concatenate(terms) if len(terms) > 1 else terms[0]).tolist())
 
-    _SKETCHES: ClassVar[dict[str, str]] = {"distinct": "hll", "top": "top"}
+
+_SPECIALS = (math.nan, math.inf, -math.inf)
+
+
+class FrequentValuesAccumulator(_Sketched):
+    """Distinct values (HLL: `distinct`), the most frequent int64 and bytes values (Misra-Gries
+    summaries: `frequent_items`), and the one value every record holds, if so (exact, for
+    TFD206). Keys of the frequent values are int64 values and bytes as latin-1 text (lossless).
+    It is fed each batch's tables by the numeric and bytes families' flushes."""
 
     def __init__(self) -> None:
-        self.distinct = sketches.new_hll()
-        self.top = sketches.new_top()
+        self.distinct = DistinctSketch()
+        self.ints = FrequentItems(np.int64)
+        self.bytes = FrequentItems(object)
         self.single: str | None = None  # the one value seen so far (top-k key form)
         self.varies = False
 
     def add_floats(self, values: np.ndarray) -> None:
-        uniq = np.unique(values)  # NaNs collapse to one entry in NumPy >= 1.21
-        for value in uniq.tolist():
-            self.distinct.update(value)
-        self._note(len(uniq), repr(float(uniq[0])))
+        """A batch of raw float values (NaN and infinities included)."""
+        arr = np.asarray(values, dtype=np.float64)
+        special = (bool(np.isnan(arr).any()), bool(np.isposinf(arr).any()), bool(np.isneginf(arr).any()))
+        uniq = np.unique(arr[np.isfinite(arr)] + 0.0)
+        self.add_float_table(uniq, special)
+
+    def add_float_table(self, uniq: np.ndarray, special: tuple[bool, bool, bool]) -> None:
+        """A batch's distinct finite floats (sorted) and whether it held NaN, +Inf, -Inf."""
+        extra = [v for v, present in zip(_SPECIALS, special) if present]
+        self.distinct.add_floats(np.concatenate((uniq, extra)) if extra else uniq)
+        if not len(uniq) and not extra:
+            return
+        first = (
+            -math.inf if special[2] else float(uniq[0]) if len(uniq) else math.inf if special[1] else math.nan
+        )
+        self._note(len(uniq) + len(extra), repr(first))
 
     def add_ints(self, values: np.ndarray) -> None:
-        uniq, counts = np.unique(values, return_counts=True)
-        for value, count in zip(uniq.tolist(), counts.tolist()):
-            self.top.update(str(value), count)
-            self.distinct.update(value)
+        """A batch of raw int64 values."""
+        self.add_int_table(*table(np.asarray(values, dtype=np.int64)))
+
+    def add_int_table(self, uniq: np.ndarray, counts: np.ndarray) -> None:
+        """A batch's distinct int64 values (sorted) and their counts."""
+        if not len(uniq):
+            return
+        self.distinct.add_ints(uniq)
+        self.ints.update(uniq, counts)
         self._note(len(uniq), str(uniq[0]))
 
     def add_bytes(self, counter: Counter[bytes]) -> None:
-        key = ""
-        for value, count in counter.items():
-            key = value_key(value)
-            self.top.update(key, count)
-            self.distinct.update(key)
-        self._note(len(counter), key)
+        if not counter:
+            return
+        self.distinct.add_bytes(counter)
+        keys = [value_key(value) for value in counter]
+        self.bytes.update(np.array(keys, dtype=object), np.fromiter(counter.values(), dtype=np.int64))
+        self._note(len(counter), keys[-1])
 
     def _note(self, distinct: int, first: str) -> None:
         """Track whether every value so far is one and the same."""
@@ -352,8 +501,9 @@ class FrequentValuesAccumulator(_Sketched):
             self.varies = True
 
     def merge(self, other: FrequentValuesAccumulator) -> FrequentValuesAccumulator:
-        self.distinct = sketches.merge_hll(self.distinct, other.distinct)
-        self.top.merge(other.top)
+        self.distinct.merge(other.distinct)
+        self.ints.merge(other.ints)
+        self.bytes.merge(other.bytes)
         if other.varies:
             self.varies = True
         elif other.single is not None:
@@ -361,11 +511,13 @@ class FrequentValuesAccumulator(_Sketched):
         return self
 
     def distinct_estimate(self) -> float:
-        return round(float(self.distinct.get_estimate()), 1)
+        return round(self.distinct.estimate(), 1)
 
     def top_values(self, kind: str) -> tuple[tuple[str, int], ...]:
-        """The TOP_K most frequent values, shown for humans (none for float features)."""
-        top = [] if kind == "float" else sketches.top_items(self.top, TOP_K)
+        """The TOP_K most frequent values of the feature's kind, shown for humans (none for
+        float features)."""
+        items = self.ints if kind == "int64" else self.bytes if kind == "bytes" else None
+        top = items.top(TOP_K) if items is not None else []
         return tuple((display_value(v, kind), c) for v, c in top)
 
     def constant(self, kind: str) -> str | None:
@@ -466,12 +618,48 @@ class BytesAccumulator:
         )
 
 
+@dataclass
+class OrderPart:
+    """A stretch of a batch in record order: the kinds its lists are stored as, whether any is
+    not one number, and its numbers' first and last values (float64), pairs, ups and downs."""
+
+    kinds: frozenset[str]
+    bad: bool
+    first: float | None = None
+    last: float | None = None
+    pairs: int = 0
+    up: int = 0
+    down: int = 0
+
+
+def order_part(
+    counts: Mapping[str, np.ndarray], floats: np.ndarray | None, ints: np.ndarray | None
+) -> OrderPart:
+    """The part of sealed buffers: lengths by kind (`CountsAccumulator.seal`) and values
+    (`NumericAccumulator.seal`)."""
+    kinds = frozenset(counts)
+    if len(counts) != 1:
+        return OrderPart(kinds, bad=len(counts) > 1)
+    kind = next(iter(counts))
+    values = floats if kind == "float" else ints if kind == "int64" else None
+    if values is None or not bool(np.all(counts[kind] == 1)):
+        return OrderPart(kinds, bad=True)
+    values = values.astype(np.float64, copy=False)
+    steps = np.diff(values)
+    return OrderPart(
+        kinds, False, float(values[0]), float(values[-1]), int(steps.size), int((steps > 0).sum()),
+        int((steps < 0).sum()),
+    )  # fmt: skip
+
+
 class OrderAccumulator:
     """How a scalar numeric feature moves from record to record as stored: pairs of
     consecutive records compared, and how many go up and down. Mostly increasing means a time
     order (TFD404). Counted within one accumulator (one accumulator reads one file); a merge
     adds the counts and cannot pair records across the boundary. Any batch that is not one
-    number per record, all of one numeric kind, breaks it for good: no order to speak of."""
+    number per record, all of one numeric kind, breaks it for good: no order to speak of.
+
+    Parts: `parts` takes a batch's stretches in record order (`OrderPart`)."""
 
     def __init__(self) -> None:
         self.pairs = 0
@@ -479,29 +667,46 @@ class OrderAccumulator:
         self.down = 0
         self.broken = False
         self.last: float | None = None
+        self.parts: list[OrderPart] = []
 
     def add(
         self, counts: Mapping[str, np.ndarray], floats: np.ndarray | None, ints: np.ndarray | None
     ) -> None:
-        """A batch of records in stored order: their value counts by kind (as
-        `CountsAccumulator.flush` returns them) and their values (as `NumericAccumulator.flush`)."""
-        if self.broken or not counts:
+        """A whole batch of records in stored order: their value counts by kind (as
+        `CountsAccumulator.seal` returns them) and their values (as `NumericAccumulator.seal`)."""
+        self.seal(counts, floats, ints)
+        self.flush()
+
+    def seal(
+        self, counts: Mapping[str, np.ndarray], floats: np.ndarray | None, ints: np.ndarray | None
+    ) -> None:
+        if counts:
+            self.parts.append(order_part(counts, floats, ints))
+
+    def flush(self) -> None:
+        """Fold the batch's parts in, in order."""
+        parts, self.parts = self.parts, []
+        if self.broken or not parts:
             return
-        kind = next(iter(counts))
-        values = floats if kind == "float" else ints if kind == "int64" else None
-        if len(counts) > 1 or values is None or not bool(np.all(counts[kind] == 1)):
+        if len(frozenset().union(*(p.kinds for p in parts))) > 1 or any(p.bad for p in parts):
             self.broken = True
             return
-        values = values.astype(np.float64, copy=False)
-        if self.last is not None:
-            values = np.concatenate(([self.last], values))
-        steps = np.diff(values)
-        self.pairs += int(steps.size)
-        self.up += int((steps > 0).sum())
-        self.down += int((steps < 0).sum())
-        self.last = float(values[-1]) if values.size else self.last
+        for part in parts:
+            if part.first is None or part.last is None:
+                continue
+            if self.last is not None:
+                step = part.first - self.last
+                self.pairs += 1
+                self.up += step > 0
+                self.down += step < 0
+            self.pairs += part.pairs
+            self.up += part.up
+            self.down += part.down
+            self.last = part.last
 
     def merge(self, other: OrderAccumulator) -> OrderAccumulator:
+        self.flush()
+        other.flush()
         self.pairs += other.pairs
         self.up += other.up
         self.down += other.down
@@ -510,6 +715,7 @@ class OrderAccumulator:
 
     def extract(self) -> tuple[int, int, int]:
         """(pairs, increasing, decreasing); all zero once broken."""
+        self.flush()
         return (0, 0, 0) if self.broken else (self.pairs, self.up, self.down)
 
 

@@ -2,21 +2,28 @@
 statistic family (`families.py`).
 
 Adding a record only appends protobuf values to the families' buffers (the cheapest thing a
-per-record loop can do); every `FLUSH_AT` records the buffers are folded into NumPy arrays and
-sketches in bulk. One flush hands each batch to every family that reads it.
+per-record loop can do); every `FLUSH_AT` records the buffers (and the parts the native core
+tabulated) are folded into NumPy arrays and sketches in bulk. One flush hands each batch's
+tables to every family that reads them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..facts.dataset import FeatureStats
 from .families import (
+    KINDS,
     BytesAccumulator,
     CountsAccumulator,
+    CountsPart,
     FrequentValuesAccumulator,
     NumericAccumulator,
+    NumericPart,
     OrderAccumulator,
+    OrderPart,
     SequenceLengthAccumulator,
 )
 
@@ -24,7 +31,7 @@ FLUSH_AT = 4096
 
 
 class FeatureAccumulator:
-    """Statistics of one feature. Picklable (sketches serialise themselves) and small.
+    """Statistics of one feature. Picklable and small.
 
     A record's list reaches the families as `add` does it: its length appended to
     `counts.<kind>_counts` and its values to `numeric.floats` / `numeric.ints` /
@@ -68,17 +75,60 @@ class FeatureAccumulator:
             self.numeric.add(kind, values)
 
     # -- flush -------------------------------------------------------------------------
+    def seal(self) -> None:
+        """Turn the buffers into parts (see `families.py`): before the native core adds parts
+        of its own, so the batch's stretches stay in record order."""
+        counts = self.counts.seal()
+        floats, ints = self.numeric.seal()
+        if self.steps is None:
+            self.order.seal(counts, floats, ints)
+
+    def add_parts(self, kinds: Any, lengths: Any, floats: Any, ints: Any, order: Any) -> None:
+        """A stretch of the batch tabulated by the native core (`Decoder.drain`'s layout)."""
+        self.counts.parts.append(
+            CountsPart(
+                {kind: n for kind, n in zip(KINDS, kinds) if n},
+                np.frombuffer(lengths[0], dtype=np.int64),
+                np.frombuffer(lengths[1], dtype=np.int64),
+            )
+        )
+        count, nan, pos_inf, neg_inf, (values, counts), sums, squares = floats
+        if count:
+            self.numeric.float_parts.append(
+                NumericPart(
+                    count, nan, pos_inf, neg_inf, np.frombuffer(sums), np.frombuffer(squares),
+                    np.frombuffer(values), np.frombuffer(counts, dtype=np.int64),
+                )
+            )  # fmt: skip
+        count, (values, counts), sums, squares = ints
+        if count:
+            self.numeric.int_parts.append(
+                NumericPart(
+                    count, 0, 0, 0, np.frombuffer(sums), np.frombuffer(squares),
+                    np.frombuffer(values, dtype=np.int64), np.frombuffer(counts, dtype=np.int64),
+                )
+            )  # fmt: skip
+        mask, bad, have, first, last, pairs, up, down = order
+        if self.steps is None:
+            self.order.parts.append(
+                OrderPart(
+                    frozenset(kind for bit, kind in enumerate(KINDS) if mask >> bit & 1), bool(bad),
+                    first if have else None, last if have else None, pairs, up, down,
+                )
+            )  # fmt: skip
+
     def flush(self) -> None:
-        counts = self.counts.flush()
+        self.seal()
+        self.counts.flush()
         floats, ints = self.numeric.flush()
         if self.steps is None:
-            self.order.add(counts, floats, ints)
+            self.order.flush()
         else:
             self.steps.flush()
         if floats is not None:
-            self.frequent.add_floats(floats)
+            self.frequent.add_float_table(floats[0], floats[2])
         if ints is not None:
-            self.frequent.add_ints(ints)
+            self.frequent.add_int_table(*ints)
         raw = self.bytes.flush()
         if raw:
             self.frequent.add_bytes(raw)

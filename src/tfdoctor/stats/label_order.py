@@ -8,7 +8,11 @@ any order and adjacent segments still join exactly.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from ..facts.dataset import LabelOrder
 
@@ -84,6 +88,57 @@ class LabelOrderAccumulator:
             self.segments.append(Segment(file, *seg))
         self._open[file] = [index, index, value, value, 1, 1, 1, 1, 1]
 
+    def add_many(self, file: str, indices: np.ndarray, values: np.ndarray | Sequence[bytes]) -> None:
+        """Labels of many records at once, in record order (`indices` increasing): NumPy
+        numbers or bytes. The same as `add` per record, with its text (str of the number,
+        bytes as latin-1), in a few array operations: the native core's labels."""
+        if not len(indices):
+            return
+        raw = np.asarray(values) if not isinstance(values, np.ndarray) else values
+        if raw.dtype.kind == "S":  # bytes: NumPy would strip trailing NULs
+            raw = np.array(list(values), dtype=object)
+        floats = raw.dtype.kind == "f"
+        if floats:  # by bit pattern: np.unique takes -0.0 for 0.0, whose texts differ
+            raw = raw.astype(np.float64).view(np.int64)
+        uniq, inverse = np.unique(raw, return_inverse=True)
+        texts = [_text(v) for v in (uniq.view(np.float64) if floats else uniq).tolist()]
+        number: dict[str, int] = {}
+        ids = np.asarray([number.setdefault(t, len(number)) for t in texts], dtype=np.int64)[inverse.ravel()]
+        names = list(number)
+        if self.classes is not None:
+            for tid, count in enumerate(np.bincount(ids, minlength=len(names)).tolist()):
+                if count:
+                    self.classes[names[tid]] = self.classes.get(names[tid], 0) + count
+            if len(self.classes) > MAX_CLASSES:
+                self.classes = None
+        cuts = np.flatnonzero(np.diff(indices) != 1) + 1
+        for a, b in zip([0, *cuts.tolist()], [*cuts.tolist(), len(indices)]):
+            self._add_stretch(file, int(indices[a]), ids[a:b], names)
+
+    def _add_stretch(self, file: str, start: int, ids: np.ndarray, names: list[str]) -> None:
+        """Consecutive records from `start`, as text ids: joined to the open segment as `add`
+        would extend it one record at a time."""
+        n = len(ids)
+        starts = np.concatenate(([0], np.flatnonzero(ids[1:] != ids[:-1]) + 1))
+        lengths = np.diff(np.concatenate((starts, [n])))
+        first, last = names[int(ids[0])], names[int(ids[-1])]
+        runs, longest, lead, trail = len(starts), int(lengths.max()), int(lengths[0]), int(lengths[-1])
+        seg = self._open.get(file)
+        if seg is not None and start == seg[1] + 1:
+            same = seg[3] == first
+            bridge = seg[7] + lead if same else 0
+            seg[5] = max(seg[5], longest, bridge)
+            seg[6] = seg[8] + lead if same and seg[4] == 1 else seg[6]
+            seg[7] = n + seg[7] if same and runs == 1 else trail
+            seg[4] = seg[4] + runs - (1 if same else 0)
+            seg[1] = start + n - 1
+            seg[3] = last
+            seg[8] += n
+            return
+        if seg is not None:
+            self.segments.append(Segment(file, *seg))
+        self._open[file] = [start, start + n - 1, first, last, runs, longest, lead, trail, n]
+
     def _close(self) -> None:
         self.segments.extend(Segment(file, *seg) for file, seg in self._open.items())
         self._open.clear()
@@ -140,6 +195,10 @@ class LabelOrderAccumulator:
             longest_run=max((s.longest for s in self.segments), default=0),
             files=per_file,
         )
+
+
+def _text(value: Any) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
 
 
 def _class_key(item: tuple[str, int]) -> tuple[int, float | str]:

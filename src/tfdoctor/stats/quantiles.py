@@ -7,7 +7,9 @@ the next. This sketch is:
 - exact while it holds at most `EXACT_DISTINCT` distinct values (a sorted value/count table):
   labels, small ints, value counts per record, and any feature with few values get exact
   quantiles, which depend only on the multiset of values, whatever the order or merges;
-- past that, a KLL compactor hierarchy (Karnin, Lang, Liberty 2016; capacities k * (2/3)^depth)
+- past that, a KLL compactor hierarchy (Karnin, Lang, Liberty 2016; capacities
+  k * (2/3)^depth), fed each batch as its table of distinct values and counts (a value
+  counted c times enters at level h for each bit h of c, as a merge does)
   whose compactions keep the even and the odd items of a sorted level in turn, per level,
   instead of at random. The result is a function of the values and of the sequence of
   updates and merges, which the engines fix (each file is one accumulator, merged in file
@@ -63,18 +65,26 @@ class QuantileSketch:
 
     def update(self, values: np.ndarray | Sequence[float]) -> None:
         arr = np.asarray(values, dtype=np.float64).ravel() + 0.0  # -0.0 -> 0.0: one zero
-        if not arr.size:
+        if arr.size:
+            self.update_table(*np.unique(arr, return_counts=True))
+
+    def update_table(self, values: np.ndarray, counts: np.ndarray) -> None:
+        """Add a batch given as its distinct values (sorted, -0.0 as 0.0) and their counts.
+        A batch enters as its own exact table would merge: a value counted c times sits at
+        level h for each bit h of c. So the sketch depends only on each batch's multiset,
+        however it was read, and a batch of n values costs O(distinct) to fold in."""
+        if not len(values):
             return
-        self.n += int(arr.size)
+        counts = counts.astype(np.int64, copy=False)
+        self.n += int(counts.sum())
+        self.min = min(self.min, float(values[0]))
+        self.max = max(self.max, float(values[-1]))
         if self._values is not None:
-            uniq, counts = np.unique(arr, return_counts=True)
-            self.min = min(self.min, float(uniq[0]))
-            self.max = max(self.max, float(uniq[-1]))
-            self._add_exact(uniq, counts.astype(np.int64, copy=False))
+            self._add_exact(values, counts)
             return
-        self.min = min(self.min, float(arr.min()))
-        self.max = max(self.max, float(arr.max()))
-        self._add_level(0, arr)
+        for h, items in enumerate(_binary_levels(values, counts)):
+            if len(items):
+                self._add_level(h, items)
         self._compress()
 
     def merge(self, other: QuantileSketch) -> QuantileSketch:
