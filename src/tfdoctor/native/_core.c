@@ -149,6 +149,9 @@ typedef struct {
     size_t mask, used;
     uint32_t *dense; /* counts of keys 0 .. dcap-1 (at most 2**32 - 1 per drain: see run's max_bytes) */
     size_t dcap;
+    /* the dense keys and the slots in use, in the order first met: a drain visits only them */
+    uint32_t *seen;
+    size_t nseen, capseen; /* entries: a dense key, or DENSE_LIMIT + a slot index */
 } Tab;
 
 static inline uint64_t mix64(uint64_t x) { /* SplitMix64's finaliser */
@@ -160,18 +163,39 @@ static inline uint64_t mix64(uint64_t x) { /* SplitMix64's finaliser */
     return x;
 }
 
+static inline int seen_push(Tab *t, uint32_t v) {
+    if (t->nseen == t->capseen) {
+        size_t cap = t->capseen ? t->capseen * 2 : 16;
+        uint32_t *seen = PyMem_Realloc(t->seen, cap * sizeof(uint32_t));
+        if (!seen) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        t->seen = seen;
+        t->capseen = cap;
+    }
+    t->seen[t->nseen++] = v;
+    return 0;
+}
+
 static int tab_grow(Tab *t) {
     size_t cap = t->slots ? (t->mask + 1) * 2 : 16;
+    if (cap > (size_t)UINT32_MAX - DENSE_LIMIT) {
+        PyErr_NoMemory();
+        return -1;
+    }
     Slot *slots = PyMem_Calloc(cap, sizeof(Slot));
     if (!slots) {
         PyErr_NoMemory();
         return -1;
     }
-    for (size_t i = 0; t->slots && i <= t->mask; i++) {
-        if (!t->slots[i].count) continue;
-        size_t j = (size_t)mix64(t->slots[i].key) & (cap - 1);
+    for (size_t n = 0; n < t->nseen; n++) { /* re-placed in the order met, positions renewed */
+        if (t->seen[n] < DENSE_LIMIT) continue;
+        Slot *old = &t->slots[t->seen[n] - DENSE_LIMIT];
+        size_t j = (size_t)mix64(old->key) & (cap - 1);
         while (slots[j].count) j = (j + 1) & (cap - 1);
-        slots[j] = t->slots[i];
+        slots[j] = *old;
+        t->seen[n] = DENSE_LIMIT + (uint32_t)j;
     }
     PyMem_Free(t->slots);
     t->slots = slots;
@@ -195,11 +219,12 @@ static int dense_grow(Tab *t, uint64_t key) {
 
 static inline int tab_add(Tab *t, uint64_t key, int64_t n) {
     if (key < t->dcap) {
+        if (!t->dense[key] && seen_push(t, (uint32_t)key) < 0) return -1;
         t->dense[key] += (uint32_t)n;
         return 0;
     }
     if (key < DENSE_LIMIT) {
-        if (dense_grow(t, key) < 0) return -1;
+        if (dense_grow(t, key) < 0 || seen_push(t, (uint32_t)key) < 0) return -1;
         t->dense[key] += (uint32_t)n;
         return 0;
     }
@@ -212,6 +237,7 @@ static inline int tab_add(Tab *t, uint64_t key, int64_t n) {
             return 0;
         }
         if (!s->count) {
+            if (seen_push(t, DENSE_LIMIT + (uint32_t)i) < 0) return -1;
             s->key = key;
             s->count = n;
             t->used++;
@@ -222,42 +248,40 @@ static inline int tab_add(Tab *t, uint64_t key, int64_t n) {
 }
 
 static void tab_clear(Tab *t) {
-    if (t->used) memset(t->slots, 0, (t->mask + 1) * sizeof(Slot));
-    t->used = 0;
-    if (t->dcap) memset(t->dense, 0, t->dcap * sizeof(uint32_t));
+    for (size_t n = 0; n < t->nseen; n++) {
+        uint32_t v = t->seen[n];
+        if (v < DENSE_LIMIT)
+            t->dense[v] = 0;
+        else
+            t->slots[v - DENSE_LIMIT].count = 0;
+    }
+    t->nseen = t->used = 0;
 }
 
 static void tab_free(Tab *t) {
     PyMem_Free(t->slots);
     PyMem_Free(t->dense);
+    PyMem_Free(t->seen);
 }
 
-/* Step through every (key, count) of the table: dense keys first, in order, then the hashed
- * ones. `*it` starts at 0; returns 0 at the end. */
+/* Step through every (key, count) of the table, in the order first met. `*it` starts at 0;
+ * returns 0 at the end. */
 static inline int tab_next(const Tab *t, size_t *it, uint64_t *key, int64_t *count) {
-    for (; *it < t->dcap; (*it)++) {
-        if (t->dense[*it]) {
-            *key = (uint64_t)*it;
-            *count = (int64_t)t->dense[(*it)++];
-            return 1;
-        }
+    if (*it >= t->nseen) return 0;
+    uint32_t v = t->seen[(*it)++];
+    if (v < DENSE_LIMIT) {
+        *key = v;
+        *count = (int64_t)t->dense[v];
+    } else {
+        *key = t->slots[v - DENSE_LIMIT].key;
+        *count = t->slots[v - DENSE_LIMIT].count;
     }
-    for (size_t i = *it - t->dcap; t->used && i <= t->mask; i++) {
-        if (t->slots[i].count) {
-            *key = t->slots[i].key;
-            *count = t->slots[i].count;
-            *it = t->dcap + i + 1;
-            return 1;
-        }
-    }
-    *it = t->dcap + (t->slots ? t->mask + 1 : 0);
-    return 0;
+    return 1;
 }
 
 /* The table as (keys bytes, counts bytes), 8 bytes each. */
 static PyObject *tab_export(Tab *t) {
-    size_t n = t->used;
-    for (size_t i = 0; i < t->dcap; i++) n += t->dense[i] != 0;
+    size_t n = t->nseen;
     PyObject *keys = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * 8));
     PyObject *counts = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * 8));
     if (!keys || !counts) {
@@ -275,6 +299,108 @@ static PyObject *tab_export(Tab *t) {
         at++;
     }
     return Py_BuildValue("(NN)", keys, counts);
+}
+
+/* A counting table of bytes values, in the order first met: one bytes object per distinct
+ * value and drain (where Python's Counter of every value cost a copy and a SipHash each). */
+typedef struct {
+    PyObject *value; /* bytes */
+    uint64_t hash;
+    int64_t count;
+} BSlot;
+
+typedef struct {
+    BSlot *slots;
+    size_t mask, used;
+    uint32_t *order; /* slot indexes in the order first met */
+} BTab;
+
+static uint64_t hash_value(const uint8_t *p, size_t n) {
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ mix64(w)) * 0xff51afd7ed558ccdull;
+        p += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, p, n);
+    return mix64(h ^ w);
+}
+
+static int btab_grow(BTab *t) {
+    size_t cap = t->slots ? (t->mask + 1) * 2 : 16;
+    BSlot *slots = PyMem_Calloc(cap, sizeof(BSlot));
+    uint32_t *order = PyMem_Realloc(t->order, (cap / 2 + 1) * sizeof(uint32_t));
+    if (!slots || !order) {
+        PyMem_Free(slots);
+        if (order) t->order = order;
+        PyErr_NoMemory();
+        return -1;
+    }
+    t->order = order;
+    for (size_t n = 0; n < t->used; n++) {
+        BSlot *old = &t->slots[order[n]];
+        size_t j = (size_t)old->hash & (cap - 1);
+        while (slots[j].value) j = (j + 1) & (cap - 1);
+        slots[j] = *old;
+        order[n] = (uint32_t)j;
+    }
+    PyMem_Free(t->slots);
+    t->slots = slots;
+    t->mask = cap - 1;
+    return 0;
+}
+
+static int btab_add(BTab *t, const uint8_t *p, size_t n) {
+    if ((t->used + 1) * 2 > (t->slots ? t->mask + 1 : 0) && btab_grow(t) < 0) return -1;
+    uint64_t h = hash_value(p, n);
+    size_t i = (size_t)h & t->mask;
+    for (;;) {
+        BSlot *s = &t->slots[i];
+        if (!s->value) {
+            s->value = PyBytes_FromStringAndSize((const char *)p, (Py_ssize_t)n);
+            if (!s->value) return -1;
+            s->hash = h;
+            s->count = 1;
+            t->order[t->used++] = (uint32_t)i;
+            return 0;
+        }
+        if (s->hash == h && (size_t)PyBytes_GET_SIZE(s->value) == n && memcmp(PyBytes_AS_STRING(s->value), p, n) == 0) {
+            s->count++;
+            return 0;
+        }
+        i = (i + 1) & t->mask;
+    }
+}
+
+static void btab_clear(BTab *t) {
+    for (size_t n = 0; n < t->used; n++) {
+        BSlot *s = &t->slots[t->order[n]];
+        Py_CLEAR(s->value);
+        s->count = 0;
+    }
+    t->used = 0;
+}
+
+/* (values list, counts bytes), in the order first met; clears the table. */
+static PyObject *btab_export(BTab *t) {
+    PyObject *values = PyList_New((Py_ssize_t)t->used);
+    PyObject *counts = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(t->used * 8));
+    if (!values || !counts) {
+        Py_XDECREF(values);
+        Py_XDECREF(counts);
+        return NULL;
+    }
+    for (size_t n = 0; n < t->used; n++) {
+        BSlot *s = &t->slots[t->order[n]];
+        Py_INCREF(s->value);
+        PyList_SET_ITEM(values, (Py_ssize_t)n, s->value);
+        memcpy(PyBytes_AS_STRING(counts) + n * 8, &s->count, 8);
+    }
+    btab_clear(t);
+    return Py_BuildValue("(NN)", values, counts);
 }
 
 /* ---- exact sums ----------------------------------------------------------------------- */
@@ -442,6 +568,7 @@ typedef struct {
     Tab ftab; /* finite float values (float64 bits, -0.0 as 0.0) */
     int64_t icount;
     Tab itab;
+    BTab btab; /* bytes values (not keep: those go to blobs, in record order) */
     /* order of one-number lists: kinds seen (bit per kind), any other list, values */
     int omask, obad, ohave;
     double ofirst, olast;
@@ -696,6 +823,13 @@ static int emit(Decoder *d, int32_t rec) {
                 }
             }
             if (k->keep) k->ints.len += (size_t)e->count * 8;
+        } else if (!k->keep) {
+            while (p < end) {
+                p++;
+                rd_len(&p, end, &len);
+                if (btab_add(&k->btab, p, len) < 0) return -1;
+                p += len;
+            }
         } else {
             key_touch(d, e->key);
             if (k->blobs == NULL && !(k->blobs = PyList_New(0))) return -1;
@@ -726,6 +860,7 @@ static void key_clear_stats(Key *k) {
     tab_clear(&k->lengths);
     tab_clear(&k->ftab);
     tab_clear(&k->itab);
+    btab_clear(&k->btab);
     k->fcount = k->nan = k->pinf = k->ninf = k->icount = 0;
     k->omask = k->obad = k->ohave = 0;
     k->ofirst = k->olast = 0.0;
@@ -745,6 +880,9 @@ static void Decoder_dealloc(Decoder *d) {
         tab_free(&k->lengths);
         tab_free(&k->ftab);
         tab_free(&k->itab);
+        btab_clear(&k->btab);
+        PyMem_Free(k->btab.slots);
+        PyMem_Free(k->btab.order);
     }
     PyMem_Free(d->keys);
     PyMem_Free(d->table);
@@ -857,11 +995,12 @@ static PyObject *partials(Buf *b) {
 }
 
 /* drain() -> [(key id, (float, int64, bytes, unset entries), lengths table, float stats,
- * int stats, order)] for every key holding statistics since the last drain; a table is
+ * int stats, order, bytes values)] for every key holding statistics since the last drain; a table is
  * (keys bytes, counts bytes) of 8-byte items; float stats: (values, NaN, +Inf, -Inf, table
  * of finite values as float64 bits, sum partials, square partials); int stats: (values,
  * table, sum partials, square partials); order: (kinds mask, other list seen, any value,
- * first, last, pairs, up, down). Clears them. */
+ * first, last, pairs, up, down); bytes values: (list of distinct values in the order first
+ * met, counts bytes), empty for keep keys (their values come in run()'s columns). Clears them. */
 static PyObject *Decoder_drain(Decoder *d, PyObject *unused) {
     PyObject *out = PyList_New(d->ndirty);
     Buf sums = {0}, squares = {0};
@@ -879,10 +1018,11 @@ static PyObject *Decoder_drain(Decoder *d, PyObject *unused) {
         is = Py_BuildValue("(LNNN)", (long long)k->icount, tab_export(&k->itab), isum, isq);
         isum = isq = NULL;
         if (!is) goto fail;
-        PyObject *t = Py_BuildValue("(i(LLLL)NNN(iiiddLLL))", d->dirty[i], (long long)k->nkind[0],
+        PyObject *t = Py_BuildValue("(i(LLLL)NNN(iiiddLLL)N)", d->dirty[i], (long long)k->nkind[0],
                                     (long long)k->nkind[1], (long long)k->nkind[2], (long long)k->nkind[3],
                                     tab_export(&k->lengths), fs, is, k->omask, k->obad, k->ohave, k->ofirst,
-                                    k->olast, (long long)k->opairs, (long long)k->oup, (long long)k->odown);
+                                    k->olast, (long long)k->opairs, (long long)k->oup, (long long)k->odown,
+                                    btab_export(&k->btab));
         fs = is = NULL;
         if (!t) goto fail;
         PyList_SET_ITEM(out, i, t);

@@ -206,10 +206,10 @@ class DatasetAccumulator:
     def add_drained(self, drained: list[Any], keys: list[bytes]) -> None:
         """The native core's statistics since its last drain (`Decoder.drain`), as parts of
         the features' current batches (see `families.py`)."""
-        for key_id, kinds, lengths, floats, ints, order in drained:
+        for key_id, *parts in drained:
             acc = self._native_feature(keys[key_id])
             acc.seal()
-            acc.add_parts(kinds, lengths, floats, ints, order)
+            acc.add_parts(*parts)
 
     def flush(self) -> None:
         """Fold every feature's buffers into its statistics (every FLUSH_AT records, and

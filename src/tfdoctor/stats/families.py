@@ -63,8 +63,13 @@ def table(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return uniq, counts.astype(np.int64, copy=False)
 
 
-def merged_table(values: Sequence[np.ndarray], counts: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """One sorted table of distinct values from tables (each distinct, in any order)."""
+def merged_table(
+    values: Sequence[np.ndarray], counts: Sequence[np.ndarray], ordered: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """One table of distinct values from tables (each distinct, in any order): sorted, or as
+    it comes where `ordered` is False and there is one."""
+    if len(values) == 1 and not ordered:
+        return values[0], np.asarray(counts[0], dtype=np.int64)
     if len(values) == 1:
         order = np.argsort(values[0])  # distinct: no ties to keep stable
         return values[0][order], np.asarray(counts[0], dtype=np.int64)[order]
@@ -358,8 +363,8 @@ class NumericAccumulator(_Sketched):
         tuple[np.ndarray, np.ndarray, tuple[bool, bool, bool]] | None, tuple[np.ndarray, np.ndarray] | None
     ]:
         """Fold the buffers and parts in; returns the batch's tables for the frequent values
-        family: floats (distinct finite values, counts, (any NaN, any +Inf, any -Inf)) and
-        ints (distinct values, counts), or None for a kind without values."""
+        family: floats (distinct finite values in any order, counts, (any NaN, any +Inf, any
+        -Inf)) and ints (distinct values, sorted, counts), or None for a kind without values."""
         self.seal()
         floats = ints = None
         if self.float_parts:
@@ -376,19 +381,20 @@ class NumericAccumulator(_Sketched):
         return floats, ints
 
     def _fold(self, parts: list[NumericPart], is_int: bool) -> tuple[np.ndarray, np.ndarray]:
-        uniq, counts = merged_table([p.values for p in parts], [p.counts for p in parts])
+        """Fold one kind's parts; returns its table: int64 values sorted, floats in any order."""
+        uniq, counts = merged_table([p.values for p in parts], [p.counts for p in parts], ordered=is_int)
         self.count += sum(p.count for p in parts)
         self.nan += sum(p.nan for p in parts)
         self.pos_inf += sum(p.pos_inf for p in parts)
         self.neg_inf += sum(p.neg_inf for p in parts)
         if len(uniq):
             values, weights = as_float_table(uniq, counts) if is_int else (uniq, counts)
-            self.min = min(self.min, float(values[0]))
-            self.max = max(self.max, float(values[-1]))
+            self.min = min(self.min, float(values.min()))
+            self.max = max(self.max, float(values.max()))
             self.total = math.fsum((self.total, _fsum([p.sums for p in parts])))
             self.total_sq = math.fsum((self.total_sq, _fsum([p.squares for p in parts])))
             self.zeros += int(weights[values == 0].sum())
-            self.quantiles.update_table(values, weights)
+            self.quantiles.update_table(values, weights, ordered=is_int)
         return uniq, counts
 
     def merge(self, other: NumericAccumulator) -> NumericAccumulator:
@@ -459,7 +465,7 @@ class FrequentValuesAccumulator(_Sketched):
         self.add_float_table(uniq, special)
 
     def add_float_table(self, uniq: np.ndarray, special: tuple[bool, bool, bool]) -> None:
-        """A batch's distinct finite floats (sorted) and whether it held NaN, +Inf, -Inf."""
+        """A batch's distinct finite floats (any order) and whether it held NaN, +Inf, -Inf."""
         extra = [v for v, present in zip(_SPECIALS, special) if present]
         self.distinct.add_floats(np.concatenate((uniq, extra)) if extra else uniq)
         if not len(uniq) and not extra:
@@ -532,6 +538,7 @@ class BytesAccumulator:
 
     def __init__(self) -> None:
         self.values: list[bytes] = []
+        self.parts: list[tuple[list[bytes], np.ndarray]] = []  # (distinct values first met first, counts)
         self.count = 0
         self.len_min: int | None = None
         self.len_max: int | None = None
@@ -546,16 +553,33 @@ class BytesAccumulator:
     def add(self, values: Any) -> None:
         self.values.extend(values)
 
+    def seal(self) -> None:
+        """Turn the buffer into a part: its values counted, in the order first met."""
+        if self.values:
+            counter = Counter(self.values)
+            self.values.clear()
+            self.parts.append(
+                (list(counter), np.fromiter(counter.values(), dtype=np.int64, count=len(counter)))
+            )
+
     def flush(self) -> Counter[bytes] | None:
-        """Fold the buffer in; returns the folded values counted (first seen first), for the
-        frequent values family."""
-        if not self.values:
+        """Fold the buffer and parts in; returns the batch's values counted (first met
+        first), for the frequent values family."""
+        self.seal()
+        if not self.parts:
             return None
-        counter = Counter(self.values)
-        lengths = np.fromiter(map(len, self.values), dtype=np.int64, count=len(self.values))
-        self.values.clear()
-        self.count += len(lengths)
-        self.len_total += int(lengths.sum())
+        parts, self.parts = self.parts, []
+        if len(parts) == 1:
+            counter = Counter(dict(zip(parts[0][0], parts[0][1].tolist())))
+        else:
+            counter = Counter()
+            for values, counts in parts:
+                for value, count in zip(values, counts.tolist()):
+                    counter[value] += count
+        lengths = np.fromiter(map(len, counter), dtype=np.int64, count=len(counter))
+        counts = np.fromiter(counter.values(), dtype=np.int64, count=len(counter))
+        self.count += int(counts.sum())
+        self.len_total += int(np.dot(lengths, counts))
         self.len_min = _min(self.len_min, int(lengths.min()))
         self.len_max = _max(self.len_max, int(lengths.max()))
         for value, count in counter.items():

@@ -80,10 +80,11 @@ class FeatureAccumulator:
         of its own, so the batch's stretches stay in record order."""
         counts = self.counts.seal()
         floats, ints = self.numeric.seal()
+        self.bytes.seal()
         if self.steps is None:
             self.order.seal(counts, floats, ints)
 
-    def add_parts(self, kinds: Any, lengths: Any, floats: Any, ints: Any, order: Any) -> None:
+    def add_parts(self, kinds: Any, lengths: Any, floats: Any, ints: Any, order: Any, blobs: Any) -> None:
         """A stretch of the batch tabulated by the native core (`Decoder.drain`'s layout)."""
         self.counts.parts.append(
             CountsPart(
@@ -108,6 +109,9 @@ class FeatureAccumulator:
                     np.frombuffer(values, dtype=np.int64), np.frombuffer(counts, dtype=np.int64),
                 )
             )  # fmt: skip
+        values, counts = blobs
+        if values:
+            self.bytes.parts.append((values, np.frombuffer(counts, dtype=np.int64)))
         mask, bad, have, first, last, pairs, up, down = order
         if self.steps is None:
             self.order.parts.append(

@@ -23,6 +23,7 @@ of the total.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
@@ -68,8 +69,9 @@ class QuantileSketch:
         if arr.size:
             self.update_table(*np.unique(arr, return_counts=True))
 
-    def update_table(self, values: np.ndarray, counts: np.ndarray) -> None:
-        """Add a batch given as its distinct values (sorted, -0.0 as 0.0) and their counts.
+    def update_table(self, values: np.ndarray, counts: np.ndarray, ordered: bool = True) -> None:
+        """Add a batch given as its distinct values (sorted unless `ordered` is False; -0.0 as
+        0.0) and their counts.
         A batch enters as its own exact table would merge: a value counted c times sits at
         level h for each bit h of c. So the sketch depends only on each batch's multiset,
         however it was read, and a batch of n values costs O(distinct) to fold in."""
@@ -77,9 +79,12 @@ class QuantileSketch:
             return
         counts = counts.astype(np.int64, copy=False)
         self.n += int(counts.sum())
-        self.min = min(self.min, float(values[0]))
-        self.max = max(self.max, float(values[-1]))
+        self.min = min(self.min, float(values[0] if ordered else values.min()))
+        self.max = max(self.max, float(values[-1] if ordered else values.max()))
         if self._values is not None:
+            if not ordered:
+                order = np.argsort(values)
+                values, counts = values[order], counts[order]
             self._add_exact(values, counts)
             return
         for h, items in enumerate(_binary_levels(values, counts)):
@@ -157,27 +162,29 @@ class QuantileSketch:
             self._flips.append(0)
         self._levels[h] = np.concatenate((self._levels[h], items)) if len(self._levels[h]) else items
 
-    def _capacity(self, h: int) -> int:
-        depth = len(self._levels) - 1 - h
-        return max(_MIN_CAPACITY, math.ceil(self.k * (2.0 / 3.0) ** depth))
-
     def _compress(self) -> None:
         """KLL's lazy compaction: while more items are held than all levels may hold, compact
         the lowest level past its capacity: sort it, keep one item of each pair (the even or
         the odd ones, alternately) at twice the weight one level up; an odd item out stays."""
-        while True:
-            if not self._levels:
+        while self._levels:
+            capacities, total = _capacities(self.k, len(self._levels))
+            sizes = [len(level) for level in self._levels]
+            if sum(sizes) <= total:
                 return
-            capacities = [self._capacity(h) for h in range(len(self._levels))]
-            if sum(len(level) for level in self._levels) <= sum(capacities):
-                return
-            h = next(h for h, level in enumerate(self._levels) if len(level) > capacities[h])
+            h = next(h for h, size in enumerate(sizes) if size > capacities[h])
             items = np.sort(self._levels[h])
             stay = len(items) % 2
             flip = self._flips[h]
             self._flips[h] ^= 1
             self._levels[h] = items[:stay].copy()
             self._add_level(h + 1, items[stay + flip :: 2].copy())
+
+
+@functools.lru_cache(maxsize=256)
+def _capacities(k: int, levels: int) -> tuple[tuple[int, ...], int]:
+    """Each level's capacity (k * (2/3)**depth, at least _MIN_CAPACITY), and their sum."""
+    caps = tuple(max(_MIN_CAPACITY, math.ceil(k * (2.0 / 3.0) ** (levels - 1 - h))) for h in range(levels))
+    return caps, sum(caps)
 
 
 def _binary_levels(values: np.ndarray, counts: np.ndarray) -> list[np.ndarray]:
