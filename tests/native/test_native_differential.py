@@ -406,3 +406,27 @@ def test_same_statistics_on_edge_values(tmp_path: Path) -> None:
     out = json.loads(assert_same([path]))
     f = next(x for x in out["features"] if x["name"] == "f")
     assert f["numeric"]["nan"] > 0 and f["numeric"]["pos_inf"] > 0 and f["numeric"]["zeros"] > 0
+
+
+def vectors(rng: random.Random, i: int) -> bytes:
+    """Wide float lists (64 values or more: sampled for the quantiles) beside one of 63 (not),
+    with NaN, infinities and zeros, and now and then a SequenceExample the core hands back."""
+    if i % 50 == 7:
+        return sequence_example({"label": 1}, {"frames": [[0.5, 1.5]]})
+    n = rng.choice([63, 64, 65, 256])
+    values = [rng.gauss(0, 1) for _ in range(n)]
+    values[rng.randrange(n)] = rng.choice([0.0, float("nan"), float("inf"), -0.0, 3.0])
+    return example({"embedding": values, "label": rng.randrange(3)})
+
+
+def test_same_statistics_on_wide_vectors(tmp_path: Path) -> None:
+    """Wide lists: exact counts and sums over every value, the same sampled quantiles and
+    HLL registers whichever path reads a record."""
+    path = _write(tmp_path, "vectors.tfrecord", vectors, 9000, seed=4)
+    out = json.loads(assert_same([path]))
+    emb = next(x for x in out["features"] if x["name"] == "embedding")
+    assert emb["numeric"]["nan"] > 0 and emb["numeric"]["zeros"] > 0
+    assert (
+        abs(emb["numeric"]["quantiles"]["q50"]) < 0.05
+        and abs(emb["numeric"]["quantiles"]["q99"] - 2.33) < 0.1
+    )

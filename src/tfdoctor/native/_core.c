@@ -500,6 +500,7 @@ static inline int rd_varint(const uint8_t **p, const uint8_t *end, uint64_t *out
 }
 
 enum { K_FLOAT = 0, K_INT64 = 1, K_BYTES = 2, K_UNSET = 3 };
+#define WIDE_LIST 64 /* float lists this long are "wide" (see add_wide) */
 enum { ST_LIMIT = 0, ST_NEED = 1, ST_FRAMING = 2, ST_FALLBACK = 3, ST_NEWKEY = 4 };
 enum { D_OK = 0, D_FALLBACK = 1, D_NEWKEY = 2, D_ERROR = 3 };
 
@@ -513,7 +514,7 @@ typedef struct {
 
 /* Count the values of a list message body; -1 where it is not in the strict form. */
 static int64_t count_list(int kind, const uint8_t *p, const uint8_t *end) {
-    int64_t n = 0;
+    int64_t n = 0, runs = 0;
     size_t len;
     uint64_t v;
     while (p < end) {
@@ -523,6 +524,7 @@ static int64_t count_list(int kind, const uint8_t *p, const uint8_t *end) {
             p += len;
             n++;
         } else if (kind == K_FLOAT) {
+            runs++;
             if (tag == 0x0A) {
                 if (!rd_len(&p, end, &len) || (len & 3)) return -1;
                 p += len;
@@ -531,6 +533,7 @@ static int64_t count_list(int kind, const uint8_t *p, const uint8_t *end) {
                 if (end - p < 4) return -1;
                 p += 4;
                 n++;
+                runs++; /* unpacked: never one packed run */
             } else
                 return -1;
         } else {
@@ -548,6 +551,7 @@ static int64_t count_list(int kind, const uint8_t *p, const uint8_t *end) {
                 return -1;
         }
     }
+    if (kind == K_FLOAT && n >= WIDE_LIST && runs != 1) return -1; /* a wide list in pieces: Python's */
     return n;
 }
 
@@ -564,8 +568,13 @@ typedef struct {
     /* statistics since the last drain() */
     int64_t nkind[4];
     Tab lengths;
-    int64_t fcount, nan, pinf, ninf;
-    Tab ftab; /* finite float values (float64 bits, -0.0 as 0.0) */
+    int64_t fcount, nan, pinf, ninf, fzeros;
+    double fmin, fmax; /* of the finite floats */
+    Tab ftab; /* finite float values (float64 bits, -0.0 as 0.0), of lists shorter than WIDE_LIST */
+    Buf wsample; /* of wide lists: the sampled values (float64, -0.0 as 0.0), each of weight 2**SAMPLE_SHIFT */
+    void *wbins;      /* wide lists: exact sums (sum_bins), allocated on first use */
+    uint8_t *hll;     /* wide lists: HLL registers of every value, allocated on first use */
+    int wide;         /* a wide list was met since the last drain */
     int64_t icount;
     Tab itab;
     BTab btab; /* bytes values (not keep: those go to blobs, in record order) */
@@ -721,7 +730,22 @@ static inline void order_value(Key *k, double x) {
     k->olast = x;
 }
 
-static inline int add_float(Key *k, float f, int ordered) {
+/* Wide float lists (WIDE_LIST values or more: embeddings, audio frames): every value counts
+ * in the exact statistics (count, NaN/Inf, zeros, min, max, sums) and in the HLL registers;
+ * the quantile sketch takes a sample, 1 in 2**SAMPLE_SHIFT values, each with that weight,
+ * drawn by hashing (record index in the file, position in the list): the same sample whoever
+ * reads the record (tfdoctor.stats.families.wide_part draws it the same way). */
+#define SAMPLE_SHIFT 4 /* 1 in 16: a 4-bit draw per position */
+#define HLL_LG_K 12
+
+static inline uint64_t float_key(double x) { /* a finite or infinite float64's bits, -0.0 as 0.0 */
+    if (x == 0.0) x = 0.0;
+    uint64_t bits;
+    memcpy(&bits, &x, 8);
+    return bits;
+}
+
+static inline int add_float(Key *k, float f, int ordered, int64_t weight) {
     double x = (double)f;
     k->fcount++;
     if (ordered) order_value(k, x);
@@ -736,10 +760,96 @@ static inline int add_float(Key *k, float f, int ordered) {
             k->ninf++;
         return 0;
     }
-    if (x == 0.0) x = 0.0; /* -0.0: one zero */
-    uint64_t bits;
-    memcpy(&bits, &x, 8);
-    return tab_add(&k->ftab, bits, 1);
+    if (x == 0.0) k->fzeros++;
+    if (x < k->fmin) k->fmin = x;
+    if (x > k->fmax) k->fmax = x;
+    return weight ? tab_add(&k->ftab, float_key(x), weight) : 0; /* weight 0: add_wide's */
+}
+
+#ifdef __SIZEOF_INT128__
+#define SUM_LO (-172)
+#define SUM_BINS (104 - SUM_LO + 1)
+#define SQ_LO (2 * SUM_LO)
+#define SQ_BINS (2 * 104 - SQ_LO + 1)
+/* banks of bins used in turn: neighbouring values of one binade would otherwise add to one
+ * memory location back to back, each addition waiting for the last */
+#define WIDE_BANKS 4
+#endif
+
+/* A wide list's values (float32, little-endian, `n` of them at p), of record `index`. */
+static int add_wide(Key *k, const uint8_t *p, size_t n, int64_t index) {
+    if (!k->hll && !(k->hll = PyMem_Calloc((size_t)1 << HLL_LG_K, 1))) {
+        PyErr_NoMemory();
+        return -1;
+    }
+#ifdef __SIZEOF_INT128__
+    if (!k->wbins && !(k->wbins = PyMem_Calloc(WIDE_BANKS * (SUM_BINS + SQ_BINS), sizeof(__int128)))) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    __int128 *banks = (__int128 *)k->wbins;
+#endif
+    k->wide = 1;
+    uint64_t salt = mix64((uint64_t)index), draw = 0;
+    /* counters in locals: the register writes (uint8_t) may alias anything in *k */
+    int64_t nan = 0, pinf = 0, ninf = 0, zeros = 0;
+    double lo = k->fmin, hi = k->fmax;
+    uint8_t *hll = k->hll;
+    for (size_t j = 0; j < n; j++) {
+        uint32_t w = le32(p + 4 * j);
+        float f;
+        memcpy(&f, &w, 4);
+        double x = (double)f;
+        uint64_t bits = float_key(x);
+        int finite = ((bits >> 52) & 0x7ff) != 0x7ff;
+        uint64_t h = mix64(finite || !isnan(x) ? bits : 0x7FF8000000000000ull);
+        /* HLL: the top bits pick a register; rank = position of the first 1 in the rest
+         * (53 where the rest is all 0: the marker bit at 11 stops the count) */
+        uint8_t rank = (uint8_t)(__builtin_clzll((h << HLL_LG_K) | (1ull << (HLL_LG_K - 1))) + 1);
+        uint8_t *reg = &hll[h >> (64 - HLL_LG_K)];
+        if (rank > *reg) *reg = rank;
+        if (j % 16 == 0) draw = mix64(salt + (uint64_t)(j / 16 + 1) * 0x9E3779B97F4A7C15ull);
+        if (!finite) {
+            if (isnan(x))
+                nan++;
+            else if (x > 0)
+                pinf++;
+            else
+                ninf++;
+            continue;
+        }
+        lo = x < lo ? x : lo;
+        hi = x > hi ? x : hi;
+        /* the sample: 4 bits per position, from one hash per 16 positions */
+        if (((draw >> (4 * (j % 16))) & 15) == 0 && buf_put(&k->wsample, &bits, 8) < 0) return -1;
+        if (x == 0.0) {
+            zeros++;
+            continue;
+        }
+#ifdef __SIZEOF_INT128__
+        int64_t m = (int64_t)(((bits & 0xfffffffffffffull) >> 29) | (1u << 23));
+        if (bits >> 63) m = -m;
+        int sh = (int)((bits >> 52) & 0x7ff) - 1046;
+        __int128 *bank = banks + (j % WIDE_BANKS) * (SUM_BINS + SQ_BINS);
+        bank[sh - SUM_LO] += m;
+        bank[SUM_BINS + 2 * sh - SQ_LO] += (__int128)(m * m);
+#else
+        if (!k->wbins && !(k->wbins = PyMem_Calloc(2, sizeof(Buf)))) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        Buf *partials = (Buf *)k->wbins;
+        if (msum_add(&partials[0], x) < 0 || msum_add(&partials[1], x * x) < 0) return -1;
+#endif
+    }
+    k->fcount += (int64_t)n;
+    k->nan += nan;
+    k->pinf += pinf;
+    k->ninf += ninf;
+    k->fzeros += zeros;
+    k->fmin = lo;
+    k->fmax = hi;
+    return 0;
 }
 
 static inline int add_int(Key *k, int64_t v, int ordered) {
@@ -750,7 +860,7 @@ static inline int add_int(Key *k, int64_t v, int ordered) {
 
 /* Update the statistics of the listed entries of record `rec` (and the columns and bytes
  * values Python takes per run). */
-static int emit(Decoder *d, int32_t rec) {
+static int emit(Decoder *d, int32_t rec, int64_t index0) {
     for (size_t i = 0; i < d->ntmp; i++) {
         Entry *e = &d->tmp[i];
         Key *k = &d->keys[e->key];
@@ -777,6 +887,7 @@ static int emit(Decoder *d, int32_t rec) {
         uint64_t v = 0;
         if (e->kind == K_FLOAT) {
             if (k->keep && buf_grow(&k->floats, (size_t)e->count * 4) < 0) return -1;
+            int wide = e->count >= WIDE_LIST;
             while (p < end) {
                 uint8_t tag = *p++;
                 if (tag == 0x0A) {
@@ -784,11 +895,15 @@ static int emit(Decoder *d, int32_t rec) {
                 } else {
                     len = 4;
                 }
-                for (size_t j = 0; j < len; j += 4) {
-                    uint32_t w = le32(p + j);
-                    float f;
-                    memcpy(&f, &w, 4);
-                    if (add_float(k, f, ordered) < 0) return -1;
+                if (wide) { /* one packed run: count_list sends any other form back to Python */
+                    if (add_wide(k, p, (size_t)e->count, index0 + rec) < 0) return -1;
+                } else {
+                    for (size_t j = 0; j < len; j += 4) {
+                        uint32_t w = le32(p + j);
+                        float f;
+                        memcpy(&f, &w, 4);
+                        if (add_float(k, f, ordered, 1) < 0) return -1;
+                    }
                 }
                 if (k->keep) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -860,7 +975,20 @@ static void key_clear_stats(Key *k) {
     tab_clear(&k->lengths);
     tab_clear(&k->ftab);
     tab_clear(&k->itab);
+    k->wsample.len = 0;
     btab_clear(&k->btab);
+    k->fzeros = 0;
+    k->fmin = INFINITY;
+    k->fmax = -INFINITY;
+    if (k->wide) {
+        memset(k->hll, 0, (size_t)1 << HLL_LG_K);
+#ifdef __SIZEOF_INT128__
+        memset(k->wbins, 0, WIDE_BANKS * (SUM_BINS + SQ_BINS) * sizeof(__int128));
+#else
+        ((Buf *)k->wbins)[0].len = ((Buf *)k->wbins)[1].len = 0;
+#endif
+    }
+    k->wide = 0;
     k->fcount = k->nan = k->pinf = k->ninf = k->icount = 0;
     k->omask = k->obad = k->ohave = 0;
     k->ofirst = k->olast = 0.0;
@@ -880,6 +1008,15 @@ static void Decoder_dealloc(Decoder *d) {
         tab_free(&k->lengths);
         tab_free(&k->ftab);
         tab_free(&k->itab);
+        PyMem_Free(k->wsample.data);
+#ifndef __SIZEOF_INT128__
+        if (k->wbins) {
+            PyMem_Free(((Buf *)k->wbins)[0].data);
+            PyMem_Free(((Buf *)k->wbins)[1].data);
+        }
+#endif
+        PyMem_Free(k->wbins);
+        PyMem_Free(k->hll);
         btab_clear(&k->btab);
         PyMem_Free(k->btab.slots);
         PyMem_Free(k->btab.order);
@@ -901,10 +1038,6 @@ static void Decoder_dealloc(Decoder *d) {
  * __int128 bin per power of two (2**50 additions before any could overflow); the bins become
  * exact doubles once, at the end. Per table entry: a few integer operations, where Shewchuk's
  * partials cost tens of nanoseconds. */
-#define SUM_LO (-172)
-#define SUM_BINS (104 - SUM_LO + 1)
-#define SQ_LO (2 * SUM_LO)
-#define SQ_BINS (2 * 104 - SQ_LO + 1)
 
 static int msum_bins(Buf *b, const __int128 *bins, int nbins, int lo) {
     for (int i = 0; i < nbins; i++) {
@@ -988,7 +1121,27 @@ static int table_sums(Tab *t, int is_int, Buf *sums, Buf *squares) {
     return 0;
 }
 
-static PyObject *partials(Buf *b) {
+/* The exact sums of a key's wide lists, added to the partials. */
+static int wide_sums(Key *k, Buf *sums, Buf *squares) {
+    if (!k->wide) return 0;
+#ifdef __SIZEOF_INT128__
+    __int128 *banks = (__int128 *)k->wbins;
+    for (int b = 1; b < WIDE_BANKS; b++)
+        for (int i = 0; i < SUM_BINS + SQ_BINS; i++) banks[i] += banks[b * (SUM_BINS + SQ_BINS) + i];
+    if (msum_bins(sums, banks, SUM_BINS, SUM_LO) < 0 || msum_bins(squares, banks + SUM_BINS, SQ_BINS, SQ_LO) < 0)
+        return -1;
+#else
+    Buf *partials = (Buf *)k->wbins;
+    for (int w = 0; w < 2; w++) {
+        double *ps = (double *)partials[w].data;
+        for (size_t i = 0; i < partials[w].len / sizeof(double); i++)
+            if (msum_add(w ? squares : sums, ps[i]) < 0) return -1;
+    }
+#endif
+    return 0;
+}
+
+static PyObject *take_bytes(Buf *b) {
     PyObject *out = buf_bytes(b);
     b->len = 0;
     return out;
@@ -1007,13 +1160,22 @@ static PyObject *Decoder_drain(Decoder *d, PyObject *unused) {
     if (!out) return NULL;
     for (Py_ssize_t i = 0; i < d->ndirty; i++) {
         Key *k = &d->keys[d->dirty[i]];
-        PyObject *fs = NULL, *is = NULL, *fsum = NULL, *fsq = NULL, *isum = NULL, *isq = NULL;
-        if (table_sums(&k->ftab, 0, &sums, &squares) < 0 || !(fsum = partials(&sums)) || !(fsq = partials(&squares)) ||
-            table_sums(&k->itab, 1, &sums, &squares) < 0 || !(isum = partials(&sums)) || !(isq = partials(&squares)))
+        PyObject *fs = NULL, *is = NULL, *fsum = NULL, *fsq = NULL, *isum = NULL, *isq = NULL, *hll = NULL;
+        if (table_sums(&k->ftab, 0, &sums, &squares) < 0 || wide_sums(k, &sums, &squares) < 0 ||
+            !(fsum = take_bytes(&sums)) || !(fsq = take_bytes(&squares)) ||
+            table_sums(&k->itab, 1, &sums, &squares) < 0 || !(isum = take_bytes(&sums)) || !(isq = take_bytes(&squares)))
             goto fail;
-        fs = Py_BuildValue("(LLLLNNN)", (long long)k->fcount, (long long)k->nan, (long long)k->pinf,
-                           (long long)k->ninf, tab_export(&k->ftab), fsum, fsq);
-        fsum = fsq = NULL;
+        if (k->wide) {
+            hll = PyBytes_FromStringAndSize((const char *)k->hll, (Py_ssize_t)1 << HLL_LG_K);
+        } else {
+            hll = Py_None;
+            Py_INCREF(hll);
+        }
+        if (!hll) goto fail;
+        fs = Py_BuildValue("(LLLLNNNLddNN)", (long long)k->fcount, (long long)k->nan, (long long)k->pinf,
+                           (long long)k->ninf, tab_export(&k->ftab), fsum, fsq, (long long)k->fzeros, k->fmin,
+                           k->fmax, take_bytes(&k->wsample), hll);
+        fsum = fsq = hll = NULL;
         if (!fs) goto fail;
         is = Py_BuildValue("(LNNN)", (long long)k->icount, tab_export(&k->itab), isum, isq);
         isum = isq = NULL;
@@ -1035,6 +1197,7 @@ static PyObject *Decoder_drain(Decoder *d, PyObject *unused) {
         Py_XDECREF(fsq);
         Py_XDECREF(isum);
         Py_XDECREF(isq);
+        Py_XDECREF(hll);
         Py_DECREF(out);
         PyMem_Free(sums.data);
         PyMem_Free(squares.data);
@@ -1097,6 +1260,8 @@ static PyObject *Decoder_register(Decoder *d, PyObject *args) {
     k->key = key;
     k->ok = ok;
     k->keep = keep;
+    k->fmin = INFINITY;
+    k->fmax = -INFINITY;
     table_insert(d->table, d->tmask, key, (int32_t)d->nkeys);
     return PyLong_FromSsize_t(d->nkeys++);
 }
@@ -1115,8 +1280,8 @@ static PyObject *Decoder_register(Decoder *d, PyObject *args) {
 static PyObject *Decoder_run(Decoder *d, PyObject *args) {
     PyObject *obj;
     Py_ssize_t start, max_records;
-    long long max_bytes, max_record_bytes;
-    if (!PyArg_ParseTuple(args, "OnnLL", &obj, &start, &max_records, &max_bytes, &max_record_bytes))
+    long long max_bytes, max_record_bytes, first_index = 0;
+    if (!PyArg_ParseTuple(args, "OnnLL|L", &obj, &start, &max_records, &max_bytes, &max_record_bytes, &first_index))
         return NULL;
     Py_buffer view;
     if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0) return NULL;
@@ -1175,7 +1340,7 @@ static PyObject *Decoder_run(Decoder *d, PyObject *args) {
             info = PyBytes_FromStringAndSize((const char *)nk, (Py_ssize_t)nklen);
             break;
         }
-        if (emit(d, (int32_t)nrec) < 0) goto fail;
+        if (emit(d, (int32_t)nrec, (int64_t)first_index) < 0) goto fail;
         int64_t off = (int64_t)pos, ln = (int64_t)length;
         if (buf_put(&offsets, &off, 8) < 0 || buf_put(&lengths, &ln, 8) < 0) goto fail;
         nrec++;
@@ -1218,7 +1383,8 @@ static PyMethodDef Decoder_methods[] = {
      "register(key, ok, keep=False) -> id: a feature key the Python side has checked; ok=False "
      "makes the records holding it fall back to the Python path; keep=True returns its entries' "
      "columns from run() (labels)."},
-    {"run", (PyCFunction)Decoder_run, METH_VARARGS, "run(buf, start, max_records, max_bytes, max_record_bytes)"},
+    {"run", (PyCFunction)Decoder_run, METH_VARARGS, "run(buf, start, max_records, max_bytes, max_record_bytes, first_index=0): first_index is "
+     "the file's index of the block's first record (wide lists' samples hash it)"},
     {"drain", (PyCFunction)Decoder_drain, METH_NOARGS,
      "drain() -> per key, the statistics gathered since the last drain (and clears them)."},
     {NULL, NULL, 0, NULL},

@@ -238,7 +238,7 @@ def _scan(
         if byte_limit is not None and block.bytes_read >= byte_limit:
             most = 1
         stop, pos, n, info, _offsets, lengths, columns = decoder.run(
-            block.buf, block.pos, max(most, 1), flush_bytes - buffered, max_record_bytes
+            block.buf, block.pos, max(most, 1), flush_bytes - buffered, max_record_bytes, index
         )
         block.pos = pos
         if n:

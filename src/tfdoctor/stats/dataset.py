@@ -11,6 +11,7 @@ from ..facts.dataset import DatasetStats, LabelOrder
 from ..facts.inputs import InputFacts
 from ..labels import label_priority
 from ..proto.decode import key_name, key_problem, no_value
+from .families import WIDE_LIST
 from .feature import FLUSH_AT, FeatureAccumulator
 from .files import FileAccumulator
 from .label_order import LabelOrderAccumulator
@@ -97,7 +98,10 @@ class DatasetAccumulator:
             if which == "float_list":
                 values: Any = value.float_list.value
                 acc.counts.float_counts.append(len(values))
-                acc.numeric.floats.extend(values)
+                if len(values) < WIDE_LIST:
+                    acc.numeric.floats.extend(values)
+                else:  # sampled for the quantiles, by record and position (`families.wide_part`)
+                    acc.numeric.wide.append((index, np.asarray(values, dtype=np.float32)))
             elif which == "int64_list":
                 values = value.int64_list.value
                 acc.counts.int64_counts.append(len(values))

@@ -73,17 +73,32 @@ class DistinctSketch:
         if not hashes.size:
             return
         if self.registers is None:
-            self.hashes = np.union1d(self.hashes, hashes)
-            if len(self.hashes) <= SPARSE:
-                return
-            hashes, self.hashes = self.hashes, np.empty(0, dtype=np.uint64)
+            if len(hashes) <= SPARSE:  # (more cannot stay sparse, whatever the overlap)
+                self.hashes = np.union1d(self.hashes, hashes)
+                if len(self.hashes) <= SPARSE:
+                    return
+            self._to_registers()
+        assert self.registers is not None
+        self.fold_into(hashes, self.registers)
+
+    def add_registers(self, registers: np.ndarray) -> None:
+        """Registers filled elsewhere (the native core's, of wide lists)."""
+        self._to_registers()
+        assert self.registers is not None
+        np.maximum(self.registers, registers, out=self.registers)
+
+    def _to_registers(self) -> None:
+        if self.registers is None:
             self.registers = np.zeros(K, dtype=np.uint8)
-        self._fold(hashes, self.registers)
+            self.fold_into(self.hashes, self.registers)
+            self.hashes = np.empty(0, dtype=np.uint64)
 
     @staticmethod
-    def _fold(hashes: np.ndarray, registers: np.ndarray) -> None:
+    def fold_into(hashes: np.ndarray, registers: np.ndarray) -> None:
         """The top LG_K bits pick a register, which keeps the largest position of the first
         1 bit in the rest."""
+        if not hashes.size:
+            return
         index = (hashes >> np.uint64(64 - LG_K)).astype(np.intp)
         rest = (hashes & _LOW_BITS).astype(np.float64)  # < 2**52: exact in a float64
         bits = np.frexp(rest)[1]  # bit length (0 for 0)
@@ -102,12 +117,8 @@ class DistinctSketch:
     def merge(self, other: DistinctSketch) -> DistinctSketch:
         if other.registers is None:
             self.add_hashes(other.hashes)
-        elif self.registers is None:
-            registers = other.registers.copy()
-            self._fold(self.hashes, registers)
-            self.registers, self.hashes = registers, np.empty(0, dtype=np.uint64)
         else:
-            np.maximum(self.registers, other.registers, out=self.registers)
+            self.add_registers(other.registers)
         return self
 
     def estimate(self) -> float:

@@ -30,7 +30,8 @@ from typing import Any
 import numpy as np
 
 from ..facts.dataset import BytesStats, CountStats, NumericStats
-from .distinct import DistinctSketch
+from .distinct import DistinctSketch, float_bits, mix64
+from .distinct import K as HLL_K
 from .frequent_items import FrequentItems
 from .images import decodes, image_format, image_shape, shape_key
 from .quantiles import QuantileSketch
@@ -271,10 +272,12 @@ class SequenceLengthAccumulator(_Sketched):
 
 @dataclass
 class NumericPart:
-    """A stretch of a batch's values of one kind, tabulated. `sums` and `squares` are terms
-    whose exact sums are the sums of the finite values and of their squares (each square
-    rounded to float64, as NumPy's x * x): the values themselves, or the native core's
-    exact partials. So a batch's sum is rounded once, however it was cut."""
+    """A stretch of a batch's values of one kind. `sums` and `squares` are terms whose exact
+    sums are the sums of the finite values and of their squares (each square rounded to
+    float64, as NumPy's x * x): the values themselves, or the native core's exact partials,
+    so a batch's sum is rounded once, however it was cut. `values`/`counts` are what the
+    quantile sketch takes: every finite value, or for wide lists a weighted sample
+    (`wide_part`); `registers`, the HLL registers of a wide list's values."""
 
     count: int  # values, NaN and infinities included
     nan: int
@@ -284,10 +287,34 @@ class NumericPart:
     squares: np.ndarray  # float64 terms
     values: np.ndarray  # distinct finite values: float64 (-0.0 as 0.0) or int64; any order
     counts: np.ndarray  # int64
+    zeros: int
+    low: float  # the smallest finite value (+inf without one)
+    high: float  # the largest (-inf without one)
+    registers: np.ndarray | None = None
 
 
-FloatTable = tuple[np.ndarray, np.ndarray, tuple[bool, bool, bool]]  # values, counts, (NaN, +Inf, -Inf)
+@dataclass
+class FloatBatch:
+    """A batch's floats as the frequent values family reads them."""
+
+    values: np.ndarray  # the distinct finite values the quantile sketch took, any order
+    special: tuple[bool, bool, bool]  # any NaN, +Inf, -Inf
+    registers: list[np.ndarray]  # HLL registers of wide lists (whose values are sampled)
+    low: float  # the smallest finite value (+inf without one)
+    high: float
+
+
 IntTable = tuple[np.ndarray, np.ndarray]  # values, counts
+
+WIDE_LIST = 64  # float lists this long: their quantiles from a sample (as the native core's)
+SAMPLE_SHIFT = 4  # 1 value in 16, each weighing 16
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _extremes(finite: np.ndarray) -> tuple[int, float, float]:
+    if not len(finite):
+        return 0, math.inf, -math.inf
+    return int((finite == 0).sum()), float(finite.min()), float(finite.max())
 
 
 def float_part(values: np.ndarray) -> NumericPart:
@@ -296,22 +323,46 @@ def float_part(values: np.ndarray) -> NumericPart:
     neginf = np.isneginf(values)
     finite = values[~(nan | posinf | neginf)]
     uniq, counts = table(finite + 0.0)
-    return NumericPart(
-        len(values),
-        int(nan.sum()),
-        int(posinf.sum()),
-        int(neginf.sum()),
-        finite,
-        finite * finite,
-        uniq,
-        counts,
-    )
+    nonfinite = int(nan.sum()), int(posinf.sum()), int(neginf.sum())
+    return NumericPart(len(values), *nonfinite, finite, finite * finite, uniq, counts, *_extremes(finite))
+
+
+def wide_part(lists: list[tuple[int, np.ndarray]]) -> NumericPart:
+    """Wide float lists (WIDE_LIST values or more: embeddings, audio frames), each with its
+    record's index in the file. Every value counts in the exact statistics and in the HLL
+    registers; the quantile sketch takes a sample of 1 in 2**SAMPLE_SHIFT, each weighing as
+    many, drawn by hashing (record index, position in the list): the native core draws the
+    same. Statistics of a dataset with about n values per key then carry a rank error of
+    about 1 / sqrt(n / 16) from the sample, beside the sketch's 1.5%: 0.4% at n = 1M."""
+    values = np.concatenate([v for _, v in lists]).astype(np.float64)
+    part = float_part(values)
+    salts = mix64(np.asarray([i for i, _ in lists], dtype=np.int64).view(np.uint64))
+    positions = np.concatenate([np.arange(len(v), dtype=np.uint64) for _, v in lists])
+    salt = np.repeat(salts, [len(v) for _, v in lists])
+    draws = mix64(salt + (positions // np.uint64(16) + np.uint64(1)) * _GOLDEN)  # 4 bits per position
+    sampled = ((draws >> (np.uint64(4) * (positions % np.uint64(16)))) & np.uint64(15)) == 0
+    sample = values[sampled & np.isfinite(values)] + 0.0
+    part.values, part.counts = table(sample)
+    part.counts = part.counts << SAMPLE_SHIFT
+    registers = np.zeros(HLL_K, dtype=np.uint8)
+    DistinctSketch.fold_into(mix64(float_bits(values)), registers)
+    part.registers = registers
+    return part
 
 
 def int_part(values: np.ndarray) -> NumericPart:
     floats = values.astype(np.float64)
     uniq, counts = table(values)
-    return NumericPart(len(values), 0, 0, 0, floats, floats * floats, uniq, counts)
+    return NumericPart(
+        len(values), 0, 0, 0, floats, floats * floats, uniq, counts, *int_extremes(uniq, counts)
+    )
+
+
+def int_extremes(uniq: np.ndarray, counts: np.ndarray) -> tuple[int, float, float]:
+    """zeros, min and max (as float64) of an int64 table."""
+    if not len(uniq):
+        return 0, math.inf, -math.inf
+    return int(counts[uniq == 0].sum()), float(uniq.min()), float(uniq.max())
 
 
 class NumericAccumulator(_Sketched):
@@ -324,6 +375,7 @@ class NumericAccumulator(_Sketched):
     def __init__(self) -> None:
         self.floats: list[float] = []
         self.ints: list[int] = []
+        self.wide: list[tuple[int, np.ndarray]] = []  # wide float lists, with their record's index
         self.float_parts: list[NumericPart] = []
         self.int_parts: list[NumericPart] = []
         self.count = 0
@@ -351,30 +403,32 @@ class NumericAccumulator(_Sketched):
             floats = np.asarray(self.floats, dtype=np.float64)
             self.floats.clear()
             self.float_parts.append(float_part(floats))
+        if self.wide:
+            self.float_parts.append(wide_part(self.wide))
+            self.wide = []
         if self.ints:
             ints = np.asarray(self.ints, dtype=np.int64)
             self.ints.clear()
             self.int_parts.append(int_part(ints))
         return floats, ints
 
-    def flush(
-        self,
-    ) -> tuple[
-        tuple[np.ndarray, np.ndarray, tuple[bool, bool, bool]] | None, tuple[np.ndarray, np.ndarray] | None
-    ]:
-        """Fold the buffers and parts in; returns the batch's tables for the frequent values
-        family: floats (distinct finite values in any order, counts, (any NaN, any +Inf, any
-        -Inf)) and ints (distinct values, sorted, counts), or None for a kind without values."""
+    def flush(self) -> tuple[FloatBatch | None, IntTable | None]:
+        """Fold the buffers and parts in; returns what the frequent values family reads of
+        the batch: its floats (`FloatBatch`) and its ints (distinct values, sorted, and
+        counts), or None for a kind without values."""
         self.seal()
         floats = ints = None
         if self.float_parts:
             parts, self.float_parts = self.float_parts, []
-            uniq, counts = self._fold(parts, is_int=False)
-            floats = (
-                uniq,
-                counts,
-                (any(p.nan for p in parts), any(p.pos_inf for p in parts), any(p.neg_inf for p in parts)),
+            uniq, _counts = self._fold(parts, is_int=False)
+            special = (
+                any(p.nan for p in parts),
+                any(p.pos_inf for p in parts),
+                any(p.neg_inf for p in parts),
             )
+            registers = [p.registers for p in parts if p.registers is not None]
+            low, high = min(p.low for p in parts), max(p.high for p in parts)
+            floats = FloatBatch(uniq, special, registers, low, high)
         if self.int_parts:
             parts, self.int_parts = self.int_parts, []
             ints = self._fold(parts, is_int=True)
@@ -387,13 +441,15 @@ class NumericAccumulator(_Sketched):
         self.nan += sum(p.nan for p in parts)
         self.pos_inf += sum(p.pos_inf for p in parts)
         self.neg_inf += sum(p.neg_inf for p in parts)
-        if len(uniq):
-            values, weights = as_float_table(uniq, counts) if is_int else (uniq, counts)
-            self.min = min(self.min, float(values.min()))
-            self.max = max(self.max, float(values.max()))
+        low, high = min(p.low for p in parts), max(p.high for p in parts)
+        if low <= high:  # any finite value
+            self.min = min(self.min, low)
+            self.max = max(self.max, high)
             self.total = math.fsum((self.total, _fsum([p.sums for p in parts])))
             self.total_sq = math.fsum((self.total_sq, _fsum([p.squares for p in parts])))
-            self.zeros += int(weights[values == 0].sum())
+            self.zeros += sum(p.zeros for p in parts)
+        if len(uniq):
+            values, weights = as_float_table(uniq, counts) if is_int else (uniq, counts)
             self.quantiles.update_table(values, weights, ordered=is_int)
         return uniq, counts
 
@@ -466,14 +522,22 @@ class FrequentValuesAccumulator(_Sketched):
 
     def add_float_table(self, uniq: np.ndarray, special: tuple[bool, bool, bool]) -> None:
         """A batch's distinct finite floats (any order) and whether it held NaN, +Inf, -Inf."""
-        extra = [v for v, present in zip(_SPECIALS, special) if present]
+        low, high = (float(uniq.min()), float(uniq.max())) if len(uniq) else (math.inf, -math.inf)
+        self.add_float_batch(FloatBatch(uniq, special, [], low, high))
+
+    def add_float_batch(self, batch: FloatBatch) -> None:
+        extra = [v for v, present in zip(_SPECIALS, batch.special) if present]
+        uniq = batch.values
         self.distinct.add_floats(np.concatenate((uniq, extra)) if extra else uniq)
-        if not len(uniq) and not extra:
+        for registers in batch.registers:
+            self.distinct.add_registers(registers)
+        finite = batch.low <= batch.high
+        if not finite and not extra:
             return
-        first = (
-            -math.inf if special[2] else float(uniq[0]) if len(uniq) else math.inf if special[1] else math.nan
-        )
-        self._note(len(uniq) + len(extra), repr(first))
+        distinct = max(len(uniq), 2 if batch.low < batch.high else 1 if finite else 0) + len(extra)
+        smallest = -math.inf if batch.special[2] else batch.low if finite else None
+        first = smallest if smallest is not None else math.inf if batch.special[1] else math.nan
+        self._note(distinct, repr(first))
 
     def add_ints(self, values: np.ndarray) -> None:
         """A batch of raw int64 values."""

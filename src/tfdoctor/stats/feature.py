@@ -16,6 +16,7 @@ import numpy as np
 from ..facts.dataset import FeatureStats
 from .families import (
     KINDS,
+    SAMPLE_SHIFT,
     BytesAccumulator,
     CountsAccumulator,
     CountsPart,
@@ -25,6 +26,8 @@ from .families import (
     OrderAccumulator,
     OrderPart,
     SequenceLengthAccumulator,
+    _dedupe,
+    int_extremes,
 )
 
 FLUSH_AT = 4096
@@ -93,20 +96,32 @@ class FeatureAccumulator:
                 np.frombuffer(lengths[1], dtype=np.int64),
             )
         )
-        count, nan, pos_inf, neg_inf, (values, counts), sums, squares = floats
+        count, nan, pos_inf, neg_inf, (values, counts), sums, squares, zeros, low, high, sample, hll = floats
         if count:
+            values, counts = np.frombuffer(values), np.frombuffer(counts, dtype=np.int64)
+            if sample:  # the wide lists' sample: a table of its own, or beside the other values
+                sampled, weights = np.unique(np.frombuffer(sample), return_counts=True)
+                weights = weights.astype(np.int64) << SAMPLE_SHIFT
+                if len(values):
+                    values, counts = _dedupe(
+                        np.concatenate((values, sampled)), np.concatenate((counts, weights))
+                    )
+                else:
+                    values, counts = sampled, weights
+            registers = None if hll is None else np.frombuffer(hll, dtype=np.uint8)
             self.numeric.float_parts.append(
                 NumericPart(
-                    count, nan, pos_inf, neg_inf, np.frombuffer(sums), np.frombuffer(squares),
-                    np.frombuffer(values), np.frombuffer(counts, dtype=np.int64),
+                    count, nan, pos_inf, neg_inf, np.frombuffer(sums), np.frombuffer(squares), values, counts,
+                    zeros, low, high, registers,
                 )
             )  # fmt: skip
         count, (values, counts), sums, squares = ints
         if count:
+            values, counts = np.frombuffer(values, dtype=np.int64), np.frombuffer(counts, dtype=np.int64)
             self.numeric.int_parts.append(
                 NumericPart(
-                    count, 0, 0, 0, np.frombuffer(sums), np.frombuffer(squares),
-                    np.frombuffer(values, dtype=np.int64), np.frombuffer(counts, dtype=np.int64),
+                    count, 0, 0, 0, np.frombuffer(sums), np.frombuffer(squares), values, counts,
+                    *int_extremes(values, counts),
                 )
             )  # fmt: skip
         values, counts = blobs
@@ -130,7 +145,7 @@ class FeatureAccumulator:
         else:
             self.steps.flush()
         if floats is not None:
-            self.frequent.add_float_table(floats[0], floats[2])
+            self.frequent.add_float_batch(floats)
         if ints is not None:
             self.frequent.add_int_table(*ints)
         raw = self.bytes.flush()
