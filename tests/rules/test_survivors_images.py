@@ -7,10 +7,12 @@ the wording snapshot compares message and fix."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
-from facts_builders import StepSpec, batch_facts, check, dataset, feature, images, one, pipeline_facts
+from facts_builders import StepSpec, batch_facts, check, dataset, feature, images, one, pipeline_facts, spec
 
-from tfdoctor.facts import BatchFacts, BytesStats, DatasetStats, Facts
+from tfdoctor.facts import BatchFacts, BytesStats, DatasetStats, Facts, FeatureSpec
+from tfdoctor.facts.pipeline import Decode
 from tfdoctor.findings import Severity, Where
 
 RESHAPE_ERROR = "Input to reshape is a tensor with 3072 values, but the requested shape has 784"
@@ -127,3 +129,25 @@ def test_tfd304_three_channels_over_gray_images_converts_them() -> None:
     f = one(check("TFD304", audit([READ, decode(channels=(3,)), BATCH], batch_facts(), gray)))
     assert "every image is converted, silently." in f.message
     assert f.numbers == {"channels": 3, "stored": {"1": 90, "3": 10}}
+
+
+# ---------------------------------------------------------------------------------------------
+# TFD306 raw-tensor-bytes: a reshape with a zero axis holds no values
+
+
+def test_tfd306_decode_raw_reshaped_with_a_zero_axis() -> None:
+    length = 28 * 28
+    raw = BytesStats(
+        count=100, min_length=length, max_length=length, mean_length=float(length), image_formats={}
+    )
+    sources = dataset(feature("pixels", "bytes", records=100, image=raw), feature("label"))
+    facts = pipeline_facts([READ, ("map", {"function": "parse"}), BATCH], sources=sources)
+    entries = (FeatureSpec("pixels", "FixedLenFeature", "string"),)
+    parse = replace(
+        facts.pipeline.steps[1],
+        decodes=(Decode("DecodeRaw", "pixels", "uint8", (0, -1)),),
+        parse_specs=(spec(*entries),),
+    )
+    steps = (facts.pipeline.steps[0], parse, facts.pipeline.steps[2])
+    f = one(check("TFD306", Facts(pipeline=replace(facts, pipeline=replace(facts.pipeline, steps=steps)))))
+    assert "it gives 784 values, reshaped to [0, -1] (values in rows of that size)" in f.message
