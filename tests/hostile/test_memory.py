@@ -60,3 +60,40 @@ def test_many_features_cost_a_few_kb_each(tmp_path: Path) -> None:
     seen = peak_growth(path)
     assert seen["features"] == features
     assert seen["grew"] / features < 12_000, seen["grew"] / features
+
+
+@pytest.mark.parametrize("native_on", ["1", "0"])
+def test_peak_memory_does_not_grow_with_the_data(tmp_path: Path, native_on: str) -> None:
+    """Statistics are bounded accumulators (tables per flush, capped sketches, summaries):
+    scanning twice the records (token ids of a 32,000-word vocabulary, labels, a wide float
+    list) costs the same memory at the peak, on the native and the Python path."""
+    import random
+
+    rng = random.Random(6)
+    records = [
+        example(
+            {
+                "input_ids": [rng.randrange(32000) for _ in range(rng.randint(8, 128))],
+                "emb": [rng.random() for _ in range(64)],
+                "label": rng.randrange(5),
+            }
+        )
+        for _ in range(20000)
+    ]
+    one, two = tmp_path / "one.tfrecord", tmp_path / "two.tfrecord"
+    write_tfrecord(one, records)
+    write_tfrecord(two, records + records[::-1])
+    env = {**os.environ, "TFDOCTOR_NATIVE": native_on}
+    grew = []
+    for path in (one, two):
+        out = subprocess.run(
+            [sys.executable, "-c", _PROBE, str(path)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+            env=env,
+        )
+        grew.append(json.loads(out.stdout)["grew"])
+    size = two.stat().st_size - one.stat().st_size  # the bytes the second file adds (about 17 MB)
+    assert grew[1] - grew[0] < 0.25 * size, (grew, size)

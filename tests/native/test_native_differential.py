@@ -430,3 +430,81 @@ def test_same_statistics_on_wide_vectors(tmp_path: Path) -> None:
         abs(emb["numeric"]["quantiles"]["q50"]) < 0.05
         and abs(emb["numeric"]["quantiles"]["q99"] - 2.33) < 0.1
     )
+
+
+def _check_json(paths: list[Path], native_on: bool, spec: object) -> str:
+    old = os.environ.get("TFDOCTOR_NATIVE")
+    os.environ["TFDOCTOR_NATIVE"] = "1" if native_on else "0"
+    try:
+        result = tfdoctor.check_spec([str(p) for p in paths], spec=spec, workers=1)  # type: ignore[arg-type]
+    finally:
+        if old is None:
+            del os.environ["TFDOCTOR_NATIVE"]
+        else:
+            os.environ["TFDOCTOR_NATIVE"] = old
+    return json.dumps(result.to_json(), sort_keys=True, default=str)
+
+
+def checked(rng: random.Random, i: int) -> bytes:
+    """Records that break a spec every way a read is tallied: missing keys, another kind, a
+    value count the shape cannot take (and many distinct bad counts), sparse indexes out of
+    range or not matching their values, ragged row lengths and splits that do not add up;
+    now and then a SequenceExample (the Python path, in the same file)."""
+    if i % 97 == 5:
+        return sequence_example({"label": 1}, {"frames": [[0.5, 1.5]]})
+    n = rng.choice([0, 1, 2, 3, 3, 3, rng.randrange(40)])
+    feats: dict[str, object] = {"label": rng.randrange(3)}
+    if rng.random() < 0.9:
+        feats["dense"] = rng.choice(
+            [[rng.random() for _ in range(3)], [1, 2, 3], [b"x"] * 3, ("float", [0.5] * n)]
+        )
+    values = [rng.random() for _ in range(n)]
+    feats["sp_value"] = ("float", values)
+    feats["sp_index"] = ("int64", [rng.randrange(-1, 12) for _ in range(n + rng.choice([0, 0, 1]))])
+    lengths = [rng.randrange(3) for _ in range(rng.randrange(4))]
+    feats["rag_value"] = ("int64", list(range(sum(lengths) + rng.choice([0, 0, 1]))))
+    feats["rag_len"] = ("int64", lengths)
+    splits = [0, *sorted(rng.randrange(5) for _ in range(rng.randrange(3)))]
+    feats["rs_value"] = ("bytes", [b"v"] * (splits[-1] + rng.choice([0, 0, 2])))
+    feats["rs_split"] = ("int64", splits)
+    feats["seq"] = ("float", [1.0] * rng.choice([4, 8, 6]))
+    return example(feats)
+
+
+def test_same_check_tallies(tmp_path: Path) -> None:
+    """`check` through the native core (per-key tallies in array operations) gives what the
+    Python path's per-record checks give: every problem, count and example record."""
+    from tfdoctor.facts.spec import FeatureSpec, ParseSpec
+
+    spec = ParseSpec(
+        (
+            FeatureSpec("dense", "FixedLenFeature", "float32", shape=(3,)),
+            FeatureSpec("missing_key", "FixedLenFeature", "int64", shape=()),
+            FeatureSpec("label", "FixedLenFeature", "int64", shape=()),
+            FeatureSpec("sp", "SparseFeature", "float32", shape=(10,), value_key="sp_value", index_keys=("sp_index",)),
+            FeatureSpec(
+                "rag", "RaggedFeature", "int64", value_key="rag_value", partition_keys=("rag_len",),
+                inner_partition="RowLengths",
+            ),
+            FeatureSpec(
+                "rs", "RaggedFeature", "string", value_key="rs_value", partition_keys=("rs_split",),
+                inner_partition="RowSplits",
+            ),
+            FeatureSpec("seq", "FixedLenSequenceFeature", "float32", shape=(4,), allow_missing=True),
+        )
+    )  # fmt: skip
+    path = _write(tmp_path, "checked.tfrecord", checked, 9000, seed=5)
+    fast, slow = _check_json([path], True, spec), _check_json([path], False, spec)
+    assert fast == slow
+    codes = [f["code"] for f in json.loads(fast)["findings"] if f["code"].startswith("TFD20")]
+    # missing (2), another kind, out of range, not a multiple, pair, splits, lengths, count
+    assert sorted(codes) == [
+        "TFD201",
+        "TFD201",
+        "TFD202",
+        *["TFD203"] * 5,
+        "TFD206",
+        "TFD206",
+        "TFD206",
+        "TFD209",
+    ]

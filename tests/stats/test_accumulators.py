@@ -98,9 +98,10 @@ def test_dataset_accumulator_three_ways(n: int) -> None:
 
 
 def _without_sketches(stats: Any) -> Any:
-    """Drop what sketches estimate (inner quantiles, distinct counts); exact counts remain."""
+    """Drop what sketches estimate and depends on how the data was cut (inner quantiles, top
+    value counts); exact counts and the distinct estimate (HLL registers) remain."""
     for f in stats["features"]:
-        f["distinct_estimate"] = None
+        f["top_values"] = None
         for part in ("numeric", "value_count"):
             if f[part]:
                 f[part]["quantiles"] = {k: v for k, v in f[part]["quantiles"].items() if k in ("min", "max")}
@@ -108,15 +109,13 @@ def _without_sketches(stats: Any) -> Any:
 
 
 def test_three_ways_beyond_sketch_capacity() -> None:
-    """Past the sketches' exact size, every count is still identical; quantiles and distinct
-    counts stay within the sketches' error."""
+    """Past the sketches' exact size, every count and the distinct estimate are still
+    identical; quantiles stay within the sketch's error."""
     sequential, merged, shuffled = _three_ways(3000)
     x_seq = next(f for f in sequential["features"] if f["name"] == "x")["numeric"]["quantiles"]
     x_mix = next(f for f in shuffled["features"] if f["name"] == "x")["numeric"]["quantiles"]
     for key in ("q25", "q50", "q75"):
         assert abs(x_seq[key] - x_mix[key]) < 0.1  # N(0,1): 1.3% rank error is < 0.05 here
-    for a, b in zip(sequential["features"], shuffled["features"]):
-        assert abs(a["distinct_estimate"] - b["distinct_estimate"]) <= 0.05 * a["distinct_estimate"] + 1
     assert _without_sketches(merged) == _without_sketches(sequential)
     assert _without_sketches(shuffled) == _without_sketches(sequential)
 

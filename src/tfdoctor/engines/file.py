@@ -82,7 +82,7 @@ def scan_file(source: Source, options: ScanOptions, progress: Progress | None = 
                     sample.run,
                     sample.seed,
                 )
-        if isinstance(reader, TFRecordReader) and not options.reads and native.enabled():
+        if isinstance(reader, TFRecordReader) and native.enabled():
             _read_native(stream, acc, facts, options, progress)
         else:
             _read(reader, acc, facts, options, progress)

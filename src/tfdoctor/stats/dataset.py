@@ -148,12 +148,13 @@ class DatasetAccumulator:
         return self._key(key)[1] is None
 
     def native_key(self, key: bytes) -> tuple[bool, bool]:
-        """For the native core: whether the key passes `add`'s check, and whether it is a
-        label (its values are wanted record by record)."""
+        """For the native core: whether the key passes `add`'s check, and whether its values
+        are wanted record by record (a label, a key a parse spec reads)."""
         name, problem = self._key(key)
         if problem is not None:
             return False, False
-        return True, self._is_label(name)
+        checked = self.reads is not None and bool(self.reads.checks_for(name))
+        return True, self._is_label(name) or checked
 
     def _is_label(self, name: str) -> bool:
         return name == self.label or label_priority(name) is not None
@@ -172,15 +173,21 @@ class DatasetAccumulator:
         value count per entry (i64), record number in the block per entry (i32), float32
         values, int64 values, bytes values or None), the first five None except for labels.
         Bytes values reach the same buffer `add` fills, in the same order."""
-        labels = self.labels
+        labels, reads = self.labels, self.reads
+        checked: dict[str, Any] = {}
         for key, kind_b, count_b, rec_b, float_b, int_b, blobs in columns:
             acc = self._native_feature(key)
             if blobs:
                 acc.bytes.values.extend(blobs)
-            if kind_b is None or acc.name not in labels:
+            if kind_b is None:
                 continue
             codes = np.frombuffer(kind_b, dtype=np.uint8)
             counts = np.frombuffer(count_b, dtype=np.int64)
+            if acc.checks:
+                block_recs = np.frombuffer(rec_b, dtype=np.int32).astype(np.int64)
+                checked[acc.name] = (codes, counts, block_recs, np.frombuffer(int_b, dtype=np.int64))
+            if acc.name not in labels:
+                continue
             recs = np.frombuffer(rec_b, dtype=np.int32).astype(np.int64) + first_index
             values: tuple[Any, ...] = (
                 np.frombuffer(float_b, dtype=np.float32),
@@ -200,6 +207,8 @@ class DatasetAccumulator:
                         file.url, rec, label.decode("latin-1") if isinstance(label, bytes) else str(label)
                     )
                 at[code] += count
+        if reads is not None:
+            reads.add_block(records, checked, file.url, first_index)
         self.records += records
         self.record_kinds["example"] = self.record_kinds.get("example", 0) + records
         file.examples += records

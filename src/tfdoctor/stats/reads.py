@@ -5,8 +5,11 @@ pass, so `tfdoctor check` reads the data once."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from ..facts.reads import MAX_EXAMPLES, Read, ReadTally
 
@@ -33,6 +36,24 @@ class TallyAccumulator:
         examples = self.examples.setdefault(name, [])
         if len(examples) < MAX_EXAMPLES:
             examples.append((url, index))
+
+    def note_many(
+        self, name: str, url: str, indices: np.ndarray, value_counts: np.ndarray | None = None
+    ) -> None:
+        """`note` for many records at once, in record order (the same tallies and examples)."""
+        if not len(indices):
+            return
+        self.problems[name] = self.problems.get(name, 0) + len(indices)
+        if value_counts is not None:
+            uniq, first, totals = np.unique(value_counts, return_index=True, return_counts=True)
+            for at in np.argsort(first, kind="stable").tolist():  # distinct counts, first met first
+                count = int(uniq[at])
+                if count in self.bad_counts or len(self.bad_counts) < MAX_COUNTS:
+                    self.bad_counts[count] = self.bad_counts.get(count, 0) + int(totals[at])
+        examples = self.examples.setdefault(name, [])
+        room = MAX_EXAMPLES - len(examples)
+        if room > 0:
+            examples.extend((url, int(i)) for i in indices[:room].tolist())
 
     def merge(self, other: TallyAccumulator) -> TallyAccumulator:
         self.records += other.records
@@ -153,6 +174,71 @@ class ReadsAccumulator:
                 c.tally.note("partition" if c.partition else "pair", url, index, c.n)
         self._record = record + 1
 
+    def add_block(self, records: int, columns: Mapping[str, Any], url: str, first: int) -> None:
+        """`records` consecutive records from index `first`, decoded by the native core: the
+        same tallies as `check` and `end_record` per record, in array operations. `columns`:
+        per key with checks held in the block, its entries as the core lists them (kind code
+        per entry: 0 float, 1 int64, 2 bytes, 3 no value list; value count; record number in
+        the block; int64 values, flat)."""
+        if not self._all:
+            return
+        entry_n: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        for key, checks in self._checks.items():
+            n = np.full(records, -1, dtype=np.int64)  # value count per record; -1: not held
+            kinds = np.full(records, 3, dtype=np.uint8)
+            part = np.full(records, -1, dtype=np.int64)  # a partition's row total, per record
+            cols = columns.get(key)
+            if cols is not None:
+                codes, counts, recs, ints = cols
+                held = codes != 3
+                n[recs[held]] = counts[held]
+                kinds[recs[held]] = codes[held]
+                if any(c.partition is not None for c in checks):
+                    part = _partition_totals(records, codes, counts, recs, ints, checks)
+            entry_n[key] = (n, kinds, part)
+        indices = first + np.arange(records, dtype=np.int64)
+        per_check: dict[int, np.ndarray] = {}
+        for key, checks in self._checks.items():
+            n, kinds, part = entry_n[key]
+            present = n >= 0
+            for c in checks:
+                tally = c.tally
+                missing = ~present
+                c.missing += int(missing.sum())
+                tally.note_many("missing", url, indices[missing])
+                bad_kind = present & (kinds != _CODE[c.kind if c.kind is not None else ""])
+                if c.kind is None:
+                    bad_kind[:] = False
+                for code in np.unique(kinds[bad_kind]).tolist():
+                    tally.note_many("kind:" + _KINDS[code], url, indices[bad_kind & (kinds == code)])
+                rest = present & ~bad_kind
+                bad_count = np.zeros(records, bool)
+                if c.count is not None:
+                    bad_count |= n != c.count
+                if c.multiple:
+                    bad_count |= n % c.multiple != 0
+                bad_count &= rest
+                tally.note_many("count", url, indices[bad_count], n[bad_count])
+                if c.bound is not None:
+                    lows, highs = _int_ranges(records, columns.get(key))
+                    bad_range = rest & ~bad_count & (n > 0) & ((lows < 0) | (highs >= c.bound))
+                    tally.note_many("range", url, indices[bad_range])
+                seen_n = n.copy()
+                if c.partition is not None:
+                    use = present & (kinds == 1) & (n > 0)
+                    seen_n[use] = part[use]
+                per_check[id(c)] = seen_n
+        for c in self._paired:
+            mine = per_check[id(c)]
+            partner = per_check[id(c.partner)]
+            held = mine >= 0
+            values = np.where(partner >= 0, partner, 0)
+            bad = held & (mine != values)
+            c.tally.note_many("partition" if c.partition else "pair", url, indices[bad], mine[bad])
+        for c in self._all:
+            c.seen = -1
+        self._record += records
+
     def _settle(self) -> None:
         """Fold the hot loop's counters into the tallies (before a merge or an extract)."""
         for c in self._all:
@@ -198,6 +284,58 @@ class ReadsAccumulator:
     def extract(self) -> tuple[ReadTally, ...]:
         self._settle()
         return tuple(self.tallies[r].extract() for r in self.reads)
+
+
+_CODE = {"float_list": 0, "int64_list": 1, "bytes_list": 2, "": 255}
+_KINDS = ("float", "int64", "bytes")
+
+
+def _int_entries(codes: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The int64 entries (a mask) and where each one's values start in the flat int64 values."""
+    ints = codes == 1
+    starts = np.concatenate(([0], np.cumsum(counts[ints])[:-1])) if ints.any() else np.zeros(0, np.int64)
+    return ints, starts.astype(np.int64)
+
+
+def _partition_totals(
+    records: int, codes: np.ndarray, counts: np.ndarray, recs: np.ndarray, ints: np.ndarray, checks: list[Any]
+) -> np.ndarray:
+    """Per record, the values a row partition accounts for (the sum of row lengths, or the last
+    split), as `check` computes it; -1 where not an int64 list with values."""
+    out = np.full(records, -1, dtype=np.int64)
+    mask, starts = _int_entries(codes, counts)
+    sizes = counts[mask]
+    full = sizes > 0
+    if not full.any():
+        return out
+    kind = next(c.partition for c in checks if c.partition is not None)
+    if kind == "RowLengths":
+        totals = _segment_sums(ints, starts[full], sizes[full])
+    else:
+        totals = ints[starts[full] + sizes[full] - 1]
+    out[recs[mask][full]] = totals
+    return out
+
+
+def _segment_sums(values: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    cumulative = np.concatenate(([0], np.cumsum(values)))
+    return cumulative[starts + sizes] - cumulative[starts]
+
+
+def _int_ranges(records: int, cols: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Per record, the smallest and largest int64 value the key holds (0 where none)."""
+    lows = np.zeros(records, dtype=np.int64)
+    highs = np.zeros(records, dtype=np.int64)
+    if cols is None:
+        return lows, highs
+    codes, counts, recs, ints = cols
+    mask, starts = _int_entries(codes, counts)
+    sizes = counts[mask]
+    full = sizes > 0
+    if full.any():
+        lows[recs[mask][full]] = np.minimum.reduceat(ints, starts[full])
+        highs[recs[mask][full]] = np.maximum.reduceat(ints, starts[full])
+    return lows, highs
 
 
 def _bad_count(read: Read, n: int) -> bool:
