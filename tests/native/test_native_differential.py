@@ -220,19 +220,31 @@ def test_core_never_crashes_on_random_bytes(data: bytes, start: int) -> None:
     from tfdoctor.native import _core
 
     decoder = _core.Decoder()
-    decoder.register(b"k", True)
+    decoder.register(b"k", True, True)
     framed = frame(data) + data  # one valid frame around random bytes (a payload to decode), then noise
     start = min(start, len(framed))
     stop, pos, n, info, offsets, lengths, columns = decoder.run(framed, start, 100, 1 << 40, 1 << 31)
     assert start <= pos <= len(framed)
     assert len(offsets) == len(lengths) == 8 * n
+    assert isinstance(decoder.drain(), list) and decoder.drain() == []  # drained once, then empty
+
+
+_VALUES = st.one_of(
+    st.tuples(st.just("float"), st.lists(st.floats(width=32), max_size=70)),
+    st.tuples(st.just("int64"), st.lists(st.integers(-(2**63), 2**63 - 1), max_size=70)),
+    st.tuples(st.just("bytes"), st.lists(st.binary(max_size=20), max_size=5)),
+)
+_EXAMPLES = st.dictionaries(st.sampled_from(["a", "b", "label", "k"]), _VALUES, max_size=4).map(
+    lambda feats: example({k: (kind, list(v)) for k, (kind, v) in feats.items()})
+)
 
 
 @needs_native
 @settings(max_examples=200, deadline=None)
-@given(payload=st.binary(max_size=300))
+@given(payload=st.one_of(st.binary(max_size=300), _EXAMPLES))
 def test_core_decodes_or_hands_back_like_protobuf(payload: bytes) -> None:
-    """A payload the core accepts is an Example protobuf reads with the same values."""
+    """A payload the core accepts is an Example protobuf reads with the same values (random
+    bytes, and real Examples with every kind, wide float lists among them)."""
     from tfdoctor.native import _core
     from tfdoctor.proto.decode import parse
 
@@ -245,7 +257,8 @@ def test_core_decodes_or_hands_back_like_protobuf(payload: bytes) -> None:
             break
         assert isinstance(info, bytes)
         keys.append(info)
-        decoder.register(info, True)
+        decoder.register(info, True, True)
+    assert isinstance(decoder.drain(), list)
     if not n:
         assert stop == _core.FALLBACK
         return

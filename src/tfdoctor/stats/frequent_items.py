@@ -36,14 +36,13 @@ class FrequentItems:
         if len(self.keys):
             keys = np.concatenate((self.keys, keys))
             counts = np.concatenate((self.counts, counts))
-        uniq, inverse = np.unique(keys, return_inverse=True)
-        inverse = inverse.ravel()
-        if len(uniq) < len(keys):
-            counts = np.bincount(inverse, weights=counts, minlength=len(uniq)).astype(np.int64)
-        else:  # already distinct: only put the counts in the keys' new order
-            placed = np.empty(len(uniq), dtype=np.int64)
-            placed[inverse] = counts
-            counts = placed
+        # a stable sort merges two sorted runs (the summary's keys and a sorted batch) in
+        # linear time, where np.unique would sort them afresh
+        order = np.argsort(keys, kind="stable")
+        keys, counts = keys[order], np.asarray(counts, dtype=np.int64)[order]
+        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        uniq = keys[starts]
+        counts = np.add.reduceat(counts, starts) if len(starts) < len(keys) else counts
         if len(uniq) > CAPACITY:
             cut = int(np.partition(counts, len(counts) - CAPACITY - 1)[len(counts) - CAPACITY - 1])
             counts = counts - cut

@@ -191,4 +191,6 @@ def _binary_levels(values: np.ndarray, counts: np.ndarray) -> list[np.ndarray]:
     if not len(counts):
         return []
     top = int(counts.max()).bit_length()
+    if top == 1:  # every value once: all on level 0
+        return [values]
     return [values[(counts >> h) & 1 == 1] for h in range(top)]
