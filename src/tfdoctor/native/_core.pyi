@@ -13,7 +13,14 @@ class Decoder:
     def register(self, key: bytes, ok: bool, keep: bool = ..., /) -> int: ...
     def drain(self) -> list[Any]: ...
     def run(
-        self, buf: bytes, start: int, max_records: int, max_bytes: int, max_record_bytes: int, /
+        self,
+        buf: bytes,
+        start: int,
+        max_records: int,
+        max_bytes: int,
+        max_record_bytes: int,
+        first_index: int = ...,
+        /,
     ) -> tuple[
         int,
         int,

@@ -84,11 +84,12 @@ def as_float_table(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, 
     """A sorted int64 table as float64 (as NumPy's astype rounds; ints past 2**53 may meet)."""
     floats = values.astype(np.float64)
     if len(floats) > 1 and bool((np.diff(floats) == 0).any()):
-        return _dedupe(floats, counts)
+        return summed_table(floats, counts)
     return floats, counts
 
 
-def _dedupe(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def summed_table(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Values (repeats allowed) and counts as a sorted table of distinct values, counts summed."""
     uniq, inverse = np.unique(values, return_inverse=True)
     return uniq, np.bincount(inverse.ravel(), weights=counts.astype(np.float64), minlength=len(uniq)).astype(
         np.int64

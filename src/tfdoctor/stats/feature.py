@@ -26,8 +26,8 @@ from .families import (
     OrderAccumulator,
     OrderPart,
     SequenceLengthAccumulator,
-    _dedupe,
     int_extremes,
+    summed_table,
 )
 
 FLUSH_AT = 4096
@@ -103,7 +103,7 @@ class FeatureAccumulator:
                 sampled, weights = np.unique(np.frombuffer(sample), return_counts=True)
                 weights = weights.astype(np.int64) << SAMPLE_SHIFT
                 if len(values):
-                    values, counts = _dedupe(
+                    values, counts = summed_table(
                         np.concatenate((values, sampled)), np.concatenate((counts, weights))
                     )
                 else:
