@@ -223,7 +223,7 @@ def test_core_never_crashes_on_random_bytes(data: bytes, start: int) -> None:
     decoder.register(b"k", True, True)
     framed = frame(data) + data  # one valid frame around random bytes (a payload to decode), then noise
     start = min(start, len(framed))
-    stop, pos, n, info, offsets, lengths, columns = decoder.run(framed, start, 100, 1 << 40, 1 << 31)
+    stop, pos, n, info, offsets, lengths, columns, _seq = decoder.run(framed, start, 100, 1 << 40, 1 << 31)
     assert start <= pos <= len(framed)
     assert len(offsets) == len(lengths) == 8 * n
     assert isinstance(decoder.drain(), list) and decoder.drain() == []  # drained once, then empty
@@ -252,18 +252,20 @@ def test_core_decodes_or_hands_back_like_protobuf(payload: bytes) -> None:
     keys: list[bytes] = []
     framed = frame(payload)
     while True:
-        stop, pos, n, info, _o, _l, columns = decoder.run(framed, 0, 1, 1 << 40, 1 << 31)
+        stop, pos, n, info, _o, _l, columns, sequences = decoder.run(framed, 0, 1, 1 << 40, 1 << 31)
         if stop != _core.NEWKEY:
             break
-        assert isinstance(info, bytes)
-        keys.append(info)
-        decoder.register(info, True, True)
+        assert isinstance(info, tuple)
+        keys.append(info[1])
+        decoder.register(info[1], True, True, info[0])
     assert isinstance(decoder.drain(), list)
     if not n:
         assert stop == _core.FALLBACK
         return
     message = parse(payload)
-    assert not isinstance(message, str) and not message.HasField("feature_lists")
+    assert not isinstance(message, str) and message.HasField("feature_lists") == bool(sequences)
+    if sequences:
+        return  # feature lists: their statistics only (test_same_statistics and the fuzzers)
     got = []
     for key_id, kinds, counts, _recs, floats, ints, blobs in columns:
         got.append((keys[key_id], kinds, counts, floats, ints, blobs or []))
@@ -521,3 +523,46 @@ def test_same_check_tallies(tmp_path: Path) -> None:
         "TFD206",
         "TFD209",
     ]
+
+
+def sequences(rng: random.Random, i: int) -> bytes:
+    """SequenceExamples the core decodes itself: feature lists of every kind, empty lists,
+    lists without steps, steps without a value list (unset), kinds changing between steps,
+    steps of 64 floats and more (never sampled: not an Example's wide list), context labels;
+    and Examples whose features share the context's key names, in the same file."""
+    from tfdoctor.proto.build import SequenceExample, _set
+
+    if i % 11 == 0:
+        return example({"label": rng.randrange(3), "frames": [0.5, 1.5]})
+    msg = SequenceExample()
+    context = {"label": rng.randrange(3), "video_id": f"v{rng.randrange(500)}".encode()}
+    for name, value in context.items():
+        entry = msg.context.feature.add()
+        entry.key = name.encode()
+        _set(entry.value, value)
+    msg.feature_lists.SetInParent()
+    for name in rng.sample(["rgb", "audio", "tokens", "mixed", "none"], rng.randint(0, 5)):
+        entry = msg.feature_lists.feature_list.add()
+        entry.key = name.encode()
+        entry.value.SetInParent()
+        for _ in range(rng.choice([0, 1, 3, 30])):
+            step = entry.value.feature.add()
+            if name == "rgb":
+                _set(step, ("float", [rng.gauss(0, 1) for _ in range(rng.choice([4, 64, 100]))]))
+            elif name == "audio":
+                _set(step, ("bytes", [rng.randbytes(rng.randrange(1, 40))]))
+            elif name == "tokens":
+                _set(step, ("int64", [rng.randrange(-5, 70000) for _ in range(rng.randrange(0, 4))]))
+            elif name == "mixed":
+                _set(step, rng.choice([1, 2.5, b"x", ("float", [float("nan"), 0.0])]))
+            # "none": steps that hold no value list
+    return bytes(msg.SerializeToString())
+
+
+def test_same_statistics_on_sequence_examples(tmp_path: Path) -> None:
+    """Feature lists and contexts through the core: the same statistics as protobuf's path,
+    across flushes (9,000 records)."""
+    path = _write(tmp_path, "sequences.tfrecord", sequences, 9000, seed=7)
+    out = json.loads(assert_same([path]))
+    kinds = {(f["section"], f["name"]) for f in out["features"]}
+    assert {("sequence", "rgb"), ("sequence", "none"), ("context", "label"), ("features", "label")} <= kinds

@@ -513,10 +513,13 @@ enum { D_OK = 0, D_FALLBACK = 1, D_NEWKEY = 2, D_ERROR = 3 };
 typedef struct {
     int32_t key;
     int32_t kind;
-    int64_t count;
-    const uint8_t *body; /* the list message's bytes */
+    int64_t count;       /* values; a feature list's: its steps */
+    const uint8_t *body; /* the list message's bytes (a FeatureList's, for a feature list) */
     size_t len;
 } Entry;
+
+/* Key namespaces: an Example's features, a SequenceExample's context, its feature lists. */
+enum { SEC_FEATURES = 0, SEC_CONTEXT = 1, SEC_SEQUENCE = 2 };
 
 /* Count the values of a list message body; -1 where it is not in the strict form. */
 static int64_t count_list(int kind, const uint8_t *p, const uint8_t *end) {
@@ -565,6 +568,7 @@ static int64_t count_list(int kind, const uint8_t *p, const uint8_t *end) {
 
 typedef struct {
     PyObject *key; /* bytes */
+    int section;   /* SEC_* */
     int ok;        /* 1: the Python side accepted the key; 0: records holding it fall back */
     int keep;      /* 1: return each entry's columns (a label) */
     int touched;   /* holds columns or bytes values for this run() */
@@ -588,6 +592,7 @@ typedef struct {
     int omask, obad, ohave;
     double ofirst, olast;
     int64_t opairs, oup, odown;
+    Tab steps; /* feature lists: time steps per record */
 } Key;
 
 typedef struct {
@@ -601,6 +606,8 @@ typedef struct {
     Py_ssize_t ndirty;
     Entry *tmp;
     size_t ntmp, captmp;
+    int sequences; /* decode SequenceExamples (else hand them back) */
+    int is_sequence; /* the record decode_example last listed is a SequenceExample */
 } Decoder;
 
 static uint64_t hash_bytes(const uint8_t *p, size_t n) {
@@ -609,19 +616,23 @@ static uint64_t hash_bytes(const uint8_t *p, size_t n) {
     return h;
 }
 
-static int32_t lookup(Decoder *d, const uint8_t *p, size_t n) {
-    size_t i = (size_t)hash_bytes(p, n) & d->tmask;
+static int32_t lookup(Decoder *d, int section, const uint8_t *p, size_t n) {
+    size_t i = (size_t)(hash_bytes(p, n) + (uint64_t)section) & d->tmask;
     for (;;) {
         int32_t k = d->table[i];
         if (k < 0) return -1;
         PyObject *kb = d->keys[k].key;
-        if ((size_t)PyBytes_GET_SIZE(kb) == n && memcmp(PyBytes_AS_STRING(kb), p, n) == 0) return k;
+        if (d->keys[k].section == section && (size_t)PyBytes_GET_SIZE(kb) == n &&
+            memcmp(PyBytes_AS_STRING(kb), p, n) == 0)
+            return k;
         i = (i + 1) & d->tmask;
     }
 }
 
-static int table_insert(int32_t *table, size_t mask, PyObject *kb, int32_t id) {
-    size_t i = (size_t)hash_bytes((const uint8_t *)PyBytes_AS_STRING(kb), (size_t)PyBytes_GET_SIZE(kb)) & mask;
+static int table_insert(int32_t *table, size_t mask, PyObject *kb, int section, int32_t id) {
+    size_t i = (size_t)(hash_bytes((const uint8_t *)PyBytes_AS_STRING(kb), (size_t)PyBytes_GET_SIZE(kb)) +
+                        (uint64_t)section) &
+               mask;
     while (table[i] >= 0) i = (i + 1) & mask;
     table[i] = id;
     return 0;
@@ -642,76 +653,131 @@ static int tmp_push(Decoder *d, Entry e) {
     return 0;
 }
 
-/* Check one payload and list its entries in d->tmp. D_NEWKEY sets nk and nklen. */
-static int decode_example(Decoder *d, const uint8_t *p, size_t n, const uint8_t **nk, size_t *nklen) {
+/* One map entry (key = 1, value = 2, each once, both there): 0 where it is not so. */
+static int rd_entry(const uint8_t **pp, const uint8_t *end, const uint8_t **key, size_t *klen, const uint8_t **val,
+                    size_t *vlen) {
+    const uint8_t *p = *pp;
+    size_t elen;
+    if (*p++ != 0x0A || !rd_len(&p, end, &elen)) return 0;
+    const uint8_t *eend = p + elen;
+    int have_key = 0;
+    *val = NULL;
+    while (p < eend) {
+        uint8_t tag = *p++;
+        size_t l;
+        if (!rd_len(&p, eend, &l)) return 0;
+        if (tag == 0x0A && !have_key) {
+            *key = p;
+            *klen = l;
+            have_key = 1;
+        } else if (tag == 0x12 && *val == NULL) {
+            *val = p;
+            *vlen = l;
+        } else
+            return 0;
+        p += l;
+    }
+    /* An entry without its key or its value is one TensorFlow's parser refuses
+     * (proto.decode.entry_problem): protobuf's reading is not the whole story there. */
+    if (!have_key || *val == NULL) return 0;
+    *pp = p;
+    return 1;
+}
+
+/* A Feature message (oneof bytes_list = 1, float_list = 2, int64_list = 3, or none): its kind,
+ * list body and value count into e; 0 where it is not in the strict form. */
+static int rd_feature(const uint8_t *q, const uint8_t *vend, Entry *e) {
+    e->kind = K_UNSET;
+    e->count = 0;
+    e->body = NULL;
+    e->len = 0;
+    while (q < vend) {
+        uint8_t tag = *q++;
+        size_t l;
+        if (e->body != NULL || !rd_len(&q, vend, &l)) return 0;
+        if (tag == 0x0A)
+            e->kind = K_BYTES;
+        else if (tag == 0x12)
+            e->kind = K_FLOAT;
+        else if (tag == 0x1A)
+            e->kind = K_INT64;
+        else
+            return 0;
+        e->body = q;
+        e->len = l;
+        q += l;
+    }
+    if (e->body != NULL) {
+        e->count = count_list(e->kind, e->body, e->body + e->len);
+        if (e->count < 0) return 0;
+    }
+    return 1;
+}
+
+/* Check one payload and list its entries in d->tmp: an Example's features, or a
+ * SequenceExample's context and feature lists (a feature list's entry: kind K_UNSET, count =
+ * its steps, body = the FeatureList, each step checked here). D_NEWKEY sets nk, nklen and
+ * nksec. */
+static int decode_example(Decoder *d, const uint8_t *p, size_t n, const uint8_t **nk, size_t *nklen, int *nksec) {
     const uint8_t *end = p + n;
+    const uint8_t *feats = NULL, *lists = NULL;
+    size_t flen = 0, llen = 0;
     d->ntmp = 0;
-    int seen_features = 0;
-    while (p < end) {
+    while (p < end) { /* Example: features = 1; SequenceExample: context = 1, feature_lists = 2 */
+        uint8_t tag = *p++;
         size_t len;
-        if (*p++ != 0x0A || seen_features || !rd_len(&p, end, &len)) return D_FALLBACK;
-        seen_features = 1;
-        const uint8_t *fend = p + len;
-        while (p < fend) { /* Features: repeated entry = 1 */
-            size_t elen;
-            if (*p++ != 0x0A || !rd_len(&p, fend, &elen)) return D_FALLBACK;
-            const uint8_t *eend = p + elen;
-            const uint8_t *key = (const uint8_t *)"";
-            size_t klen = 0;
-            const uint8_t *val = NULL;
-            size_t vlen = 0;
-            int have_key = 0;
-            while (p < eend) {
-                uint8_t tag = *p++;
-                size_t l;
-                if (!rd_len(&p, eend, &l)) return D_FALLBACK;
-                if (tag == 0x0A && !have_key) {
-                    key = p;
-                    klen = l;
-                    have_key = 1;
-                } else if (tag == 0x12 && val == NULL) {
-                    val = p;
-                    vlen = l;
-                } else
-                    return D_FALLBACK;
-                p += l;
-            }
-            /* An entry without its key or its value is one TensorFlow's parser refuses
-             * (proto.decode.entry_problem): protobuf's reading is not the whole story there. */
-            if (!have_key || val == NULL) return D_FALLBACK;
-            int32_t id = lookup(d, key, klen);
-            if (id < 0) {
-                *nk = key;
-                *nklen = klen;
-                return D_NEWKEY;
-            }
-            if (!d->keys[id].ok) return D_FALLBACK;
-            Entry e = {id, K_UNSET, 0, NULL, 0};
-            if (val != NULL) {
-                const uint8_t *q = val, *vend = val + vlen;
-                while (q < vend) { /* Feature: oneof bytes_list = 1, float_list = 2, int64_list = 3 */
-                    uint8_t tag = *q++;
-                    size_t l;
-                    if (e.body != NULL || !rd_len(&q, vend, &l)) return D_FALLBACK;
-                    if (tag == 0x0A)
-                        e.kind = K_BYTES;
-                    else if (tag == 0x12)
-                        e.kind = K_FLOAT;
-                    else if (tag == 0x1A)
-                        e.kind = K_INT64;
-                    else
-                        return D_FALLBACK;
-                    e.body = q;
-                    e.len = l;
-                    q += l;
-                }
-                if (e.body != NULL) {
-                    e.count = count_list(e.kind, e.body, e.body + e.len);
-                    if (e.count < 0) return D_FALLBACK;
-                }
-            }
-            if (tmp_push(d, e) < 0) return D_ERROR;
+        if (!rd_len(&p, end, &len)) return D_FALLBACK;
+        if (tag == 0x0A && feats == NULL && lists == NULL) {
+            feats = p;
+            flen = len;
+        } else if (tag == 0x12 && lists == NULL) {
+            lists = p;
+            llen = len;
+        } else
+            return D_FALLBACK;
+        p += len;
+    }
+    d->is_sequence = lists != NULL;
+    if (lists != NULL && !d->sequences) return D_FALLBACK;
+    int section = lists != NULL ? SEC_CONTEXT : SEC_FEATURES;
+    const uint8_t *key, *val;
+    size_t klen, vlen;
+    for (p = feats; feats != NULL && p < feats + flen;) { /* Features: repeated entry = 1 */
+        if (!rd_entry(&p, feats + flen, &key, &klen, &val, &vlen)) return D_FALLBACK;
+        int32_t id = lookup(d, section, key, klen);
+        if (id < 0) {
+            *nk = key;
+            *nklen = klen;
+            *nksec = section;
+            return D_NEWKEY;
         }
+        if (!d->keys[id].ok) return D_FALLBACK;
+        Entry e;
+        if (!rd_feature(val, val + vlen, &e)) return D_FALLBACK;
+        e.key = id;
+        if (tmp_push(d, e) < 0) return D_ERROR;
+    }
+    for (p = lists; lists != NULL && p < lists + llen;) { /* FeatureLists: repeated entry = 1 */
+        if (!rd_entry(&p, lists + llen, &key, &klen, &val, &vlen)) return D_FALLBACK;
+        int32_t id = lookup(d, SEC_SEQUENCE, key, klen);
+        if (id < 0) {
+            *nk = key;
+            *nklen = klen;
+            *nksec = SEC_SEQUENCE;
+            return D_NEWKEY;
+        }
+        if (!d->keys[id].ok) return D_FALLBACK;
+        int64_t steps = 0;
+        const uint8_t *q = val, *vend = val + vlen;
+        while (q < vend) { /* FeatureList: repeated Feature feature = 1 */
+            size_t l;
+            Entry step;
+            if (*q++ != 0x0A || !rd_len(&q, vend, &l) || !rd_feature(q, q + l, &step)) return D_FALLBACK;
+            q += l;
+            steps++;
+        }
+        Entry e = {id, K_UNSET, steps, val, vlen};
+        if (tmp_push(d, e) < 0) return D_ERROR;
     }
     return D_OK;
 }
@@ -864,6 +930,60 @@ static inline int add_int(Key *k, int64_t v, int ordered) {
     return tab_add(&k->itab, (uint64_t)v, 1);
 }
 
+/* A feature list's steps, as tfdoctor.stats.feature.FeatureAccumulator.add_sequence counts
+ * them: the record under its first step's kind, its steps, each step's value count, and the
+ * values (floats never sampled as wide). Checked by decode_example. */
+static int emit_steps(Key *k, const Entry *e) {
+    const uint8_t *q = e->body, *vend = e->body + e->len;
+    int first = K_UNSET;
+    if (tab_add(&k->steps, (uint64_t)e->count, 1) < 0) return -1;
+    for (int64_t at = 0; q < vend; at++) {
+        size_t l = 0, len = 0;
+        uint64_t v = 0;
+        q++;
+        rd_len(&q, vend, &l);
+        Entry st;
+        rd_feature(q, q + l, &st);
+        q += l;
+        if (at == 0) first = st.kind;
+        if (tab_add(&k->lengths, (uint64_t)st.count, 1) < 0) return -1;
+        const uint8_t *p = st.body, *end = st.body + st.len;
+        while (st.body != NULL && p < end) {
+            uint8_t tag = *p++;
+            if (st.kind == K_BYTES) {
+                rd_len(&p, end, &len);
+                if (btab_add(&k->btab, p, len) < 0) return -1;
+                p += len;
+            } else if (st.kind == K_FLOAT) {
+                if (tag == 0x0A)
+                    rd_len(&p, end, &len);
+                else
+                    len = 4;
+                for (size_t j = 0; j < len; j += 4) {
+                    uint32_t w = le32(p + j);
+                    float f;
+                    memcpy(&f, &w, 4);
+                    if (add_float(k, f, 0, 1) < 0) return -1;
+                }
+                p += len;
+            } else if (tag == 0x0A) {
+                rd_len(&p, end, &len);
+                const uint8_t *pe = p + len;
+                while (p < pe) {
+                    rd_varint(&p, pe, &v);
+                    if (add_int(k, (int64_t)v, 0) < 0) return -1;
+                }
+            } else {
+                rd_varint(&p, end, &v);
+                if (add_int(k, (int64_t)v, 0) < 0) return -1;
+            }
+        }
+    }
+    k->nkind[first]++;
+    k->obad = 1; /* feature lists have no record-to-record order */
+    return 0;
+}
+
 /* Update the statistics of the listed entries of record `rec` (and the columns and bytes
  * values Python takes per run). */
 static int emit(Decoder *d, int32_t rec, int64_t index0) {
@@ -873,6 +993,10 @@ static int emit(Decoder *d, int32_t rec, int64_t index0) {
         if (!k->dirty) {
             k->dirty = 1;
             d->dirty[d->ndirty++] = e->key;
+        }
+        if (k->section == SEC_SEQUENCE) {
+            if (emit_steps(k, e) < 0) return -1;
+            continue;
         }
         k->nkind[e->kind]++;
         if (tab_add(&k->lengths, (uint64_t)e->count, 1) < 0) return -1;
@@ -982,6 +1106,7 @@ static void key_clear_stats(Key *k) {
     tab_clear(&k->ftab);
     tab_clear(&k->itab);
     k->wsample.len = 0;
+    tab_clear(&k->steps);
     btab_clear(&k->btab);
     k->fzeros = 0;
     k->fmin = INFINITY;
@@ -1015,6 +1140,7 @@ static void Decoder_dealloc(Decoder *d) {
         tab_free(&k->ftab);
         tab_free(&k->itab);
         PyMem_Free(k->wsample.data);
+        tab_free(&k->steps);
 #ifndef __SIZEOF_INT128__
         if (k->wbins) {
             PyMem_Free(((Buf *)k->wbins)[0].data);
@@ -1159,7 +1285,9 @@ static PyObject *take_bytes(Buf *b) {
  * of finite values as float64 bits, sum partials, square partials); int stats: (values,
  * table, sum partials, square partials); order: (kinds mask, other list seen, any value,
  * first, last, pairs, up, down); bytes values: (list of distinct values in the order first
- * met, counts bytes), empty for keep keys (their values come in run()'s columns). Clears them. */
+ * met, counts bytes), empty for keep keys (their values come in run()'s columns); steps: a
+ * table of time steps per record (feature lists; empty for other keys). Kinds of a feature
+ * list count records by their first step's kind; its lengths table counts steps. Clears them. */
 static PyObject *Decoder_drain(Decoder *d, PyObject *unused) {
     PyObject *out = PyList_New(d->ndirty);
     Buf sums = {0}, squares = {0};
@@ -1186,11 +1314,11 @@ static PyObject *Decoder_drain(Decoder *d, PyObject *unused) {
         is = Py_BuildValue("(LNNN)", (long long)k->icount, tab_export(&k->itab), isum, isq);
         isum = isq = NULL;
         if (!is) goto fail;
-        PyObject *t = Py_BuildValue("(i(LLLL)NNN(iiiddLLL)N)", d->dirty[i], (long long)k->nkind[0],
+        PyObject *t = Py_BuildValue("(i(LLLL)NNN(iiiddLLL)NN)", d->dirty[i], (long long)k->nkind[0],
                                     (long long)k->nkind[1], (long long)k->nkind[2], (long long)k->nkind[3],
                                     tab_export(&k->lengths), fs, is, k->omask, k->obad, k->ohave, k->ofirst,
                                     k->olast, (long long)k->opairs, (long long)k->oup, (long long)k->odown,
-                                    btab_export(&k->btab));
+                                    btab_export(&k->btab), tab_export(&k->steps));
         fs = is = NULL;
         if (!t) goto fail;
         PyList_SET_ITEM(out, i, t);
@@ -1216,8 +1344,12 @@ static PyObject *Decoder_drain(Decoder *d, PyObject *unused) {
 }
 
 static PyObject *Decoder_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
+    static char *names[] = {"sequences", NULL};
+    int sequences = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|p", names, &sequences)) return NULL;
     Decoder *d = (Decoder *)type->tp_alloc(type, 0);
     if (!d) return NULL;
+    d->sequences = sequences;
     d->tmask = 63;
     d->table = PyMem_Malloc(64 * sizeof(int32_t));
     if (!d->table) {
@@ -1230,9 +1362,11 @@ static PyObject *Decoder_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
 
 static PyObject *Decoder_register(Decoder *d, PyObject *args) {
     PyObject *key;
-    int ok, keep = 0;
-    if (!PyArg_ParseTuple(args, "O!p|p", &PyBytes_Type, &key, &ok, &keep)) return NULL;
-    int32_t found = lookup(d, (const uint8_t *)PyBytes_AS_STRING(key), (size_t)PyBytes_GET_SIZE(key));
+    int ok, keep = 0, section = SEC_FEATURES;
+    if (!PyArg_ParseTuple(args, "O!p|pi", &PyBytes_Type, &key, &ok, &keep, &section)) return NULL;
+    if (section < SEC_FEATURES || section > SEC_SEQUENCE) return PyErr_Format(PyExc_ValueError, "no such section");
+    if (section == SEC_SEQUENCE) keep = 0; /* feature lists: statistics only */
+    int32_t found = lookup(d, section, (const uint8_t *)PyBytes_AS_STRING(key), (size_t)PyBytes_GET_SIZE(key));
     if (found >= 0) {
         d->keys[found].ok = ok;
         d->keys[found].keep = keep;
@@ -1255,7 +1389,8 @@ static PyObject *Decoder_register(Decoder *d, PyObject *args) {
         int32_t *table = PyMem_Malloc(size * sizeof(int32_t));
         if (!table) return PyErr_NoMemory();
         memset(table, 0xff, size * sizeof(int32_t));
-        for (Py_ssize_t i = 0; i < d->nkeys; i++) table_insert(table, size - 1, d->keys[i].key, (int32_t)i);
+        for (Py_ssize_t i = 0; i < d->nkeys; i++)
+            table_insert(table, size - 1, d->keys[i].key, d->keys[i].section, (int32_t)i);
         PyMem_Free(d->table);
         d->table = table;
         d->tmask = size - 1;
@@ -1266,19 +1401,20 @@ static PyObject *Decoder_register(Decoder *d, PyObject *args) {
     k->key = key;
     k->ok = ok;
     k->keep = keep;
+    k->section = section;
     k->fmin = INFINITY;
     k->fmax = -INFINITY;
-    table_insert(d->table, d->tmask, key, (int32_t)d->nkeys);
+    table_insert(d->table, d->tmask, key, section, (int32_t)d->nkeys);
     return PyLong_FromSsize_t(d->nkeys++);
 }
 
 /* run(buf, start, max_records, max_bytes, max_record_bytes)
- * -> (stop, pos, records, info, offsets, lengths, columns)
+ * -> (stop, pos, records, info, offsets, lengths, columns, sequence examples)
  * Frames and decodes records from buf[start:] until a stop: ST_LIMIT (max_records records,
  * or payload bytes reaching max_bytes), ST_NEED (info: bytes needed from pos for the next
  * frame), ST_FRAMING (the frame at pos fails a check: the Python reader takes over there),
  * ST_FALLBACK (the frame at pos is sound; info: its payload length, for the Python parser),
- * ST_NEWKEY (info: a key the frame at pos holds that is not registered yet). pos is the
+ * ST_NEWKEY (info: (section, key) the frame at pos holds, not registered yet). pos is the
  * offset of the first frame not consumed. offsets/lengths: int64 per record (frame offset in
  * buf, payload length). columns: (key id, kinds u8, counts i64, recs i32, floats f32, ints
  * i64, bytes values list or None) per key with bytes values or registered with keep=1 (the
@@ -1300,7 +1436,7 @@ static PyObject *Decoder_run(Decoder *d, PyObject *args) {
     Buf offsets = {0}, lengths = {0};
     int stop = ST_LIMIT;
     PyObject *info = NULL, *result = NULL, *columns = NULL;
-    Py_ssize_t nrec = 0;
+    Py_ssize_t nrec = 0, nseq = 0;
     long long payload_bytes = 0;
     for (Py_ssize_t i = 0; i < d->ntouched; i++) key_reset(&d->keys[d->touched[i]]);
     d->ntouched = 0;
@@ -1334,7 +1470,8 @@ static PyObject *Decoder_run(Decoder *d, PyObject *args) {
         }
         const uint8_t *nk = NULL;
         size_t nklen = 0;
-        int r = decode_example(d, h + 12, (size_t)length, &nk, &nklen);
+        int nksec = SEC_FEATURES;
+        int r = decode_example(d, h + 12, (size_t)length, &nk, &nklen, &nksec);
         if (r == D_ERROR) goto fail;
         if (r == D_FALLBACK) {
             stop = ST_FALLBACK;
@@ -1343,10 +1480,11 @@ static PyObject *Decoder_run(Decoder *d, PyObject *args) {
         }
         if (r == D_NEWKEY) {
             stop = ST_NEWKEY;
-            info = PyBytes_FromStringAndSize((const char *)nk, (Py_ssize_t)nklen);
+            info = Py_BuildValue("(iy#)", nksec, (const char *)nk, (Py_ssize_t)nklen);
             break;
         }
         if (emit(d, (int32_t)nrec, (int64_t)first_index) < 0) goto fail;
+        nseq += d->is_sequence;
         int64_t off = (int64_t)pos, ln = (int64_t)length;
         if (buf_put(&offsets, &off, 8) < 0 || buf_put(&lengths, &ln, 8) < 0) goto fail;
         nrec++;
@@ -1372,8 +1510,8 @@ static PyObject *Decoder_run(Decoder *d, PyObject *args) {
         key_reset(k);
     }
     d->ntouched = 0;
-    result = Py_BuildValue("(innNNNN)", stop, (Py_ssize_t)pos, nrec, info, buf_bytes(&offsets), buf_bytes(&lengths),
-                           columns);
+    result = Py_BuildValue("(innNNNNn)", stop, (Py_ssize_t)pos, nrec, info, buf_bytes(&offsets), buf_bytes(&lengths),
+                           columns, nseq);
     info = columns = NULL;
 fail:
     Py_XDECREF(info);

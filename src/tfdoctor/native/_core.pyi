@@ -10,7 +10,8 @@ NEWKEY: int
 def masked_crc(data: bytes | bytearray | memoryview, /) -> int: ...
 
 class Decoder:
-    def register(self, key: bytes, ok: bool, keep: bool = ..., /) -> int: ...
+    def __init__(self, sequences: bool = ...) -> None: ...
+    def register(self, key: bytes, ok: bool, keep: bool = ..., section: int = ..., /) -> int: ...
     def drain(self) -> list[Any]: ...
     def run(
         self,
@@ -25,8 +26,9 @@ class Decoder:
         int,
         int,
         int,
-        int | bytes | None,
+        int | tuple[int, bytes] | None,
         bytes,
         bytes,
-        list[tuple[int, bytes, bytes, bytes, bytes, bytes, list[bytes] | None]],
+        list[tuple[int, Any, Any, Any, Any, Any, list[bytes] | None]],
+        int,
     ]: ...

@@ -157,8 +157,9 @@ def scan_stream(
 ) -> Resumed | None:
     """Scan `stream` natively; None when a limit ended the file, else the rest of it."""
     block = _Block(stream)
-    decoder = Decoder()
-    keys: list[bytes] = []  # decoder key id -> key
+    # with a parse spec's reads, SequenceExamples go to protobuf (their feature-list checks)
+    decoder = Decoder(sequences=acc.reads is None)
+    keys: list[tuple[int, bytes]] = []  # decoder key id -> (section, key)
 
     def drain() -> None:
         acc.add_drained(decoder.drain(), keys)
@@ -177,7 +178,7 @@ def scan_stream(
 def _scan(
     block: _Block,
     decoder: Any,
-    keys: list[bytes],
+    keys: list[tuple[int, bytes]],
     acc: DatasetAccumulator,
     facts: FileAccumulator,
     max_record_bytes: int,
@@ -237,12 +238,12 @@ def _scan(
             most = min(most, limit - facts.records)
         if byte_limit is not None and block.bytes_read >= byte_limit:
             most = 1
-        stop, pos, n, info, _offsets, lengths, columns = decoder.run(
+        stop, pos, n, info, _offsets, lengths, columns, sequences = decoder.run(
             block.buf, block.pos, max(most, 1), flush_bytes - buffered, max_record_bytes, index
         )
         block.pos = pos
         if n:
-            acc.add_columns(n, [(keys[c[0]], *c[1:]) for c in columns], facts, index)
+            acc.add_columns(n, [(keys[c[0]], *c[1:]) for c in columns], facts, index, sequences)
             facts.records += n
             index += n
             buffered += int(np.frombuffer(lengths, dtype=np.int64).sum())
@@ -251,9 +252,10 @@ def _scan(
             if stop == LIMIT:
                 continue
         if stop == NEWKEY:
-            assert isinstance(info, bytes)
-            if decoder.register(info, *acc.native_key(info)) == len(keys):
-                keys.append(info)
+            assert isinstance(info, tuple)
+            section, key = info
+            if decoder.register(key, *acc.native_key(key, section), section) == len(keys):
+                keys.append((section, key))
         elif stop == FALLBACK:
             assert isinstance(info, int)
             offset, at = block.base + pos, pos + HEADER_BYTES

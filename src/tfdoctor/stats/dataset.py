@@ -18,6 +18,7 @@ from .label_order import LabelOrderAccumulator
 from .reads import Read, ReadsAccumulator
 
 SECTION_ORDER = {"features": 0, "context": 1, "sequence": 2}
+NATIVE_SECTIONS = ("features", "context", "sequence")  # the native core's key sections, by number
 
 
 class DatasetAccumulator:
@@ -123,9 +124,6 @@ class DatasetAccumulator:
             reads.end_record(file.url, index)
             if is_sequence:
                 reads.add_sequences({keys[e.key][0]: e.value for e in seq_entries}, file.url, index)
-        self._since_flush += 1
-        if self._since_flush >= FLUSH_AT:
-            self.flush()
         for entry in seq_entries:
             name = self._keys[entry.key][0]
             acc = features.get(("sequence", name)) or self._feature("sequence", name)
@@ -141,38 +139,51 @@ class DatasetAccumulator:
                 else:
                     steps.append(("unset", ()))
             acc.add_sequence(steps)
+        self._since_flush += 1  # after the whole record, its feature lists too (as the native core)
+        if self._since_flush >= FLUSH_AT:
+            self.flush()
         return None
 
     def key_ok(self, key: bytes) -> bool:
         """Whether a feature key passes the key check `add` makes (for the native core)."""
         return self._key(key)[1] is None
 
-    def native_key(self, key: bytes) -> tuple[bool, bool]:
-        """For the native core: whether the key passes `add`'s check, and whether its values
-        are wanted record by record (a label, a key a parse spec reads)."""
+    def native_key(self, key: bytes, section: int = 0) -> tuple[bool, bool]:
+        """For the native core: whether the key (of an Example's features, a SequenceExample's
+        context or its feature lists: `NATIVE_SECTIONS`) passes `add`'s check, and whether its
+        values are wanted record by record (a label, a key a parse spec reads)."""
         name, problem = self._key(key)
         if problem is not None:
             return False, False
+        if NATIVE_SECTIONS[section] == "sequence":
+            return True, False
         checked = self.reads is not None and bool(self.reads.checks_for(name))
         return True, self._is_label(name) or checked
 
     def _is_label(self, name: str) -> bool:
         return name == self.label or label_priority(name) is not None
 
-    def _native_feature(self, key: bytes) -> FeatureAccumulator:
-        by_key = self._by_key["features"]
+    def _native_feature(self, section_key: tuple[int, bytes]) -> FeatureAccumulator:
+        section, key = NATIVE_SECTIONS[section_key[0]], section_key[1]
+        if section == "sequence":
+            name = self._key(key)[0]
+            return self.features.get(("sequence", name)) or self._feature("sequence", name)
+        by_key = self._by_key[section]
         acc = by_key.get(key)
         if acc is None:
-            acc = by_key[key] = self._feature("features", self._key(key)[0])
+            acc = by_key[key] = self._feature(section, self._key(key)[0])
         return acc
 
-    def add_columns(self, records: int, columns: list[Any], file: FileAccumulator, first_index: int) -> None:
+    def add_columns(
+        self, records: int, columns: list[Any], file: FileAccumulator, first_index: int, sequences: int = 0
+    ) -> None:
         """Add `records` Examples decoded by the native core (`tfdoctor.native`), every key
         already registered through `native_key`. Their statistics come in `add_drained`;
         here: per key, (key, kind code per entry (u8: 0 float, 1 int64, 2 bytes, 3 unset),
         value count per entry (i64), record number in the block per entry (i32), float32
         values, int64 values, bytes values or None), the first five None except for labels.
-        Bytes values reach the same buffer `add` fills, in the same order."""
+        Bytes values reach the same buffer `add` fills, in the same order. `sequences` of the
+        records are SequenceExamples."""
         labels, reads = self.labels, self.reads
         checked: dict[str, Any] = {}
         for key, kind_b, count_b, rec_b, float_b, int_b, blobs in columns:
@@ -210,13 +221,16 @@ class DatasetAccumulator:
         if reads is not None:
             reads.add_block(records, checked, file.url, first_index)
         self.records += records
-        self.record_kinds["example"] = self.record_kinds.get("example", 0) + records
-        file.examples += records
+        for kind, n in (("example", records - sequences), ("sequence_example", sequences)):
+            if n:
+                self.record_kinds[kind] = self.record_kinds.get(kind, 0) + n
+        file.examples += records - sequences
+        file.sequence_examples += sequences
         self._since_flush += records
         if self._since_flush >= FLUSH_AT:
             self.flush()
 
-    def add_drained(self, drained: list[Any], keys: list[bytes]) -> None:
+    def add_drained(self, drained: list[Any], keys: list[tuple[int, bytes]]) -> None:
         """The native core's statistics since its last drain (`Decoder.drain`), as parts of
         the features' current batches (see `families.py`)."""
         for key_id, *parts in drained:

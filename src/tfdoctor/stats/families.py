@@ -241,23 +241,30 @@ class CountsAccumulator(_Sketched):
 class SequenceLengthAccumulator(_Sketched):
     """Time steps per feature list, and how many records hold an empty one.
 
-    Buffer: `steps` takes one step count per record."""
+    Buffer: `steps` takes one step count per record; parts: `parts`, tables of them."""
 
     def __init__(self) -> None:
         self.steps: list[int] = []
+        self.parts: list[tuple[np.ndarray, np.ndarray]] = []  # (step counts, records), any order
         self.lengths = CountHistogram()
         self.records_empty = 0
 
     def add(self, steps: int) -> None:
         self.steps.append(steps)
 
+    def seal(self) -> None:
+        if self.steps:
+            self.parts.append(table(np.asarray(self.steps, dtype=np.int64)))
+            self.steps.clear()
+
     def flush(self) -> None:
-        if not self.steps:
+        self.seal()
+        if not self.parts:
             return
-        steps = np.asarray(self.steps, dtype=np.int64)
-        self.steps.clear()
-        self.lengths.add(steps)
-        self.records_empty += int((steps == 0).sum())
+        parts, self.parts = self.parts, []
+        steps, counts = merged_table([p[0] for p in parts], [p[1] for p in parts])
+        self.lengths.add_table(steps, counts)
+        self.records_empty += int(counts[steps == 0].sum())
 
     def merge(self, other: SequenceLengthAccumulator) -> SequenceLengthAccumulator:
         self.flush()

@@ -86,9 +86,24 @@ class FeatureAccumulator:
         self.bytes.seal()
         if self.steps is None:
             self.order.seal(counts, floats, ints)
+        else:
+            self.steps.seal()
 
-    def add_parts(self, kinds: Any, lengths: Any, floats: Any, ints: Any, order: Any, blobs: Any) -> None:
-        """A stretch of the batch tabulated by the native core (`Decoder.drain`'s layout)."""
+    def add_parts(
+        self, kinds: Any, lengths: Any, floats: Any, ints: Any, order: Any, blobs: Any, steps: Any
+    ) -> None:
+        """A stretch of the batch tabulated by the native core (`Decoder.drain`'s layout). A
+        feature list's kinds count records (by their first step's kind, as `add_record`),
+        its lengths count steps, and `steps` tabulates steps per record."""
+        if self.steps is not None:
+            for kind, n in zip(KINDS, kinds):
+                if n:
+                    self.counts.kinds[kind] = self.counts.kinds.get(kind, 0) + n
+                    self.counts.records_present += n
+            if steps[0]:
+                self.steps.parts.append(
+                    (np.frombuffer(steps[0], dtype=np.int64), np.frombuffer(steps[1], dtype=np.int64))
+                )
         self.counts.parts.append(
             CountsPart(
                 {kind: n for kind, n in zip(KINDS, kinds) if n},
