@@ -518,6 +518,8 @@ typedef struct {
     size_t len;
 } Entry;
 
+enum { KEEP_NONE = 0, KEEP_ALL = 1, KEEP_COUNTS = 2 };
+
 /* Key namespaces: an Example's features, a SequenceExample's context, its feature lists. */
 enum { SEC_FEATURES = 0, SEC_CONTEXT = 1, SEC_SEQUENCE = 2 };
 
@@ -570,7 +572,8 @@ typedef struct {
     PyObject *key; /* bytes */
     int section;   /* SEC_* */
     int ok;        /* 1: the Python side accepted the key; 0: records holding it fall back */
-    int keep;      /* 1: return each entry's columns (a label) */
+    int keep;      /* KEEP_ALL: return each entry's columns and values (a label); KEEP_COUNTS:
+                      its columns and int64 values only (a key a parse spec reads) */
     int touched;   /* holds columns or bytes values for this run() */
     int dirty;     /* holds statistics not drained yet */
     Buf kinds, counts, recs, floats, ints; /* columns (keep only) */
@@ -1016,7 +1019,7 @@ static int emit(Decoder *d, int32_t rec, int64_t index0) {
         size_t len = 0;
         uint64_t v = 0;
         if (e->kind == K_FLOAT) {
-            if (k->keep && buf_grow(&k->floats, (size_t)e->count * 4) < 0) return -1;
+            if (k->keep == KEEP_ALL && buf_grow(&k->floats, (size_t)e->count * 4) < 0) return -1;
             int wide = e->count >= WIDE_LIST;
             while (p < end) {
                 uint8_t tag = *p++;
@@ -1035,7 +1038,7 @@ static int emit(Decoder *d, int32_t rec, int64_t index0) {
                         if (add_float(k, f, ordered, 1) < 0) return -1;
                     }
                 }
-                if (k->keep) {
+                if (k->keep == KEEP_ALL) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
                     memcpy(k->floats.data + k->floats.len, p, len);
 #else
@@ -1068,7 +1071,7 @@ static int emit(Decoder *d, int32_t rec, int64_t index0) {
                 }
             }
             if (k->keep) k->ints.len += (size_t)e->count * 8;
-        } else if (!k->keep) {
+        } else if (k->keep != KEEP_ALL) {
             while (p < end) {
                 p++;
                 rd_len(&p, end, &len);
@@ -1363,7 +1366,8 @@ static PyObject *Decoder_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
 static PyObject *Decoder_register(Decoder *d, PyObject *args) {
     PyObject *key;
     int ok, keep = 0, section = SEC_FEATURES;
-    if (!PyArg_ParseTuple(args, "O!p|pi", &PyBytes_Type, &key, &ok, &keep, &section)) return NULL;
+    if (!PyArg_ParseTuple(args, "O!p|ii", &PyBytes_Type, &key, &ok, &keep, &section)) return NULL;
+    if (keep < KEEP_NONE || keep > KEEP_COUNTS) return PyErr_Format(PyExc_ValueError, "no such keep");
     if (section < SEC_FEATURES || section > SEC_SEQUENCE) return PyErr_Format(PyExc_ValueError, "no such section");
     if (section == SEC_SEQUENCE) keep = 0; /* feature lists: statistics only */
     int32_t found = lookup(d, section, (const uint8_t *)PyBytes_AS_STRING(key), (size_t)PyBytes_GET_SIZE(key));
@@ -1417,8 +1421,9 @@ static PyObject *Decoder_register(Decoder *d, PyObject *args) {
  * ST_NEWKEY (info: (section, key) the frame at pos holds, not registered yet). pos is the
  * offset of the first frame not consumed. offsets/lengths: int64 per record (frame offset in
  * buf, payload length). columns: (key id, kinds u8, counts i64, recs i32, floats f32, ints
- * i64, bytes values list or None) per key with bytes values or registered with keep=1 (the
- * first five None for the others). Statistics accumulate until drain(). */
+ * i64, bytes values list or None) per key registered with keep (KEEP_COUNTS: no float or
+ * bytes values) or with bytes values in blobs (the first five None for the others).
+ * Statistics accumulate until drain(). */
 static PyObject *Decoder_run(Decoder *d, PyObject *args) {
     PyObject *obj;
     Py_ssize_t start, max_records;
@@ -1524,9 +1529,9 @@ fail:
 
 static PyMethodDef Decoder_methods[] = {
     {"register", (PyCFunction)Decoder_register, METH_VARARGS,
-     "register(key, ok, keep=False) -> id: a feature key the Python side has checked; ok=False "
-     "makes the records holding it fall back to the Python path; keep=True returns its entries' "
-     "columns from run() (labels)."},
+     "register(key, ok, keep=0, section=0) -> id: a feature key the Python side has checked; ok=False "
+     "makes the records holding it fall back to the Python path; keep=1 returns its entries' "
+     "columns and values from run() (labels), keep=2 the columns and int64 values (spec reads)."},
     {"run", (PyCFunction)Decoder_run, METH_VARARGS, "run(buf, start, max_records, max_bytes, max_record_bytes, first_index=0): first_index is "
      "the file's index of the block's first record (wide lists' samples hash it)"},
     {"drain", (PyCFunction)Decoder_drain, METH_NOARGS,

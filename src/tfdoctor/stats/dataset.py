@@ -148,17 +148,20 @@ class DatasetAccumulator:
         """Whether a feature key passes the key check `add` makes (for the native core)."""
         return self._key(key)[1] is None
 
-    def native_key(self, key: bytes, section: int = 0) -> tuple[bool, bool]:
+    def native_key(self, key: bytes, section: int = 0) -> tuple[bool, int]:
         """For the native core: whether the key (of an Example's features, a SequenceExample's
-        context or its feature lists: `NATIVE_SECTIONS`) passes `add`'s check, and whether its
-        values are wanted record by record (a label, a key a parse spec reads)."""
+        context or its feature lists: `NATIVE_SECTIONS`) passes `add`'s check, and what of it
+        is wanted record by record: 1 its entries and values (a label), 2 its entries and
+        int64 values (a key a parse spec reads: kinds, counts, indexes, row partitions), 0
+        nothing (statistics only)."""
         name, problem = self._key(key)
         if problem is not None:
-            return False, False
+            return False, 0
         if NATIVE_SECTIONS[section] == "sequence":
-            return True, False
-        checked = self.reads is not None and bool(self.reads.checks_for(name))
-        return True, self._is_label(name) or checked
+            return True, 0
+        if self._is_label(name):
+            return True, 1
+        return True, 2 if self.reads is not None and self.reads.checks_for(name) else 0
 
     def _is_label(self, name: str) -> bool:
         return name == self.label or label_priority(name) is not None
