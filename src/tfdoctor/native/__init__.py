@@ -1,7 +1,8 @@
-"""The optional native scan core (`_core.c`): TFRecord framing, both CRC32C checks and
-Example decoding in one C pass over a block of bytes. `pip install .` builds it where a C
-compiler is found; without it, or with TFDOCTOR_NATIVE=0, scans run the pure-Python path.
-Both fill the same accumulators with the same values in the same order."""
+"""The optional native scan core (`_core.c`): TFRecord framing, both CRC32C checks,
+Example and SequenceExample decoding and the statistics' tables in one C pass over a block
+of bytes. `pip install .` builds it where a C compiler is found; without it, or with
+TFDOCTOR_NATIVE=0, scans run the pure-Python path. Both fold the same batches into the same
+accumulators: the same statistics, bit for bit."""
 
 from __future__ import annotations
 

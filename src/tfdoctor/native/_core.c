@@ -1,12 +1,13 @@
 /* tfdoctor's native scan core: TFRecord framing, both masked CRC32C checks and the
- * tf.train.Example wire format, in one pass over a block of bytes.
+ * tf.train.Example / SequenceExample wire format, in one pass over a block of bytes.
  *
  * It handles the common case only and hands everything else back with a stop code, so the
  * Python path (tfdoctor.io.tfrecord, tfdoctor.proto.decode) stays the single definition of
  * what a record means: a frame whose header or data CRC fails, whose length is absurd, that
- * is cut by the end of the block, or a payload that is not a plain Example in the strict
- * form written by TensorFlow (a SequenceExample, an unknown field, a repeated oneof, a
- * non-minimal tag or length) is returned untouched. Every read is bounds-checked.
+ * is cut by the end of the block, or a payload that is not an Example or SequenceExample in
+ * the strict form written by TensorFlow (an unknown field, a repeated oneof, a non-minimal
+ * tag or length, a wide float list in pieces) is returned untouched. Every read is
+ * bounds-checked.
  *
  * Statistics are updated in the same pass, per feature key, until Python drains them at each
  * flush (drain()): entries per stored kind, a table of list lengths, a table of the distinct
@@ -15,10 +16,10 @@
  * record order of one-number lists. tfdoctor.stats.families folds these tables exactly as it
  * folds its own buffers, so both paths give the same statistics, bit for bit.
  *
- * Output per block: each record's frame offset and payload length; per key, the bytes values
- * (a list of bytes objects, in record order) and, for keys registered with keep=1 (labels),
- * each entry's kind (0 float, 1 int64, 2 bytes, 3 unset), value count, record number and the
- * values (float32, int64).
+ * Output per block: each record's frame offset and payload length, and how many were
+ * SequenceExamples; for keys registered with keep (labels: KEEP_ALL; keys a parse spec reads:
+ * KEEP_COUNTS), each entry's kind (0 float, 1 int64, 2 bytes, 3 unset), value count and record
+ * number, and its values (KEEP_ALL: float32, int64 and bytes objects; KEEP_COUNTS: int64).
  */
 #ifdef __clang__
 #pragma STDC FP_CONTRACT OFF /* gcc: -ffp-contract=off (setup.py) */

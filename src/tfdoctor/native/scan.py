@@ -2,15 +2,17 @@
 
 The stream is read into a block exactly as `TFRecordReader` reads it (the same read sizes,
 so `bytes_read` and every limit agree); the core frames, checks and decodes the block's
-records, and stops where it cannot go on alone:
-  - a record it does not decode (a SequenceExample, another message, an unusual encoding) or a
-    record larger than the block: parsed by protobuf and added by `DatasetAccumulator.add`,
-    then the core goes on;
-  - a feature key not seen before: checked here once (`DatasetAccumulator.key_ok`);
+records, updates their statistics, and stops where it cannot go on alone:
+  - a record it does not decode (another message, an unusual encoding, a SequenceExample when
+    a parse spec's reads are tallied) or a record larger than the block: parsed by protobuf
+    and added by `DatasetAccumulator.add`, then the core goes on;
+  - a feature key not seen before: checked here once (`DatasetAccumulator.native_key`);
   - a framing problem, a stream error or the end of the stream: the rest of the file is handed
     to `TFRecordReader` (`Resumed`), which resynchronises and words every issue as always.
 Records are added in batches that end where the Python path flushes, reports progress or
-stops, so both paths fold the same values at the same points.
+stops, and the core's statistics are drained into the features' current batches at each
+flush and before each record protobuf parses, so both paths fold the same values at the same
+points and in record order.
 """
 
 from __future__ import annotations
