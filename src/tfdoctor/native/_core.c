@@ -936,8 +936,9 @@ static inline int add_int(Key *k, int64_t v, int ordered) {
 
 /* A feature list's steps, as tfdoctor.stats.feature.FeatureAccumulator.add_sequence counts
  * them: the record under its first step's kind, its steps, each step's value count, and the
- * values (floats never sampled as wide). Checked by decode_example. */
-static int emit_steps(Key *k, const Entry *e) {
+ * values (a step of WIDE_LIST floats or more sampled as a wide list, keyed by (index << 20) +
+ * step). Checked by decode_example. */
+static int emit_steps(Key *k, const Entry *e, int64_t index) {
     const uint8_t *q = e->body, *vend = e->body + e->len;
     int first = K_UNSET;
     if (tab_add(&k->steps, (uint64_t)e->count, 1) < 0) return -1;
@@ -963,11 +964,15 @@ static int emit_steps(Key *k, const Entry *e) {
                     rd_len(&p, end, &len);
                 else
                     len = 4;
-                for (size_t j = 0; j < len; j += 4) {
-                    uint32_t w = le32(p + j);
-                    float f;
-                    memcpy(&f, &w, 4);
-                    if (add_float(k, f, 0, 1) < 0) return -1;
+                if (st.count >= WIDE_LIST) { /* one packed run (count_list): sampled, keyed by (record, step) */
+                    if (add_wide(k, p, (size_t)st.count, (index << 20) + at) < 0) return -1;
+                } else {
+                    for (size_t j = 0; j < len; j += 4) {
+                        uint32_t w = le32(p + j);
+                        float f;
+                        memcpy(&f, &w, 4);
+                        if (add_float(k, f, 0, 1) < 0) return -1;
+                    }
                 }
                 p += len;
             } else if (tag == 0x0A) {
@@ -999,7 +1004,7 @@ static int emit(Decoder *d, int32_t rec, int64_t index0) {
             d->dirty[d->ndirty++] = e->key;
         }
         if (k->section == SEC_SEQUENCE) {
-            if (emit_steps(k, e) < 0) return -1;
+            if (emit_steps(k, e, index0 + rec) < 0) return -1;
             continue;
         }
         k->nkind[e->kind]++;

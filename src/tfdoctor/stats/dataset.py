@@ -138,7 +138,7 @@ class DatasetAccumulator:
                     steps.append(("bytes", step.bytes_list.value))
                 else:
                     steps.append(("unset", ()))
-            acc.add_sequence(steps)
+            acc.add_sequence(steps, index)
         self._since_flush += 1  # after the whole record, its feature lists too (as the native core)
         if self._since_flush >= FLUSH_AT:
             self.flush()

@@ -17,6 +17,7 @@ from ..facts.dataset import FeatureStats
 from .families import (
     KINDS,
     SAMPLE_SHIFT,
+    WIDE_LIST,
     BytesAccumulator,
     CountsAccumulator,
     CountsPart,
@@ -31,6 +32,11 @@ from .families import (
 )
 
 FLUSH_AT = 4096
+
+
+def step_key(index: int, step: int) -> int:
+    """The sample's key of a feature list's step (the native core's `(index << 20) + step`)."""
+    return (index << 20) + step
 
 
 class FeatureAccumulator:
@@ -60,13 +66,19 @@ class FeatureAccumulator:
         if self.counts.buffered() >= FLUSH_AT:
             self.flush()
 
-    def add_sequence(self, steps: list[tuple[str, Any]]) -> None:
-        """One record's feature list: (kind, values) per time step."""
+    def add_sequence(self, steps: list[tuple[str, Any]], index: int | None = None) -> None:
+        """One record's feature list: (kind, values) per time step. With the record's index in
+        its file, a step of WIDE_LIST floats or more is sampled for the quantiles as an
+        Example's wide list is (`families.wide_part`), keyed by (record, step)."""
         assert self.steps is not None, "add_sequence on a feature outside feature_lists"
         self.counts.add_record(steps[0][0] if steps else "unset")
         self.steps.add(len(steps))
-        for step_kind, values in steps:
-            self._add_values(step_kind, values)
+        for at, (step_kind, values) in enumerate(steps):
+            if index is not None and step_kind == "float" and len(values) >= WIDE_LIST:
+                self.counts.add("float", len(values))
+                self.numeric.wide.append((step_key(index, at), np.asarray(values, dtype=np.float32)))
+            else:
+                self._add_values(step_kind, values)
         if len(self.steps.steps) >= FLUSH_AT:
             self.flush()
 
