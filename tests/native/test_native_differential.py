@@ -423,11 +423,37 @@ def test_same_statistics_on_edge_values(tmp_path: Path) -> None:
     assert f["numeric"]["nan"] > 0 and f["numeric"]["pos_inf"] > 0 and f["numeric"]["zeros"] > 0
 
 
+def _split_floats(key: bytes, values: list[float]) -> bytes:
+    """An Example whose float list is written as two packed runs: protobuf reads it, the core
+    hands it back (a wide list must be one run)."""
+    half = len(values) // 2
+    runs = b"".join(
+        b"\x0a" + _varint(4 * len(part)) + struct.pack(f"<{len(part)}f", *part)
+        for part in (values[:half], values[half:])
+    )
+    feature = b"\x12" + _varint(len(runs)) + runs
+    entry = b"\x0a" + _varint(len(key)) + key + b"\x12" + _varint(len(feature)) + feature
+    features = b"\x0a" + _varint(len(entry)) + entry
+    return b"\x0a" + _varint(len(features)) + features
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
 def vectors(rng: random.Random, i: int) -> bytes:
     """Wide float lists (64 values or more: sampled for the quantiles) beside one of 63 (not),
-    with NaN, infinities and zeros, and now and then a SequenceExample the core hands back."""
+    with NaN, infinities and zeros; now and then a SequenceExample, and a wide list written in
+    two runs that protobuf reads (the core's and protobuf's parts of one batch fold as one)."""
     if i % 50 == 7:
         return sequence_example({"label": 1}, {"frames": [[0.5, 1.5]]})
+    if i % 50 == 21:
+        return _split_floats(b"embedding", [rng.gauss(0, 1) for _ in range(128)])
     n = rng.choice([63, 64, 65, 256])
     values = [rng.gauss(0, 1) for _ in range(n)]
     values[rng.randrange(n)] = rng.choice([0.0, float("nan"), float("inf"), -0.0, 3.0])

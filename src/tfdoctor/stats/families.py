@@ -24,7 +24,7 @@ import hashlib
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -283,9 +283,11 @@ class NumericPart:
     """A stretch of a batch's values of one kind. `sums` and `squares` are terms whose exact
     sums are the sums of the finite values and of their squares (each square rounded to
     float64, as NumPy's x * x): the values themselves, or the native core's exact partials,
-    so a batch's sum is rounded once, however it was cut. `values`/`counts` are what the
-    quantile sketch takes: every finite value, or for wide lists a weighted sample
-    (`wide_part`); `registers`, the HLL registers of a wide list's values."""
+    so a batch's sum is rounded once, however it was cut. The quantile sketch takes
+    `values`/`counts` (every finite value of lists shorter than WIDE_LIST) and `sample` (of
+    wide lists: each sampled value as drawn, repeats kept, of weight 2**SAMPLE_SHIFT: a
+    multiset however the batch was cut, with no sort to build it); `registers` are the HLL
+    registers of the wide lists' values."""
 
     count: int  # values, NaN and infinities included
     nan: int
@@ -299,13 +301,14 @@ class NumericPart:
     low: float  # the smallest finite value (+inf without one)
     high: float  # the largest (-inf without one)
     registers: np.ndarray | None = None
+    sample: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.float64))  # wide lists: sampled
 
 
 @dataclass
 class FloatBatch:
     """A batch's floats as the frequent values family reads them."""
 
-    values: np.ndarray  # the distinct finite values the quantile sketch took, any order
+    values: np.ndarray  # the distinct finite values of lists shorter than WIDE_LIST, any order
     special: tuple[bool, bool, bool]  # any NaN, +Inf, -Inf
     registers: list[np.ndarray]  # HLL registers of wide lists (whose values are sampled)
     low: float  # the smallest finite value (+inf without one)
@@ -317,6 +320,7 @@ IntTable = tuple[np.ndarray, np.ndarray]  # values, counts
 WIDE_LIST = 64  # float lists this long: their quantiles from a sample (as the native core's)
 SAMPLE_SHIFT = 4  # 1 value in 16, each weighing 16
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_NO_SAMPLE = np.empty(0, dtype=np.float64)
 
 
 def _extremes(finite: np.ndarray) -> tuple[int, float, float]:
@@ -349,9 +353,8 @@ def wide_part(lists: list[tuple[int, np.ndarray]]) -> NumericPart:
     salt = np.repeat(salts, [len(v) for _, v in lists])
     draws = mix64(salt + (positions // np.uint64(16) + np.uint64(1)) * _GOLDEN)  # 4 bits per position
     sampled = ((draws >> (np.uint64(4) * (positions % np.uint64(16)))) & np.uint64(15)) == 0
-    sample = values[sampled & np.isfinite(values)] + 0.0
-    part.values, part.counts = table(sample)
-    part.counts = part.counts << SAMPLE_SHIFT
+    part.sample = values[sampled & np.isfinite(values)] + 0.0
+    part.values, part.counts = _NO_SAMPLE, np.empty(0, dtype=np.int64)
     registers = np.zeros(HLL_K, dtype=np.uint8)
     DistinctSketch.fold_into(mix64(float_bits(values)), registers)
     part.registers = registers
@@ -459,6 +462,11 @@ class NumericAccumulator(_Sketched):
         if len(uniq):
             values, weights = as_float_table(uniq, counts) if is_int else (uniq, counts)
             self.quantiles.update_table(values, weights, ordered=is_int)
+        samples = [p.sample for p in parts if len(p.sample)]
+        if samples:  # after the table, in every path: a batch folds the same way however cut
+            sample = np.concatenate(samples) if len(samples) > 1 else samples[0]
+            weights = np.full(len(sample), 1 << SAMPLE_SHIFT, dtype=np.int64)
+            self.quantiles.update_table(sample, weights, ordered=False)
         return uniq, counts
 
     def merge(self, other: NumericAccumulator) -> NumericAccumulator:
@@ -542,7 +550,8 @@ class FrequentValuesAccumulator(_Sketched):
         finite = batch.low <= batch.high
         if not finite and not extra:
             return
-        distinct = max(len(uniq), 2 if batch.low < batch.high else 1 if finite else 0) + len(extra)
+        # one finite value or more (the table may hold a wide list's sample, values repeated)
+        distinct = (2 if batch.low < batch.high else 1 if finite else 0) + len(extra)
         smallest = -math.inf if batch.special[2] else batch.low if finite else None
         first = smallest if smallest is not None else math.inf if batch.special[1] else math.nan
         self._note(distinct, repr(first))

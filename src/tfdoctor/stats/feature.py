@@ -16,7 +16,6 @@ import numpy as np
 from ..facts.dataset import FeatureStats
 from .families import (
     KINDS,
-    SAMPLE_SHIFT,
     WIDE_LIST,
     BytesAccumulator,
     CountsAccumulator,
@@ -28,7 +27,6 @@ from .families import (
     OrderPart,
     SequenceLengthAccumulator,
     int_extremes,
-    summed_table,
 )
 
 FLUSH_AT = 4096
@@ -126,20 +124,11 @@ class FeatureAccumulator:
         count, nan, pos_inf, neg_inf, (values, counts), sums, squares, zeros, low, high, sample, hll = floats
         if count:
             values, counts = np.frombuffer(values), np.frombuffer(counts, dtype=np.int64)
-            if sample:  # the wide lists' sample: a table of its own, or beside the other values
-                sampled, weights = np.unique(np.frombuffer(sample), return_counts=True)
-                weights = weights.astype(np.int64) << SAMPLE_SHIFT
-                if len(values):
-                    values, counts = summed_table(
-                        np.concatenate((values, sampled)), np.concatenate((counts, weights))
-                    )
-                else:
-                    values, counts = sampled, weights
             registers = None if hll is None else np.frombuffer(hll, dtype=np.uint8)
             self.numeric.float_parts.append(
                 NumericPart(
                     count, nan, pos_inf, neg_inf, np.frombuffer(sums), np.frombuffer(squares), values, counts,
-                    zeros, low, high, registers,
+                    zeros, low, high, registers, np.frombuffer(sample),
                 )
             )  # fmt: skip
         count, (values, counts), sums, squares = ints

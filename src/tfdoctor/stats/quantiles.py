@@ -71,7 +71,8 @@ class QuantileSketch:
 
     def update_table(self, values: np.ndarray, counts: np.ndarray, ordered: bool = True) -> None:
         """Add a batch given as its distinct values (sorted unless `ordered` is False; -0.0 as
-        0.0) and their counts.
+        0.0) and their counts. Unordered, a value may also come more than once (a wide list's
+        sample: each sampled value with its weight), which past the exact table costs no sort.
         A batch enters as its own exact table would merge: a value counted c times sits at
         level h for each bit h of c. So the sketch depends only on each batch's multiset,
         however it was read, and a batch of n values costs O(distinct) to fold in."""
@@ -82,9 +83,9 @@ class QuantileSketch:
         self.min = min(self.min, float(values[0] if ordered else values.min()))
         self.max = max(self.max, float(values[-1] if ordered else values.max()))
         if self._values is not None:
-            if not ordered:
-                order = np.argsort(values)
-                values, counts = values[order], counts[order]
+            if not ordered:  # sorted and each value once, for the exact table
+                values, inverse = np.unique(values, return_inverse=True)
+                counts = np.bincount(inverse.ravel(), weights=counts, minlength=len(values)).astype(np.int64)
             self._add_exact(values, counts)
             return
         for h, items in enumerate(_binary_levels(values, counts)):
