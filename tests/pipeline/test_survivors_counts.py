@@ -54,6 +54,7 @@ def _counts(records: int | None, *steps: tuple[str, dict[str, Any]]) -> list[int
         ("batch", {"batch_size": 3, "drop_remainder": True}, 10, 3),
         ("batch", {"batch_size": 5}, 10, 2),
         ("batch", {"batch_size": 0}, 10, None),
+        ("batch", {"batch_size": 1}, 10, 10),
         ("padded_batch", {"batch_size": 4, "drop_remainder": False}, 10, 3),
         ("padded_batch", {"batch_size": 4, "drop_remainder": True}, 10, 2),
         # window(size, shift, stride, drop_remainder): windows start every `shift` records

@@ -66,3 +66,22 @@ def test_partition_key_in_some_records(tmp_path: Path, monkeypatch: pytest.Monke
         "lens": (4, 3, {"missing": 1, "partition": 2}, {3: 1, 1: 1}),
         "vals": (4, 3, {"missing": 1}, {}),
     }
+
+
+@pytest.mark.parametrize("flag", ["1", "0"])
+def test_label_lists_of_two_values_are_not_labels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flag: str
+) -> None:
+    """`add` takes a record's label only where it holds one value; the core's fast path (every
+    record one value) must not take lists of two."""
+    if flag == "1" and not native.available():
+        pytest.skip("native core not built")
+    monkeypatch.setenv("TFDOCTOR_NATIVE", flag)
+    path = tmp_path / "l.tfrecord"
+    write_tfrecord(path, [example({"label": [i % 3, 1], "x": 1.0}) for i in range(12)])
+    pairs = scan_file(Source(url=str(path), size=path.stat().st_size), ScanOptions()).extract()
+    assert (pairs.label_orders["label"].records, pairs.label_orders["label"].classes) == (0, {})
+    write_tfrecord(path, [example({"label": i % 3, "x": 1.0}) for i in range(12)])
+    ones = scan_file(Source(url=str(path), size=path.stat().st_size), ScanOptions()).extract()
+    assert ones.label_orders["label"].classes == {"0": 4, "1": 4, "2": 4}
+    assert ones.label_orders["label"].runs == 12
