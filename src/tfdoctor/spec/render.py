@@ -85,8 +85,18 @@ def parse_function(stats: DatasetStats) -> str:
     sequence = stats.record_kinds.get("sequence_example", 0) > 0
     flat = [f for f in stats.features if f.section != "sequence" and f.kind != "unset"]
     seq = [f for f in stats.features if f.section == "sequence" and f.kind != "unset"]
-    names = {"example": "Examples", "sequence_example": "SequenceExamples"}
-    kinds = ", ".join(f"{n:,} {names.get(k, k)}" for k, n in stats.record_kinds.items() if n)
+    if sequence:
+        # parse_single_sequence_example reads an Example's features as context (the same
+        # field): a name held both ways is one key of CONTEXT_FEATURES, the most held one's
+        kept: dict[str, FeatureStats] = {}
+        for f in flat:
+            if f.name not in kept or f.records_present > kept[f.name].records_present:
+                kept[f.name] = f
+        flat = [f for f in flat if kept[f.name] is f]
+    names = {"example": ("Example", "Examples"), "sequence_example": ("SequenceExample", "SequenceExamples")}
+    kinds = ", ".join(
+        f"{n:,} {names[k][n != 1] if k in names else k}" for k, n in stats.record_kinds.items() if n
+    )
     out = [
         f"# Parse spec written by tfdoctor {__version__} from {len(stats.files)} file(s): "
         f"{kinds or 'no records'}.",
