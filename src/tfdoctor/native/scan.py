@@ -163,33 +163,6 @@ def scan_stream(
     decoder = Decoder(sequences=acc.reads is None)
     keys: list[tuple[int, bytes]] = []  # decoder key id -> (section, key)
 
-    def drain() -> None:
-        acc.add_drained(decoder.drain(), keys)
-
-    acc.native_drain = drain
-    try:
-        return _scan(
-            block, decoder, keys, acc, facts, max_record_bytes, limit, byte_limit, progress, flush_bytes,
-            progress_every,
-        )  # fmt: skip
-    finally:
-        drain()
-        acc.native_drain = None
-
-
-def _scan(
-    block: _Block,
-    decoder: Any,
-    keys: list[tuple[int, bytes]],
-    acc: DatasetAccumulator,
-    facts: FileAccumulator,
-    max_record_bytes: int,
-    limit: int | None,
-    byte_limit: int | None,
-    progress: Progress | None,
-    flush_bytes: int,
-    progress_every: int,
-) -> Resumed | None:
     index = 0  # the next record's index in the file
     buffered = 0
 
@@ -217,7 +190,7 @@ def _scan(
         nonlocal index, buffered
         facts.records += 1
         size = len(box[0])
-        acc.add_drained(decoder.drain(), keys)  # what the core holds comes first, in record order
+        drain()  # what the core holds comes first, in record order
         message: Any = parse(box.pop())
         reason = message if isinstance(message, str) else acc.add(message, facts, index)
         del message
@@ -232,53 +205,61 @@ def _scan(
         reader._base = offset  # its offsets are the stream's (and "at the start" means byte 0)
         return Resumed(reader, index, block.bytes_read - len(prefix), buffered)
 
-    while True:
-        if not block.ensure(HEADER_BYTES):
-            return handover(block.buf[block.pos :], block.base + block.pos)
-        most = min(FLUSH_AT - acc._since_flush, progress_every - facts.records % progress_every)
-        if limit is not None:
-            most = min(most, limit - facts.records)
-        if byte_limit is not None and block.bytes_read >= byte_limit:
-            most = 1
-        stop, pos, n, info, _offsets, lengths, columns, sequences = decoder.run(
-            block.buf, block.pos, max(most, 1), flush_bytes - buffered, max_record_bytes, index
-        )
-        block.pos = pos
-        if n:
-            acc.add_columns(n, [(keys[c[0]], *c[1:]) for c in columns], facts, index, sequences)
-            facts.records += n
-            index += n
-            buffered += int(np.frombuffer(lengths, dtype=np.int64).sum())
-            if after():
-                return None
-            if stop == LIMIT:
-                continue
-        if stop == NEWKEY:
-            assert isinstance(info, tuple)
-            section, key = info
-            if decoder.register(key, *acc.native_key(key, section), section) == len(keys):
-                keys.append((section, key))
-        elif stop == FALLBACK:
-            assert isinstance(info, int)
-            offset, at = block.base + pos, pos + HEADER_BYTES
-            block.pos = at + info + FOOTER_BYTES
-            if one([block.buf[at : at + info]], offset):
-                return None
-        elif stop == NEED:
-            assert isinstance(info, int)
-            have = len(block.buf) - pos
-            if info > HEADER_BYTES and info > have + CHUNK_BYTES:
-                large = _large(block, info - HEADER_BYTES - FOOTER_BYTES)
-                if isinstance(large, bytes):  # a frame that did not check out: the reader's
-                    return handover(large, block.base)
-                box, offset = [large[0]], large[1]
-                del large
-                if one(box, offset):
-                    return None
-            elif not block.ensure(info):
+    def drain() -> None:
+        acc.add_drained(decoder.drain(), keys)
+
+    acc.native_drain = drain  # what the core holds reaches the features at every flush
+    try:
+        while True:
+            if not block.ensure(HEADER_BYTES):
                 return handover(block.buf[block.pos :], block.base + block.pos)
-        elif stop == FRAMING:
-            return handover(block.buf[block.pos :], block.base + block.pos)
+            most = min(FLUSH_AT - acc._since_flush, progress_every - facts.records % progress_every)
+            if limit is not None:
+                most = min(most, limit - facts.records)
+            if byte_limit is not None and block.bytes_read >= byte_limit:
+                most = 1
+            stop, pos, n, info, _offsets, lengths, columns, sequences = decoder.run(
+                block.buf, block.pos, max(most, 1), flush_bytes - buffered, max_record_bytes, index
+            )
+            block.pos = pos
+            if n:
+                acc.add_columns(n, [(keys[c[0]], *c[1:]) for c in columns], facts, index, sequences)
+                facts.records += n
+                index += n
+                buffered += int(np.frombuffer(lengths, dtype=np.int64).sum())
+                if after():
+                    return None
+                if stop == LIMIT:
+                    continue
+            if stop == NEWKEY:
+                assert isinstance(info, tuple)
+                section, key = info
+                if decoder.register(key, *acc.native_key(key, section), section) == len(keys):
+                    keys.append((section, key))
+            elif stop == FALLBACK:
+                assert isinstance(info, int)
+                offset, at = block.base + pos, pos + HEADER_BYTES
+                block.pos = at + info + FOOTER_BYTES
+                if one([block.buf[at : at + info]], offset):
+                    return None
+            elif stop == NEED:
+                assert isinstance(info, int)
+                have = len(block.buf) - pos
+                if info > HEADER_BYTES and info > have + CHUNK_BYTES:
+                    large = _large(block, info - HEADER_BYTES - FOOTER_BYTES)
+                    if isinstance(large, bytes):  # a frame that did not check out: the reader's
+                        return handover(large, block.base)
+                    box, offset = [large[0]], large[1]
+                    del large
+                    if one(box, offset):
+                        return None
+                elif not block.ensure(info):
+                    return handover(block.buf[block.pos :], block.base + block.pos)
+            elif stop == FRAMING:
+                return handover(block.buf[block.pos :], block.base + block.pos)
+    finally:
+        drain()
+        acc.native_drain = None
 
 
 def _large(block: _Block, length: int) -> tuple[bytes, int] | bytes:

@@ -144,10 +144,6 @@ class DatasetAccumulator:
             self.flush()
         return None
 
-    def key_ok(self, key: bytes) -> bool:
-        """Whether a feature key passes the key check `add` makes (for the native core)."""
-        return self._key(key)[1] is None
-
     def native_key(self, key: bytes, section: int = 0) -> tuple[bool, int]:
         """For the native core: whether the key (of an Example's features, a SequenceExample's
         context or its feature lists: `NATIVE_SECTIONS`) passes `add`'s check, and what of it

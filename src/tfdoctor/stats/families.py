@@ -74,10 +74,7 @@ def merged_table(
     if len(values) == 1:
         order = np.argsort(values[0])  # distinct: no ties to keep stable
         return values[0][order], np.asarray(counts[0], dtype=np.int64)[order]
-    both = np.concatenate(values)
-    uniq, inverse = np.unique(both, return_inverse=True)
-    weights = np.concatenate(counts).astype(np.float64)
-    return uniq, np.bincount(inverse.ravel(), weights=weights, minlength=len(uniq)).astype(np.int64)
+    return summed_table(np.concatenate(values), np.concatenate(counts))
 
 
 def as_float_table(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

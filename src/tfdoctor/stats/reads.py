@@ -206,9 +206,9 @@ class ReadsAccumulator:
                 missing = ~present
                 c.missing += int(missing.sum())
                 tally.note_many("missing", url, indices[missing])
-                bad_kind = present & (kinds != _CODE[c.kind if c.kind is not None else ""])
-                if c.kind is None:
-                    bad_kind[:] = False
+                bad_kind = (
+                    present & (kinds != _CODE[c.kind]) if c.kind is not None else np.zeros(records, bool)
+                )
                 for code in np.unique(kinds[bad_kind]).tolist():
                     tally.note_many("kind:" + _KINDS[code], url, indices[bad_kind & (kinds == code)])
                 rest = present & ~bad_kind
@@ -286,7 +286,7 @@ class ReadsAccumulator:
         return tuple(self.tallies[r].extract() for r in self.reads)
 
 
-_CODE = {"float_list": 0, "int64_list": 1, "bytes_list": 2, "": 255}
+_CODE = {"float_list": 0, "int64_list": 1, "bytes_list": 2}
 _KINDS = ("float", "int64", "bytes")
 
 
