@@ -44,7 +44,7 @@ def _shape(value: Any) -> tuple[int | None, ...] | None:
         return (value,)
     try:
         return tuple(None if d is None else int(d) for d in value)
-    except TypeError:
+    except (TypeError, ValueError):  # not iterable, or a dimension int() refuses ('a')
         raise SpecError(f"shape {value!r} is not a list of integers") from None
 
 

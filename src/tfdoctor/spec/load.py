@@ -62,13 +62,14 @@ def load_specs(
         raise SpecError("unknown spec format: use a .py file, module:ATTR, a schema .pbtxt or .json", arg)
     target, _, attr = arg.rpartition(":")
     value = _attribute(_import(target), attr, arg)
-    if callable(value) and not isinstance(value, dict):
+    called = callable(value) and not isinstance(value, dict)
+    if called:
         value = _call(value, attr, arg, call_args or {})
         if hasattr(value, "_as_serialized_graph"):  # a tf.data.Dataset: its graph holds the specs
             return SourceSpecs([], [], datasets=[(arg, value)])
     elif call_args:
         raise SpecError(f"--arg is given, but {attr} is {type(value).__name__}, not a function", arg)
-    return SourceSpecs([_from_value(value, attr, arg)], [])
+    return SourceSpecs([_from_value(value, attr, arg, called)], [])
 
 
 def _import(target: str) -> Any:
@@ -111,7 +112,7 @@ def _call(func: Any, attr: str, label: str, kwargs: Mapping[str, Any]) -> Any:
         raise SpecError(f"{attr}({', '.join(kwargs)}) raised {type(exc).__name__}: {exc}", label) from None
 
 
-def _from_value(value: Any, attr: str, label: str) -> ParseSpec:
+def _from_value(value: Any, attr: str, label: str, called: bool) -> ParseSpec:
     try:
         if isinstance(value, (tuple, list)) and len(value) == 2:
             return from_objects(context_features=value[0], sequence_features=value[1], name=label)
@@ -119,7 +120,7 @@ def _from_value(value: Any, attr: str, label: str) -> ParseSpec:
             return from_objects(value, name=label)
     except SpecError as exc:
         raise SpecError(exc.reason, label) from None
-    what = "returns" if callable(value) else "is"
+    what = "returns" if called else "is"  # the function's result, or the attribute itself
     raise SpecError(
         f"{attr} {what} {type(value).__name__}: not a dict of tf.io feature configs, a (context, sequence) "
         "pair or a tf.data.Dataset",
