@@ -448,7 +448,7 @@ def _varint(n: int) -> bytes:
 
 def vectors(rng: random.Random, i: int) -> bytes:
     """Wide float lists (64 values or more: sampled for the quantiles) beside one of 63 (not),
-    with NaN, infinities and zeros; now and then a SequenceExample, and a wide list written in
+    with NaN, infinities, zeros, subnormals and the largest floats; now and then a SequenceExample, and a wide list written in
     two runs that protobuf reads (the core's and protobuf's parts of one batch fold as one)."""
     if i % 50 == 7:
         return sequence_example({"label": 1}, {"frames": [[0.5, 1.5]]})
@@ -456,7 +456,11 @@ def vectors(rng: random.Random, i: int) -> bytes:
         return _split_floats(b"embedding", [rng.gauss(0, 1) for _ in range(128)])
     n = rng.choice([63, 64, 65, 256])
     values = [rng.gauss(0, 1) for _ in range(n)]
-    values[rng.randrange(n)] = rng.choice([0.0, float("nan"), float("inf"), -0.0, 3.0])
+    values[rng.randrange(n)] = rng.choice(
+        [0.0, float("nan"), float("inf"), -float("inf"), -0.0, 3.0, 1e-45, -2e-39, 3.4e38, -3.4e38]
+    )
+    if i % 1000 == 33:  # all in one binade with the largest mantissa: the sum bins at their widest
+        values = [16777215.0 * (-1) ** j for j in range(n)]
     return example({"embedding": values, "label": rng.randrange(3)})
 
 
@@ -471,6 +475,18 @@ def test_same_statistics_on_wide_vectors(tmp_path: Path) -> None:
         abs(emb["numeric"]["quantiles"]["q50"]) < 0.05
         and abs(emb["numeric"]["quantiles"]["q99"] - 2.33) < 0.1
     )
+
+
+def test_wide_sums_exact_past_the_staged_bins(tmp_path: Path) -> None:
+    """The core adds wide values in 64-bit bins first and folds them into 128-bit ones every
+    2**15 values: 1,100 records of 256 values of the largest float32 mantissa (squares near
+    2**48), about 70,000 additions to one bin of each of the 4 banks, would overflow a 64-bit
+    bin. The sums stay exact: mean and std as the Python path's math.fsum gives them."""
+    big = [16777215.0 * 2.0**100] * 192 + [-16777215.0 * 2.0**100] * 64
+    path = _write(tmp_path, "big.tfrecord", lambda rng, i: example({"embedding": big}), 1100)
+    out = json.loads(assert_same([path]))
+    numeric = next(x for x in out["features"] if x["name"] == "embedding")["numeric"]
+    assert numeric["mean"] == 16777215.0 * 2.0**100 / 2 and numeric["count"] == 1100 * 256
 
 
 def _check_json(paths: list[Path], native_on: bool, spec: object) -> str:

@@ -15,7 +15,7 @@ class Decoder:
     def drain(self) -> list[Any]: ...
     def run(
         self,
-        buf: bytes,
+        buf: bytes | bytearray | memoryview,
         start: int,
         max_records: int,
         max_bytes: int,

@@ -194,4 +194,6 @@ def _binary_levels(values: np.ndarray, counts: np.ndarray) -> list[np.ndarray]:
     top = int(counts.max()).bit_length()
     if top == 1:  # every value once: all on level 0
         return [values]
+    if counts[0] == 1 << (top - 1) and (counts == counts[0]).all():  # one weight (a wide sample)
+        return [_EMPTY] * (top - 1) + [values]
     return [values[(counts >> h) & 1 == 1] for h in range(top)]
