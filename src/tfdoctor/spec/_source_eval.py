@@ -983,7 +983,8 @@ class Evaluator:
             return got
         args, kwargs = got
         if name in ("range",) and len(args) >= 1 and all(isinstance(a, int) for a in args):
-            if self._compute(node, lambda: len(range(*args)) > _MAX_ITEMS) is not False:
+            # `is True`: a range that fails (step 0) is left to fail below, with its own error
+            if self._compute(node, lambda: len(range(*args)) > _MAX_ITEMS) is True:
                 return self._unknown(node, f"`{self.text(node)}` is too long to evaluate")
         if name in ("list", "tuple", "sorted", "reversed", "set") and args and isinstance(args[0], dict):
             args[0] = list(args[0])
