@@ -1,0 +1,528 @@
+"""How the source reader (spec/_source_eval.py, _source_scope.py, from_source.py) follows a
+file without running it: loops and the entries they add, `if` branches (taken, forked or
+followed from a default, with the note saying so), parameters bound by --spec-arg, the file's
+own calls or defaults, methods and `self` attributes, flags, module-level specs, and the
+reason each unreadable call is skipped. Every spec, entry, line, skip and note written out
+and compared whole; the values follow Python's semantics for the same code (worked out by
+hand from it; the TensorFlow side of the forms is proved in test_survivors_source_cases.py)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tfdoctor.facts.spec import FeatureSpec, ParseSpec
+from tfdoctor.spec.from_source import read_source
+
+
+def F(name: str, kind: str, dtype: str, **fields: Any) -> FeatureSpec:  # noqa: N802
+    return FeatureSpec(name, kind, dtype, **fields)
+
+
+# name -> (the file after its two imports, --spec-arg values)
+SOURCES: dict[str, tuple[str, dict[str, Any]]] = {
+    "loops and updates": (
+        """
+BASE = {"id": tf.io.FixedLenFeature([], tf.string)}
+NAMES = ["a", "b", "c"]
+KEYS = []
+KEYS.append("x")
+KEYS.extend(["y", "z"])
+KEYS += ["q"]
+
+
+def parse(record):
+    spec = dict(BASE)
+    for i, name in enumerate(NAMES):
+        if name != "b":
+            spec[name] = tf.io.FixedLenFeature([i + 1], tf.int64)
+        else:
+            spec[name * 2] = tf.io.VarLenFeature(tf.int64)
+    for key in KEYS:
+        spec[key] = tf.io.VarLenFeature(tf.float32)
+    spec.setdefault("id", tf.io.VarLenFeature(tf.int64))
+    spec.setdefault("extra", tf.io.VarLenFeature(tf.float32))
+    spec.update(more=tf.io.VarLenFeature(tf.string))
+    spec.update({"u": tf.io.VarLenFeature(tf.int64)}, v=tf.io.VarLenFeature(tf.int64))
+    spec.update(**{"w": tf.io.VarLenFeature(tf.int64)})
+    del spec["more"]
+    spec.pop("u")
+    spec.pop("nope", None)
+    while len(spec) < 12:
+        spec["once"] = tf.io.VarLenFeature(tf.int64)
+    return tf.io.parse_single_example(record, spec)
+""",
+        {},
+    ),
+    "names assigned in branches, elif, nested if": (
+        """
+MODE = "eval"
+
+
+def parse(record, mode):
+    if mode == "train":
+        n = 2
+    else:
+        n = 3
+    if MODE == "train":
+        k = "t"
+    elif MODE == "eval":
+        k = "e"
+        if n > 2:
+            k = k + "3"
+    else:
+        k = "p"
+    return tf.io.parse_single_example(record, {k: tf.io.FixedLenFeature([n], tf.int64)})
+""",
+        {},
+    ),
+    "a branch fixed by --spec-arg, a default followed and noted": (
+        """
+def parse(record, mode, width=4, extra=False):
+    spec = {"x": tf.io.FixedLenFeature([width], tf.float32)}
+    if mode == "train":
+        spec["label"] = tf.io.FixedLenFeature([], tf.int64)
+    if extra:
+        spec["extra"] = tf.io.VarLenFeature(tf.int64)
+    return tf.io.parse_single_example(record, spec)
+""",
+        {"mode": "train"},
+    ),
+    "conditional expression on a default: both read": (
+        """
+def parse(record, labeled=True):
+    spec = {"x": tf.io.VarLenFeature(tf.int64), "y": tf.io.VarLenFeature(tf.int64)} if labeled else {"x": tf.io.VarLenFeature(tf.int64)}
+    return tf.io.parse_single_example(record, spec)
+""",
+        {},
+    ),
+    "call sites: positional, keyword, default, method, __init__": (
+        """
+def make(width, name="x", *, kind=tf.int64):
+    return {name: tf.io.FixedLenFeature([width], kind)}
+
+
+def parse_a(record):
+    return tf.io.parse_single_example(record, make(2))
+
+
+def parse_b(record):
+    return tf.io.parse_single_example(record, make(3, "y", kind=tf.float32))
+
+
+class Reader:
+    def __init__(self, size, names=("p", "q")):
+        self.size = size
+        self.names = names
+
+    def spec(self, scale):
+        return {n: tf.io.FixedLenFeature([self.size * scale], tf.int64) for n in self.names}
+
+    def parse(self, record):
+        return tf.io.parse_single_example(record, self.spec(2))
+
+
+READER = Reader(5)
+""",
+        {},
+    ),
+    "parameters from the file's calls: starred, recursive, several sites": (
+        """
+def build(n):
+    return tf.io.parse_single_example(None, {"x": tf.io.FixedLenFeature([n], tf.int64)})
+
+
+def star(n):
+    return tf.io.parse_single_example(None, {"s": tf.io.FixedLenFeature([n], tf.int64)})
+
+
+def rec(n):
+    rec(n)
+    return tf.io.parse_single_example(None, {"r": tf.io.FixedLenFeature([n], tf.int64)})
+
+
+ARGS = [4]
+build(2)
+build(n=3)
+star(*ARGS)
+""",
+        {},
+    ),
+    "methods called through self, a unique method called through another name": (
+        """
+class Base:
+    SCALE = 2
+
+    def width(self):
+        return self.SCALE * 3
+
+
+class Reader(Base):
+    def __init__(self):
+        self.keys = ["a"]
+        self.keys.append("b")
+
+    def parse(self, record):
+        return tf.io.parse_single_example(
+            record, {k: tf.io.FixedLenFeature([self.width()], tf.int64) for k in self.keys})
+
+    def parse_other(self, record, n):
+        return tf.io.parse_single_example(record, {"o": tf.io.FixedLenFeature([n], tf.int64)})
+
+
+def run(reader):
+    reader.parse_other(None, 7)
+""",
+        {},
+    ),
+    "self attributes: set later in the method, in another method, unknown": (
+        """
+class Reader:
+    WIDTH = 3
+
+    def setup(self):
+        self.height = 5
+
+    def parse(self, record):
+        self.width = self.WIDTH + 1
+        return tf.io.parse_single_example(record, {
+            "a": tf.io.FixedLenFeature([self.width, self.height], tf.int64),
+            "b": tf.io.FixedLenFeature([self.depth], tf.int64),
+        })
+""",
+        {},
+    ),
+    "flags: defaults by position and keyword, an undefined flag": (
+        """
+from absl import flags
+
+FLAGS = flags.FLAGS
+flags.DEFINE_integer("width", 3, "")
+flags.DEFINE_integer("height", default=4, help="")
+flags.DEFINE_string("name", None, "")
+
+
+def parse(record):
+    return tf.io.parse_single_example(record, {
+        "x": tf.io.FixedLenFeature([FLAGS.width, FLAGS.height], tf.int64),
+        "y": tf.io.FixedLenFeature([FLAGS.depth], tf.int64),
+    })
+""",
+        {},
+    ),
+    "spec args through params[...] and config attributes": (
+        """
+def input_fn(params, config):
+    return tf.io.parse_single_example(None, {
+        "x": tf.io.FixedLenFeature([params["seq"], config.width], tf.int64),
+        "y": tf.io.FixedLenFeature([params["other"]], tf.int64),
+    })
+""",
+        {"seq": 8, "width": 2},
+    ),
+    "module specs: sections from their names, dict() and comprehensions": (
+        """
+CONTEXT_FEATURES = {"id": tf.io.FixedLenFeature([], tf.string)}
+SEQUENCE_FEATURES = dict(tok=tf.io.FixedLenSequenceFeature([], tf.int64))
+FEATURES = {k: tf.io.VarLenFeature(tf.int64) for k in ["a", "b"]}
+NOT_A_SPEC = {"a": 1}
+MIXED = {"a": tf.io.VarLenFeature(tf.int64), "b": make()}
+EMPTY = {}
+""",
+        {},
+    ),
+    "refusals: each call's reason, the others still read": (
+        """
+def no_dtype(r):
+    return tf.io.parse_single_example(
+        r, {"a": tf.io.FixedLenFeature([])})
+
+
+def no_shape(r):
+    return tf.io.parse_single_example(
+        r, {"a": tf.io.FixedLenFeature(dtype=tf.int64)})
+
+
+def bad_dtype(r):
+    return tf.io.parse_single_example(
+        r, {"a": tf.io.VarLenFeature(3)})
+
+
+def unknown_dtype(r):
+    return tf.io.parse_single_example(
+        r, {"a": tf.io.VarLenFeature(dtype)})
+
+
+def too_many(r):
+    return tf.io.parse_single_example(
+        r, {"a": tf.io.VarLenFeature(tf.int64, 1)})
+
+
+def bad_keyword(r):
+    return tf.io.parse_single_example(
+        r, {"a": tf.io.VarLenFeature(tf.int64, shape=[])})
+
+
+def star_keyword(r):
+    return tf.io.parse_single_example(
+        r, {"a": tf.io.VarLenFeature(**KW)})
+
+
+def int_key(r):
+    return tf.io.parse_single_example(
+        r, {1: tf.io.VarLenFeature(tf.int64)})
+
+
+def not_a_dict(r):
+    return tf.io.parse_single_example(
+        r, [tf.io.VarLenFeature(tf.int64)])
+
+
+def no_features(r):
+    return tf.io.parse_single_example(r)
+
+
+def unknown_entry(r):
+    return tf.io.parse_single_example(
+        r, {"a": make()})
+
+
+def unknown_missing(r):
+    return tf.io.parse_single_example(
+        r, {"a": tf.io.FixedLenSequenceFeature([], tf.int64, allow_missing=flag)})
+
+
+def unknown_index(r):
+    return tf.io.parse_single_example(
+        r, {"a": tf.io.SparseFeature(index, "v", tf.int64, 3)})
+
+
+def unknown_value_key(r):
+    return tf.io.parse_single_example(
+        r, {"a": tf.io.RaggedFeature(tf.int64, value_key=vk)})
+
+
+def unknown_partitions(r):
+    return tf.io.parse_single_example(
+        r, {"a": tf.io.RaggedFeature(tf.int64, partitions=parts)})
+
+
+def returns_nothing():
+    pass
+
+
+def no_return(r):
+    return tf.io.parse_single_example(
+        r, {"a": tf.io.FixedLenFeature([returns_nothing()], tf.int64)})
+
+
+def deep(n):
+    return deep(n)
+
+
+def too_deep(r):
+    return tf.io.parse_single_example(
+        r, {"a": tf.io.FixedLenFeature([deep(1)], tf.int64), "b": tf.io.VarLenFeature(tf.int64)})
+
+
+def star_call(r):
+    return tf.io.parse_single_example(
+        r, {"a": tf.io.FixedLenFeature([deep(*ARGS)], tf.int64), "c": tf.io.VarLenFeature(tf.int64)})
+
+
+def fine(r):
+    return tf.io.parse_single_example(
+        r, {"ok": tf.io.VarLenFeature(tf.int64)})
+""",
+        {},
+    ),
+}
+
+# name -> ([(name after "train.py:", call, line, entries)], skipped, notes)
+EXPECTED: dict[str, tuple[list[tuple[str, str | None, int, tuple[FeatureSpec, ...]]], list[str], list[str]]] = {
+    'loops and updates': (
+        [
+            ('30 parse', 'parse_single_example', 30, (
+                F('id', 'FixedLenFeature', 'string', shape=(), line=3),
+                F('a', 'FixedLenFeature', 'int64', shape=(1,), line=15),
+                F('c', 'FixedLenFeature', 'int64', shape=(3,), line=15),
+                F('bb', 'VarLenFeature', 'int64', line=17),
+                F('x', 'VarLenFeature', 'float32', line=19),
+                F('y', 'VarLenFeature', 'float32', line=19),
+                F('z', 'VarLenFeature', 'float32', line=19),
+                F('q', 'VarLenFeature', 'float32', line=19),
+                F('extra', 'VarLenFeature', 'float32', line=21),
+                F('v', 'VarLenFeature', 'int64', line=23),
+                F('w', 'VarLenFeature', 'int64', line=24),
+                F('once', 'VarLenFeature', 'int64', line=29),
+            )),
+        ],
+        [],
+        [],
+    ),
+    'names assigned in branches, elif, nested if': (
+        [
+            ('19 parse (if mode == "train")', 'parse_single_example', 19, (
+                F('e', 'FixedLenFeature', 'int64', shape=(2,), line=19),
+            )),
+            ('19 parse (else)', 'parse_single_example', 19, (
+                F('e3', 'FixedLenFeature', 'int64', shape=(3,), line=19),
+            )),
+        ],
+        [],
+        [],
+    ),
+    'a branch fixed by --spec-arg, a default followed and noted': (
+        [
+            ('9 parse', 'parse_single_example', 9, (
+                F('x', 'FixedLenFeature', 'float32', shape=(4,), line=4),
+                F('label', 'FixedLenFeature', 'int64', shape=(), line=6),
+            )),
+        ],
+        [],
+        ['train.py:7: `if extra:` is read as False, from the default of extra; --spec-arg extra=... reads the other branch', 'train.py:9: read with width=4 (the default of parse()), extra=False (the default of parse()); --spec-arg NAME=VALUE reads the value you run with'],
+    ),
+    'conditional expression on a default: both read': (
+        [
+            ('5 parse (if labeled)', 'parse_single_example', 5, (
+                F('x', 'VarLenFeature', 'int64', line=4),
+                F('y', 'VarLenFeature', 'int64', line=4),
+            )),
+            ('5 parse (else)', 'parse_single_example', 5, (
+                F('x', 'VarLenFeature', 'int64', line=4),
+            )),
+        ],
+        [],
+        ['train.py:5: read with labeled=True (the default of parse()); --spec-arg NAME=VALUE reads the value you run with'],
+    ),
+    'call sites: positional, keyword, default, method, __init__': (
+        [
+            ('8 parse_a', 'parse_single_example', 8, (
+                F('x', 'FixedLenFeature', 'int64', shape=(2,), line=4),
+            )),
+            ('12 parse_b', 'parse_single_example', 12, (
+                F('y', 'FixedLenFeature', 'float32', shape=(3,), line=4),
+            )),
+            ('24 parse', 'parse_single_example', 24, (
+                F('p', 'FixedLenFeature', 'int64', shape=(10,), line=21),
+                F('q', 'FixedLenFeature', 'int64', shape=(10,), line=21),
+            )),
+        ],
+        [],
+        ["train.py:8: read with name='x' (the default of make()); --spec-arg NAME=VALUE reads the value you run with", "train.py:24: read with names=['p', 'q'] (the default of __init__()); --spec-arg NAME=VALUE reads the value you run with"],
+    ),
+    "parameters from the file's calls: starred, recursive, several sites": (
+        [
+            ('4 build (called at line 17)', 'parse_single_example', 4, (
+                F('x', 'FixedLenFeature', 'int64', shape=(2,), line=4),
+            )),
+            ('4 build (called at line 18)', 'parse_single_example', 4, (
+                F('x', 'FixedLenFeature', 'int64', shape=(3,), line=4),
+            )),
+            ('8 star', 'parse_single_example', 8, (
+                F('s', 'FixedLenFeature', 'int64', shape=(None,), line=8),
+            )),
+            ('13 rec', 'parse_single_example', 13, (
+                F('r', 'FixedLenFeature', 'int64', shape=(None,), line=13),
+            )),
+        ],
+        [],
+        ["train.py:8: the shape of 's' is not checked (its presence and dtype are): 'n' is passed to star() with * or ** at line 19; --spec-arg n=... gives it", "train.py:13: the shape of 'r' is not checked (its presence and dtype are): 'n' of rec() is passed on recursively; --spec-arg n=... gives it"],
+    ),
+    'methods called through self, a unique method called through another name': (
+        [
+            ('16 parse', 'parse_single_example', 16, (
+                F('a', 'FixedLenFeature', 'int64', shape=(6,), line=17),
+                F('b', 'FixedLenFeature', 'int64', shape=(6,), line=17),
+            )),
+            ('20 parse_other', 'parse_single_example', 20, (
+                F('o', 'FixedLenFeature', 'int64', shape=(7,), line=20),
+            )),
+        ],
+        [],
+        [],
+    ),
+    'self attributes: set later in the method, in another method, unknown': (
+        [
+            ('11 parse', 'parse_single_example', 11, (
+                F('a', 'FixedLenFeature', 'int64', shape=(4, 5), line=12),
+                F('b', 'FixedLenFeature', 'int64', shape=(None,), line=13),
+            )),
+        ],
+        [],
+        ["train.py:13: the shape of 'b' is not checked (its presence and dtype are): self.depth is not set in this file; --spec-arg depth=... gives it"],
+    ),
+    'flags: defaults by position and keyword, an undefined flag': (
+        [
+            ('12 parse', 'parse_single_example', 12, (
+                F('x', 'FixedLenFeature', 'int64', shape=(3, 4), line=13),
+                F('y', 'FixedLenFeature', 'int64', shape=(None,), line=14),
+            )),
+        ],
+        [],
+        ["train.py:14: the shape of 'y' is not checked (its presence and dtype are): flag 'depth' is not defined in this file; --spec-arg depth=... gives it", "train.py:12: read with width=3 (the flag's default), height=4 (the flag's default); --spec-arg NAME=VALUE reads the value you run with"],
+    ),
+    'spec args through params[...] and config attributes': (
+        [
+            ('4 input_fn', 'parse_single_example', 4, (
+                F('x', 'FixedLenFeature', 'int64', shape=(8, 2), line=5),
+                F('y', 'FixedLenFeature', 'int64', shape=(None,), line=6),
+            )),
+        ],
+        [],
+        ["train.py:6: the shape of 'y' is not checked (its presence and dtype are): parameter 'params' of input_fn() is given no value in this file; --spec-arg other=... gives it"],
+    ),
+    'module specs: sections from their names, dict() and comprehensions': (
+        [
+            ('3 CONTEXT_FEATURES', None, 3, (
+                F('id', 'FixedLenFeature', 'string', section='context', shape=(), line=3),
+            )),
+            ('4 SEQUENCE_FEATURES', None, 4, (
+                F('tok', 'FixedLenSequenceFeature', 'int64', section='sequence', shape=(), line=4),
+            )),
+            ('5 FEATURES', None, 5, (
+                F('a', 'VarLenFeature', 'int64', line=5),
+                F('b', 'VarLenFeature', 'int64', line=5),
+            )),
+        ],
+        [],
+        [],
+    ),
+    "refusals: each call's reason, the others still read": (
+        [
+            ('82 no_return', 'parse_single_example', 82, (
+                F('a', 'FixedLenFeature', 'int64', shape=(None,), line=83),
+            )),
+            ('91 too_deep', 'parse_single_example', 91, (
+                F('a', 'FixedLenFeature', 'int64', shape=(None,), line=92),
+                F('b', 'VarLenFeature', 'int64', line=92),
+            )),
+            ('96 star_call', 'parse_single_example', 96, (
+                F('a', 'FixedLenFeature', 'int64', shape=(None,), line=97),
+                F('c', 'VarLenFeature', 'int64', line=97),
+            )),
+            ('101 fine', 'parse_single_example', 101, (
+                F('ok', 'VarLenFeature', 'int64', line=102),
+            )),
+        ],
+        ["train.py:5: parse_single_example in no_dtype is not checked: feature 'a': FixedLenFeature without a dtype", "train.py:10: parse_single_example in no_shape is not checked: feature 'a': FixedLenFeature without a shape", "train.py:14: parse_single_example in bad_dtype is not checked: feature 'a': dtype 3 is not a dtype", "train.py:20: parse_single_example in unknown_dtype is not checked: the dtype of 'a' is not known: 'dtype' is not given a value in this file; --spec-arg dtype=... gives it", "train.py:25: parse_single_example in too_many is not checked: the entry 'a': VarLenFeature takes at most 1 positional arguments", "train.py:30: parse_single_example in bad_keyword is not checked: the entry 'a': VarLenFeature has no argument 'shape'", "train.py:35: parse_single_example in star_keyword is not checked: the entry 'a': VarLenFeature has no argument None", 'train.py:39: parse_single_example in int_key is not checked: feature key 1 is not a string', 'train.py:44: parse_single_example in not_a_dict is not checked: the features argument is list, not a dict', 'train.py:49: parse_single_example in no_features is not checked: parse_single_example is called without a features argument', "train.py:54: parse_single_example in unknown_entry is not checked: the entry 'a': `make()` is a call tfdoctor does not run", "train.py:59: parse_single_example in unknown_missing is not checked: allow_missing of 'a' is not known: 'flag' is not given a value in this file; --spec-arg flag=... gives it", "train.py:64: parse_single_example in unknown_index is not checked: the index_key of 'a' is not known: 'index' is not given a value in this file; --spec-arg index=... gives it", "train.py:69: parse_single_example in unknown_value_key is not checked: the value_key of 'a' is not known: 'vk' is not given a value in this file; --spec-arg vk=... gives it", "train.py:74: parse_single_example in unknown_partitions is not checked: the partitions of 'a' is not known: 'parts' is not given a value in this file; --spec-arg parts=... gives it"],
+        ["train.py:83: the shape of 'a' is not checked (its presence and dtype are): returns_nothing() returns no value tfdoctor can read", "train.py:92: the shape of 'a' is not checked (its presence and dtype are): `deep(n)` nests calls too deep to follow", "train.py:97: the shape of 'a' is not checked (its presence and dtype are): `deep(*ARGS)` passes arguments with * or **"],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(SOURCES))
+def test_flow(tmp_path: Path, case: str) -> None:
+    body, spec_args = SOURCES[case]
+    path = tmp_path / "train.py"
+    path.write_text("import numpy as np\nimport tensorflow as tf\n" + textwrap.dedent(body).lstrip("\n"))
+    found = read_source(path, spec_args=spec_args)
+    specs, skipped, notes = EXPECTED[case]
+    assert found.specs == [
+        ParseSpec(features, name=f"train.py:{name}", call=call, file=str(path), line=line)
+        for name, call, line, features in specs
+    ]
+    assert (found.skipped, found.notes, found.datasets) == (skipped, notes, [])
