@@ -4,7 +4,10 @@ followed from a default, with the note saying so), parameters bound by --spec-ar
 own calls or defaults, methods and `self` attributes, flags, module-level specs, and the
 reason each unreadable call is skipped. Every spec, entry, line, skip and note written out
 and compared whole; the values follow Python's semantics for the same code (worked out by
-hand from it; the TensorFlow side of the forms is proved in test_survivors_source_cases.py)."""
+hand from it; the TensorFlow side of the forms is proved in test_survivors_source_cases.py).
+Where the reader approximates, the expectation is the reader's: every `except` handler and
+`case` body is read as run, a `while` body once, and the entries the two branches of one loop
+add come in statement order (a, c, then bb), not iteration order."""
 
 from __future__ import annotations
 
@@ -339,6 +342,114 @@ def fine(r):
 """,
         {},
     ),
+    "statements: with, try, match, annotations, augmented and unpacking assignments, for-else": (
+        """
+def parse(record):
+    with tf.name_scope("parse"):
+        spec: dict = {"a": tf.io.VarLenFeature(tf.int64)}
+    try:
+        spec["b"] = tf.io.VarLenFeature(tf.int64)
+    except ValueError:
+        spec["c"] = tf.io.VarLenFeature(tf.int64)
+    finally:
+        spec["d"] = tf.io.VarLenFeature(tf.int64)
+    match record:
+        case None:
+            spec["e"] = tf.io.VarLenFeature(tf.int64)
+    width, (height, depth) = 2, (3, 4)
+    n = 1
+    n += width * height
+    n *= depth
+    for k in ["f"]:
+        spec[k] = tf.io.FixedLenFeature([n], tf.int64)
+    else:
+        spec["g"] = tf.io.VarLenFeature(tf.int64)
+    return tf.io.parse_single_example(record, spec)
+
+
+class Reader:
+    def __init__(self):
+        self.n = 2
+        self.n += 3
+        self.spec = {}
+        self.spec["h"] = tf.io.FixedLenFeature([self.n], tf.int64)
+
+    def parse(self, record):
+        return tf.io.parse_single_example(record, self.spec)
+""",
+        {},
+    ),
+    "partial and the slim decoders": (
+        """
+import functools
+from functools import partial
+
+A = {"a": tf.io.VarLenFeature(tf.int64)}
+B = {"b": tf.io.VarLenFeature(tf.int64)}
+C = {"c": tf.io.VarLenFeature(tf.int64)}
+D = {"d": tf.io.VarLenFeature(tf.int64)}
+E = ({"e": tf.io.VarLenFeature(tf.int64)}, {"s": tf.io.VarLenFeature(tf.float32)})
+
+
+def make(files):
+    ds = tf.data.TFRecordDataset(files)
+    ds = ds.map(partial(tf.io.parse_single_example, features=A))
+    ds = ds.map(functools.partial(tf.io.parse_example, features=B))
+    ds = ds.apply(partial(tf.data.experimental.parse_example_dataset, C))
+    ds = ds.map(partial(tf.io.parse_single_example))
+    one = slim.TFExampleDecoder(D, {})
+    two = partial(slim.TFExampleDecoder, D)
+    three = slim.TFSequenceExampleDecoder(E[0], E[1], {}, {})
+    return ds
+""",
+        {},
+    ),
+    "one branch readable, the other not": (
+        """
+def parse(record, mode):
+    if mode:
+        spec = {"a": tf.io.VarLenFeature(tf.int64)}
+    else:
+        spec = make_spec()
+    return tf.io.parse_single_example(record, spec)
+
+
+def neither(record, mode):
+    spec = make_a() if mode else make_b()
+    return tf.io.parse_single_example(record, spec)
+""",
+        {},
+    ),
+    "a name read before and after it is reassigned, a constant defined below its use": (
+        """
+def parse(record):
+    spec = {"a": tf.io.FixedLenFeature([N], tf.int64)}
+    first = tf.io.parse_single_example(record, spec)
+    spec = {"b": tf.io.FixedLenFeature([N + 1], tf.int64)}
+    return first, tf.io.parse_single_example(record, spec)
+
+
+N = 2
+N = 5
+""",
+        {},
+    ),
+    "nested functions and lambdas see their enclosing names": (
+        """
+def builder(width):
+    names = ["x", "y"]
+
+    def parse(record):
+        return tf.io.parse_single_example(
+            record, {n: tf.io.FixedLenFeature([width], tf.int64) for n in names})
+
+    return lambda r: parse(r)
+
+
+TRAIN = builder(3)
+""",
+        {},
+    ),
 }
 
 # name -> ([(name after "train.py:", call, line, entries)], skipped, notes)
@@ -510,6 +621,77 @@ EXPECTED: dict[str, tuple[list[tuple[str, str | None, int, tuple[FeatureSpec, ..
         ],
         ["train.py:5: parse_single_example in no_dtype is not checked: feature 'a': FixedLenFeature without a dtype", "train.py:10: parse_single_example in no_shape is not checked: feature 'a': FixedLenFeature without a shape", "train.py:14: parse_single_example in bad_dtype is not checked: feature 'a': dtype 3 is not a dtype", "train.py:20: parse_single_example in unknown_dtype is not checked: the dtype of 'a' is not known: 'dtype' is not given a value in this file; --spec-arg dtype=... gives it", "train.py:25: parse_single_example in too_many is not checked: the entry 'a': VarLenFeature takes at most 1 positional arguments", "train.py:30: parse_single_example in bad_keyword is not checked: the entry 'a': VarLenFeature has no argument 'shape'", "train.py:35: parse_single_example in star_keyword is not checked: the entry 'a': VarLenFeature has no argument None", 'train.py:39: parse_single_example in int_key is not checked: feature key 1 is not a string', 'train.py:44: parse_single_example in not_a_dict is not checked: the features argument is list, not a dict', 'train.py:49: parse_single_example in no_features is not checked: parse_single_example is called without a features argument', "train.py:54: parse_single_example in unknown_entry is not checked: the entry 'a': `make()` is a call tfdoctor does not run", "train.py:59: parse_single_example in unknown_missing is not checked: allow_missing of 'a' is not known: 'flag' is not given a value in this file; --spec-arg flag=... gives it", "train.py:64: parse_single_example in unknown_index is not checked: the index_key of 'a' is not known: 'index' is not given a value in this file; --spec-arg index=... gives it", "train.py:69: parse_single_example in unknown_value_key is not checked: the value_key of 'a' is not known: 'vk' is not given a value in this file; --spec-arg vk=... gives it", "train.py:74: parse_single_example in unknown_partitions is not checked: the partitions of 'a' is not known: 'parts' is not given a value in this file; --spec-arg parts=... gives it"],
         ["train.py:83: the shape of 'a' is not checked (its presence and dtype are): returns_nothing() returns no value tfdoctor can read", "train.py:92: the shape of 'a' is not checked (its presence and dtype are): `deep(n)` nests calls too deep to follow", "train.py:97: the shape of 'a' is not checked (its presence and dtype are): `deep(*ARGS)` passes arguments with * or **"],
+    ),
+    'statements: with, try, match, annotations, augmented and unpacking assignments, for-else': (
+        [
+            ('23 parse', 'parse_single_example', 23, (
+                F('a', 'VarLenFeature', 'int64', line=5),
+                F('b', 'VarLenFeature', 'int64', line=7),
+                F('c', 'VarLenFeature', 'int64', line=9),
+                F('d', 'VarLenFeature', 'int64', line=11),
+                F('e', 'VarLenFeature', 'int64', line=14),
+                F('f', 'FixedLenFeature', 'int64', shape=(28,), line=20),
+                F('g', 'VarLenFeature', 'int64', line=22),
+            )),
+            ('34 parse', 'parse_single_example', 34, (
+                F('h', 'FixedLenFeature', 'int64', shape=(5,), line=31),
+            )),
+        ],
+        [],
+        [],
+    ),
+    'partial and the slim decoders': (
+        [
+            ('15 make', 'parse_single_example', 15, (
+                F('a', 'VarLenFeature', 'int64', line=6),
+            )),
+            ('16 make', 'parse_example', 16, (
+                F('b', 'VarLenFeature', 'int64', line=7),
+            )),
+            ('17 make', 'parse_example_dataset', 17, (
+                F('c', 'VarLenFeature', 'int64', line=8),
+            )),
+            ('19 make', 'TFExampleDecoder', 19, (
+                F('d', 'VarLenFeature', 'int64', line=9),
+            )),
+            ('21 make', 'TFSequenceExampleDecoder', 21, (
+                F('e', 'VarLenFeature', 'int64', section='context', line=10),
+                F('s', 'VarLenFeature', 'float32', section='sequence', line=10),
+            )),
+        ],
+        ['train.py:18: parse_single_example in make is not checked: parse_single_example is called without a features argument'],
+        [],
+    ),
+    'one branch readable, the other not': (
+        [
+            ('8 parse', 'parse_single_example', 8, (
+                F('a', 'VarLenFeature', 'int64', line=5),
+            )),
+        ],
+        ['train.py:7: parse_single_example in parse (else) is not checked: `make_spec()` is a call tfdoctor does not run', 'train.py:12: parse_single_example in neither (if mode) is not checked: `make_a()` is a call tfdoctor does not run', 'train.py:12: parse_single_example in neither (else) is not checked: `make_b()` is a call tfdoctor does not run'],
+        [],
+    ),
+    'a name read before and after it is reassigned, a constant defined below its use': (
+        [
+            ('5 parse', 'parse_single_example', 5, (
+                F('a', 'FixedLenFeature', 'int64', shape=(5,), line=4),
+            )),
+            ('7 parse', 'parse_single_example', 7, (
+                F('b', 'FixedLenFeature', 'int64', shape=(6,), line=6),
+            )),
+        ],
+        [],
+        [],
+    ),
+    'nested functions and lambdas see their enclosing names': (
+        [
+            ('7 parse', 'parse_single_example', 7, (
+                F('x', 'FixedLenFeature', 'int64', shape=(3,), line=8),
+                F('y', 'FixedLenFeature', 'int64', shape=(3,), line=8),
+            )),
+        ],
+        [],
+        [],
     ),
 }  # fmt: skip
 

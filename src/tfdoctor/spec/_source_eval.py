@@ -584,9 +584,9 @@ class Evaluator:
         assigns = scope.assigns.get(key)
         if not assigns:
             return _MISSING
-        before = [a for a in assigns if a.line < line]
-        if not before and not same:  # a module constant may be defined below the function using it
-            before = assigns[:1]
+        # an enclosing scope's names hold what they hold once it has run (a function runs after its
+        # module, a closure after its builder), as `updated` reads them; the scope's own, at `line`
+        before = [a for a in assigns if a.line < line] if same else assigns
         for a in reversed(before):
             if not self._taken(a.controls, scope, line, overlays):
                 continue
