@@ -7,7 +7,7 @@ Datasets: (1) tabular Examples, 12 scalar and short-list features, 8 shards; (2)
 8-256 int64 per record and a label, 8 shards (--tokens, default records / 4); (3) wide float
 vectors, 256 float32 per record and a label, 8 shards (--vectors, default records / 10);
 (4) image Examples (JPEG and PNG, 64x64), 4 shards; (5) the tabular records as one large
-file (no splitting within a file yet: one core reads it). For each it times:
+file (read in 32 MiB parts by all the workers: engines/split.py). For each it times:
   - tfdoctor scan (full statistics, findings), one process and a process pool over shards,
     with the native core (when built) and on the pure-Python path (TFDOCTOR_NATIVE=0);
   - tfdoctor check: the same scan plus the tallies of a parse spec that reads every feature;

@@ -1,8 +1,9 @@
 """The Apache Beam engine: the same scan past one machine (Dataflow, Flink, Spark, or Beam's
-local runners). One file per element, as the local engines: `scan_file` runs inside a Beam
-`Map`, and the per-file accumulators are combined by `MergeInFileOrder`, a `CombineFn` that
-folds them in file order, so every engine computes the same statistics (some sketches are
-not associative: a fold in another order would differ in their last digits).
+local runners). One file, or one part of a large file (engines/split.py), per element, as
+the local engines: `scan_file` runs inside a Beam `Map`, and the accumulators are combined
+by `MergeInFileOrder`, a `CombineFn` that merges each file's parts and folds the files in
+file order, so every engine computes the same statistics (some sketches are not
+associative: a fold in another order would differ in their last digits).
 
 Beam is imported lazily (`pip install "tfdoctor[beam]"`); nothing else in tfdoctor needs it.
 """
@@ -19,7 +20,8 @@ from typing import Any
 
 from ..io.sources import Source
 from ..stats.dataset import DatasetAccumulator
-from .file import Progress, ScanOptions, scan_file
+from .file import Progress, ScanOptions, Span, scan_file
+from .split import merge_parts, plan
 
 
 class BeamMissing(ImportError):
@@ -36,29 +38,39 @@ def beam_module() -> Any:
     return apache_beam
 
 
-# A file's accumulator, tagged with its place in the file list.
-Indexed = tuple[int, DatasetAccumulator]
+# A part's accumulator, tagged with its file's place in the file list and its own place in
+# the file (a large file is read in parts: engines/split.py; others are one part).
+Indexed = tuple[int, int, DatasetAccumulator]
+# Each file and the parts it is read in, in file order.
+Plans = Sequence[tuple[Source, Sequence[Span]]]
 
 
-def _scan_indexed(item: tuple[int, Source], options: ScanOptions) -> Indexed:
-    index, source = item
-    return index, scan_file(source, options)
+def _scan_indexed(item: tuple[int, int, Source, Span], options: ScanOptions) -> Indexed:
+    index, part, source, span = item
+    return index, part, scan_file(source, options, None, span)
 
 
-def merge_in_file_order(
-    label: str | None, reads: Sequence[Any], parts: Iterable[Indexed]
-) -> DatasetAccumulator:
-    """The left fold of the per-file accumulators in file order, as the local engines do."""
-    total = DatasetAccumulator(label=label, reads=list(reads))
-    for _, part in sorted(parts, key=lambda indexed: indexed[0]):
-        total.merge(part)
+def merge_in_file_order(options: ScanOptions, plans: Plans, parts: Iterable[Indexed]) -> DatasetAccumulator:
+    """Each file's parts merged as one (`split.merge_parts`; a file whose parts do not chain
+    up is read again whole, here), then the left fold of the files in file order, as the
+    local engines do."""
+    by_file: dict[int, dict[int, DatasetAccumulator]] = {}
+    for index, part, acc in parts:
+        by_file.setdefault(index, {})[part] = acc
+    total = DatasetAccumulator(label=options.label, reads=list(options.reads))
+    for index in sorted(by_file):
+        source, spans = plans[index]
+        pieces = [by_file[index][k] for k in range(len(spans))]
+        merged = pieces[0] if len(pieces) == 1 else merge_parts(source, spans, pieces)
+        total.merge(merged if merged is not None else scan_file(source, options))
     return total
 
 
-def merge_in_file_order_fn(options: ScanOptions) -> Any:
-    """A `beam.CombineFn` over (index, accumulator) pairs: it keeps the per-file accumulators
-    (kilobytes each: statistics and sketches, not records) and folds them in file order at the
-    end. Memory at the combining worker grows with the number of files, not with the data."""
+def merge_in_file_order_fn(options: ScanOptions, plans: Plans) -> Any:
+    """A `beam.CombineFn` over (file index, part index, accumulator): it keeps the parts'
+    accumulators (kilobytes each: statistics and sketches, not records) and merges them in
+    file order at the end. Memory at the combining worker grows with the number of parts,
+    not with the data."""
     beam = beam_module()
 
     class MergeInFileOrder(beam.CombineFn):  # type: ignore[misc,name-defined]
@@ -73,7 +85,7 @@ def merge_in_file_order_fn(options: ScanOptions) -> Any:
             return [part for parts in many for part in parts]
 
         def extract_output(self, parts: list[Indexed]) -> DatasetAccumulator:
-            return merge_in_file_order(options.label, options.reads, parts)
+            return merge_in_file_order(options, plans, parts)
 
     return MergeInFileOrder()
 
@@ -82,16 +94,17 @@ def scan_transform(sources: Sequence[Source], options: ScanOptions) -> Any:
     """A `PTransform` from a pipeline's root to a one-element PCollection: the merged
     `DatasetAccumulator` of every source."""
     beam = beam_module()
-    indexed = list(enumerate(sources))
+    plans = [(source, plan(source, options)) for source in sources]
+    parts = [(i, k, source, span) for i, (source, spans) in enumerate(plans) for k, span in enumerate(spans)]
 
     class ScanSources(beam.PTransform):  # type: ignore[misc,name-defined]
         def expand(self, root: Any) -> Any:
             return (
                 root
-                | "List the files" >> beam.Create(indexed)
-                | "Spread the files" >> beam.Reshuffle()  # one file per worker, not all on the first
-                | "Scan each file" >> beam.Map(_scan_indexed, options)
-                | "Merge in file order" >> beam.CombineGlobally(merge_in_file_order_fn(options))
+                | "List the files" >> beam.Create(parts)
+                | "Spread the files" >> beam.Reshuffle()  # one part per worker, not all on the first
+                | "Scan each part" >> beam.Map(_scan_indexed, options)
+                | "Merge in file order" >> beam.CombineGlobally(merge_in_file_order_fn(options, plans))
             )
 
     return ScanSources()

@@ -20,7 +20,8 @@ from ..io.compression import (
     sniff,
 )
 from ..io.sources import Source, open_raw
-from ..io.tfrecord import DEFAULT_MAX_RECORD_BYTES, FramingIssue, TFRecordReader
+from ..io.tfrecord import DEFAULT_MAX_RECORD_BYTES, FramingIssue, Record, TFRecordReader
+from ..native.scan import Resumed
 from ..proto.decode import parse
 from ..stats.dataset import DatasetAccumulator
 from ..stats.files import FileAccumulator
@@ -30,6 +31,7 @@ from .sample import Sample, SampledReader
 Progress = Callable[[str, int, int, bool], None]
 _PROGRESS_EVERY = 4096
 FLUSH_BYTES = 32 << 20  # record bytes after which the features' buffers are folded
+SPLIT_BYTES = 32 << 20  # see ScanOptions.split_bytes
 
 
 @dataclass(frozen=True)
@@ -44,9 +46,27 @@ class ScanOptions:
     max_inflation: float | None = DEFAULT_MAX_INFLATION
     inflation_grace_bytes: int = INFLATION_GRACE_BYTES  # decompressed bytes always allowed
     sample: Sample | None = None  # read windows of each file (engines/sample.py); its fraction resolved
+    # an uncompressed file of at least twice this many bytes is read in parts of about this
+    # size, by several workers at once (engines/split.py); None: every file whole
+    split_bytes: int | None = SPLIT_BYTES
 
 
-def scan_file(source: Source, options: ScanOptions, progress: Progress | None = None) -> DatasetAccumulator:
+@dataclass(frozen=True)
+class Span:
+    """The part of a file one task reads: the records whose frames start in [start, end)
+    (end None: to the end of the file)."""
+
+    start: int = 0
+    end: int | None = None
+
+
+WHOLE = Span()
+
+
+def scan_file(
+    source: Source, options: ScanOptions, progress: Progress | None = None, span: Span = WHOLE
+) -> DatasetAccumulator:
+    """One file, or one part of it (`span`; see engines/split.py), into an accumulator."""
     acc = DatasetAccumulator(label=options.label, reads=list(options.reads))
     facts = acc.file(source.url, source.size)
     facts.compression_declared = options.compression.value
@@ -54,6 +74,10 @@ def scan_file(source: Source, options: ScanOptions, progress: Progress | None = 
         raw = open_raw(source.url)
     except OSError as exc:
         facts.read_error = f"cannot open: {exc}"
+        return acc
+    if span != WHOLE:
+        with raw:
+            _scan_span(raw, span, acc, facts, options, progress)
         return acc
     with raw:
         try:
@@ -91,12 +115,60 @@ def scan_file(source: Source, options: ScanOptions, progress: Progress | None = 
     return acc
 
 
+def _scan_span(
+    raw: BinaryIO,
+    span: Span,
+    acc: DatasetAccumulator,
+    facts: FileAccumulator,
+    options: ScanOptions,
+    progress: Progress | None,
+) -> None:
+    """A part of an uncompressed file: from the first sound frame at `span.start` or later
+    (entering mid-record is not a problem: the previous part reads that record), records
+    numbered from `span.start` (a provisional base: see `split.merge_parts`), up to the first
+    sound frame at `span.end` or later; a problem there is still this part's."""
+    try:
+        if span.start == 0:  # the file's facts, as a whole scan gives them
+            head = raw.read(SNIFF_BYTES)
+            facts.compression = facts.compression_detected = sniff(head).value
+            facts.looks_like = describe_bytes(head)
+        first = _first_frame(raw, span.start, options.max_record_bytes) if span.start else 0
+        if first is not None:
+            raw.seek(first)
+    except OSError as exc:
+        facts.read_error = f"cannot read: {exc}"
+        return
+    end_of_file = facts.size if facts.size is not None else 0
+    facts.span_first = end_of_file if first is None else first
+    if first is None:
+        return
+    if native.enabled():
+        _read_native(raw, acc, facts, options, progress, span, first)
+    else:
+        reader = TFRecordReader(raw, options.max_record_bytes)
+        reader._base = first  # offsets in the file
+        _read(Resumed(reader, span.start, 0, 0), acc, facts, options, progress, span.end)  # type: ignore[arg-type]
+    facts.stream_bytes = (facts.span_next if facts.span_next is not None else end_of_file) - first
+
+
+def _first_frame(raw: BinaryIO, start: int, max_record_bytes: int) -> int | None:
+    """The offset of the first frame at `start` or later whose header and data check out
+    (the reader's resynchronisation after corruption); None: none before the end."""
+    raw.seek(start)
+    for item in TFRecordReader(raw, max_record_bytes):
+        if isinstance(item, Record):
+            return start + item.offset
+    return None
+
+
 def _read_native(
     stream: BinaryIO,
     acc: DatasetAccumulator,
     facts: FileAccumulator,
     options: ScanOptions,
     progress: Progress | None,
+    span: Span = WHOLE,
+    first: int = 0,
 ) -> None:
     """The native core (`tfdoctor.native`) reads while it can; the reader takes the rest of the
     file from the first frame the core hands back (a framing problem, the end of the stream)."""
@@ -112,9 +184,12 @@ def _read_native(
         progress,
         FLUSH_BYTES,
         _PROGRESS_EVERY,
+        first,
+        span.start,
+        span.end,
     )
     if rest is not None:
-        _read(rest, acc, facts, options, progress)  # type: ignore[arg-type]  # the reader's interface
+        _read(rest, acc, facts, options, progress, span.end)  # type: ignore[arg-type]  # the reader's interface
 
 
 def _read(
@@ -123,6 +198,7 @@ def _read(
     facts: FileAccumulator,
     options: ScanOptions,
     progress: Progress | None,
+    span_end: int | None = None,
 ) -> None:
     limit = options.max_records_per_file
     byte_limit = options.max_bytes_per_file
@@ -135,6 +211,9 @@ def _read(
                 Problem(item.kind.value, item.offset, item.record_index, item.bytes_skipped, item.detail)
             )
             continue
+        if span_end is not None and item.offset >= span_end:  # the next part's first record
+            facts.span_next, facts.span_next_index = item.offset, item.index
+            break
         facts.records += 1
         offset, index, size = item.offset, item.index, len(item.payload)
         message = parse(item.payload)

@@ -1,5 +1,6 @@
-"""The local engines: every file in this process, or one file per task in a process pool.
-Each task returns a `DatasetAccumulator` for its file; the engine merges them in file order."""
+"""The local engines: every file in this process, or one file (or one part of a large file:
+engines/split.py) per task in a process pool. Each task returns a `DatasetAccumulator`; the
+engine merges them in file order."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from pathlib import Path
 from ..io.sources import Source
 from ..stats.dataset import DatasetAccumulator
 from .base import ScanInterrupted
-from .file import Progress, ScanOptions, scan_file
+from .file import SPLIT_BYTES, Progress, ScanOptions, Span, scan_file
+from .split import merge_parts, plan, scan_source
 
 
 class InProcessEngine:
@@ -27,7 +29,7 @@ class InProcessEngine:
         total = DatasetAccumulator(label=options.label, reads=list(options.reads))
         for done, source in enumerate(sources):
             try:
-                part = scan_file(source, options, progress)
+                part = scan_source(source, options, progress)
             except KeyboardInterrupt:  # the files before this one are whole: they are the report
                 raise ScanInterrupted(total, done, len(sources)) from None
             total.merge(part)
@@ -46,11 +48,24 @@ class ProcessPoolEngine:
         # threads: start clean interpreters then.
         context = multiprocessing.get_context("spawn" if "tensorflow" in sys.modules else None)
         pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        spans = {s.url: plan(s, options) for s in sources}
+        parts: dict[str, dict[Span, DatasetAccumulator]] = {s.url: {} for s in sources}
         try:
-            futures = {pool.submit(scan_file, s, options): s for s in sources}
+            futures = {
+                pool.submit(scan_file, s, options, None, span): (s, span)
+                for s in sources
+                for span in spans[s.url]
+            }
             for future in as_completed(futures):
-                source = futures[future]
-                results[source.url] = future.result()
+                source, span = futures[future]
+                done = parts[source.url]
+                done[span] = future.result()
+                if len(done) < len(spans[source.url]):
+                    continue
+                ordered = [done[sp] for sp in spans[source.url]]
+                merged = ordered[0] if len(ordered) == 1 else merge_parts(source, spans[source.url], ordered)
+                # parts that did not chain up (a frame inside a payload): the file read whole
+                results[source.url] = merged if merged is not None else scan_file(source, options)
                 if progress is not None:
                     facts = results[source.url].files[source.url]
                     progress(source.url, facts.stream_bytes, facts.records, True)
@@ -67,7 +82,7 @@ class ProcessPoolEngine:
                 stacklevel=2,
             )
             for source in left:
-                results[source.url] = scan_file(source, options, progress)
+                results[source.url] = scan_source(source, options, progress)
             return _in_file_order(sources, results, options)
         except KeyboardInterrupt:
             # the workers got the same Ctrl-C (one process group): keep the files they finished
@@ -96,14 +111,16 @@ POOL_MIN_BYTES = 8 << 20  # below this much data a pool costs more than it saves
 def local_engine(
     workers: int | None, files: int, total_bytes: int | None = None
 ) -> InProcessEngine | ProcessPoolEngine:
-    """workers=None: one process per CPU when there are several files holding at least
-    `POOL_MIN_BYTES` (2,000 one-record files: 1.9 s in a pool of 2, 1.15 s in this process),
-    unless starting workers would re-run the caller's script (see `spawn_reruns_main`): then
-    this process. `total_bytes` None (sizes unknown, remote files): as if large."""
+    """workers=None: one process per CPU when there are several files, or a file large
+    enough to be read in parts (`SPLIT_BYTES`), holding at least `POOL_MIN_BYTES` (2,000
+    one-record files: 1.9 s in a pool of 2, 1.15 s in this process), unless starting workers
+    would re-run the caller's script (see `spawn_reruns_main`): then this process.
+    `total_bytes` None (sizes unknown, remote files): as if large."""
+    tasks = max(files, (total_bytes or 0) // SPLIT_BYTES)
     if workers is None:
         small = total_bytes is not None and total_bytes < POOL_MIN_BYTES
-        workers = 1 if small or spawn_reruns_main() else min(files, os.cpu_count() or 1)
-    return ProcessPoolEngine(workers) if workers > 1 and files > 1 else InProcessEngine()
+        workers = 1 if small or spawn_reruns_main() else min(tasks, os.cpu_count() or 1)
+    return ProcessPoolEngine(workers) if workers > 1 and tasks > 1 else InProcessEngine()
 
 
 def spawn_reruns_main() -> bool:

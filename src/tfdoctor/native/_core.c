@@ -520,7 +520,7 @@ static inline int rd_varint(const uint8_t **p, const uint8_t *end, uint64_t *out
 
 enum { K_FLOAT = 0, K_INT64 = 1, K_BYTES = 2, K_UNSET = 3 };
 #define WIDE_LIST 64 /* float lists this long are "wide" (see add_wide) */
-enum { ST_LIMIT = 0, ST_NEED = 1, ST_FRAMING = 2, ST_FALLBACK = 3, ST_NEWKEY = 4 };
+enum { ST_LIMIT = 0, ST_NEED = 1, ST_FRAMING = 2, ST_FALLBACK = 3, ST_NEWKEY = 4, ST_SPAN = 5 };
 enum { D_OK = 0, D_FALLBACK = 1, D_NEWKEY = 2, D_ERROR = 3 };
 
 typedef struct {
@@ -1553,13 +1553,16 @@ static PyObject *Decoder_register(Decoder *d, PyObject *args) {
     return PyLong_FromSsize_t(d->nkeys++);
 }
 
-/* run(buf, start, max_records, max_bytes, max_record_bytes)
+/* run(buf, start, max_records, max_bytes, max_record_bytes, first_index=0, span_end=-1)
  * -> (stop, pos, records, info, offsets, lengths, columns, sequence examples)
  * Frames and decodes records from buf[start:] until a stop: ST_LIMIT (max_records records,
  * or payload bytes reaching max_bytes), ST_NEED (info: bytes needed from pos for the next
  * frame), ST_FRAMING (the frame at pos fails a check: the Python reader takes over there),
  * ST_FALLBACK (the frame at pos is sound; info: its payload length, for the Python parser),
- * ST_NEWKEY (info: (section, key) the frame at pos holds, not registered yet). pos is the
+ * ST_NEWKEY (info: (section, key) the frame at pos holds, not registered yet), ST_SPAN (the
+ * frame at pos starts at span_end or later and checks out: the next worker's part of a file
+ * split across workers begins with it; a frame there that fails a check is ST_FRAMING, so
+ * its problem is reported by this part, before the next one's first record). pos is the
  * offset of the first frame not consumed. offsets/lengths: int64 per record (frame offset in
  * buf, payload length). columns: (key id, kinds u8, counts i64, recs i32, floats f32, ints
  * i64, bytes values list or None) per key registered with keep (KEEP_COUNTS: no float or
@@ -1569,7 +1572,9 @@ static PyObject *Decoder_run(Decoder *d, PyObject *args) {
     PyObject *obj;
     Py_ssize_t start, max_records;
     long long max_bytes, max_record_bytes, first_index = 0;
-    if (!PyArg_ParseTuple(args, "OnnLL|L", &obj, &start, &max_records, &max_bytes, &max_record_bytes, &first_index))
+    Py_ssize_t span_end = -1;
+    if (!PyArg_ParseTuple(args, "OnnLL|Ln", &obj, &start, &max_records, &max_bytes, &max_record_bytes, &first_index,
+                          &span_end))
         return NULL;
     Py_buffer view;
     if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0) return NULL;
@@ -1612,6 +1617,10 @@ static PyObject *Decoder_run(Decoder *d, PyObject *args) {
         }
         if (masked_crc(h + 12, (size_t)length) != le32(h + 12 + length)) {
             stop = ST_FRAMING;
+            break;
+        }
+        if (span_end >= 0 && pos >= (size_t)span_end) {
+            stop = ST_SPAN;
             break;
         }
         const uint8_t *nk = NULL;
@@ -1723,5 +1732,6 @@ PyMODINIT_FUNC PyInit__core(void) {
     PyModule_AddIntConstant(m, "FRAMING", ST_FRAMING);
     PyModule_AddIntConstant(m, "FALLBACK", ST_FALLBACK);
     PyModule_AddIntConstant(m, "NEWKEY", ST_NEWKEY);
+    PyModule_AddIntConstant(m, "SPAN", ST_SPAN);
     return m;
 }

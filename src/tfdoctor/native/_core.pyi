@@ -6,6 +6,7 @@ NEED: int
 FRAMING: int
 FALLBACK: int
 NEWKEY: int
+SPAN: int
 
 def masked_crc(data: bytes | bytearray | memoryview, /) -> int: ...
 
@@ -21,6 +22,7 @@ class Decoder:
         max_bytes: int,
         max_record_bytes: int,
         first_index: int = ...,
+        span_end: int = ...,
         /,
     ) -> tuple[
         int,

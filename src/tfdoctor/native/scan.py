@@ -32,7 +32,7 @@ from ..stats.feature import FLUSH_AT
 from ..stats.files import FileAccumulator
 
 try:
-    from ._core import FALLBACK, FRAMING, LIMIT, NEED, NEWKEY, Decoder, masked_crc
+    from ._core import FALLBACK, FRAMING, LIMIT, NEED, NEWKEY, SPAN, Decoder, masked_crc
 except ImportError:  # not built: the module imports, nothing calls it (`native.enabled()` is False)
     pass
 
@@ -195,14 +195,21 @@ def scan_stream(
     progress: Progress | None,
     flush_bytes: int,
     progress_every: int,
+    start_offset: int = 0,
+    first_index: int = 0,
+    span_end: int | None = None,
 ) -> Resumed | None:
-    """Scan `stream` natively; None when a limit ended the file, else the rest of it."""
+    """Scan `stream` natively; None when a limit or `span_end` ended the file, else the rest
+    of it. A part of a file split across workers: the stream starts at the file's byte
+    `start_offset` with record `first_index`, and the part ends before the first sound frame
+    starting at `span_end` or later (its offset in `facts.span_next`)."""
     block = _Block(stream)
+    block.base = start_offset
     # with a parse spec's reads, SequenceExamples go to protobuf (their feature-list checks)
     decoder = Decoder(sequences=acc.reads is None)
     keys: list[tuple[int, bytes]] = []  # decoder key id -> (section, key)
 
-    index = 0  # the next record's index in the file
+    index = first_index  # the next record's index in the file
     buffered = 0
 
     def after() -> bool:
@@ -259,8 +266,9 @@ def scan_stream(
                 most = 1
             with block.view() as held:
                 stop, pos, n, info, _offsets, lengths, columns, sequences = decoder.run(
-                    held, block.pos, max(most, 1), flush_bytes - buffered, max_record_bytes, index
-                )
+                    held, block.pos, max(most, 1), flush_bytes - buffered, max_record_bytes, index,
+                    -1 if span_end is None else max(span_end - block.base, 0),
+                )  # fmt: skip
             block.pos = pos
             if n:
                 acc.add_columns(n, [(keys[c[0]], *c[1:]) for c in columns], facts, index, sequences)
@@ -271,6 +279,9 @@ def scan_stream(
                     return None
                 if stop == LIMIT:
                     continue
+            if stop == SPAN:
+                facts.span_next, facts.span_next_index = block.base + pos, index
+                return None
             if stop == NEWKEY:
                 assert isinstance(info, tuple)
                 section, key = info
@@ -291,6 +302,9 @@ def scan_stream(
                         return handover(large, block.base)
                     box, offset = [large[0]], large[1]
                     del large
+                    if span_end is not None and offset >= span_end:  # the next part's first record
+                        facts.span_next, facts.span_next_index = offset, index
+                        return None
                     if one(box, offset):
                         return None
                 elif not block.ensure(info):

@@ -252,13 +252,15 @@ class DatasetAccumulator:
             facts = self.files[url] = FileAccumulator(url=url, size=size)
         return facts
 
-    def merge(self, other: DatasetAccumulator) -> DatasetAccumulator:
+    def merge(self, other: DatasetAccumulator, follows: bool = False) -> DatasetAccumulator:
+        """Fold `other` in; `follows`: other read the part of a file right after self's (a
+        file split across workers: record order pairs across the boundary)."""
         self.records += other.records
         for kind, count in other.record_kinds.items():
             self.record_kinds[kind] = self.record_kinds.get(kind, 0) + count
         for key, acc in other.features.items():
             mine = self.features.get(key)
-            self.features[key] = acc if mine is None else mine.merge(acc)
+            self.features[key] = acc if mine is None else mine.merge(acc, follows)
         for name, lab in other.labels.items():
             mine_l = self.labels.get(name)
             self.labels[name] = lab if mine_l is None else mine_l.merge(lab)
@@ -272,6 +274,16 @@ class DatasetAccumulator:
                 acc.checks = self.reads.checks_for(name) if section != "sequence" else ()
         self._keys.update(other._keys)
         return self
+
+    def shift_records(self, url: str, delta: int) -> None:
+        """Every record index of `url` moved by `delta`: a part of a split file numbers its
+        records from a provisional base until the parts before it are counted."""
+        if url in self.files:
+            self.files[url].shift_records(delta)
+        for labels in self.labels.values():
+            labels.shift_records(url, delta)
+        if self.reads is not None:
+            self.reads.shift_records(url, delta)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)

@@ -758,7 +758,8 @@ class OrderAccumulator:
     """How a scalar numeric feature moves from record to record as stored: pairs of
     consecutive records compared, and how many go up and down. Mostly increasing means a time
     order (TFD404). Counted within one accumulator (one accumulator reads one file); a merge
-    adds the counts and cannot pair records across the boundary. Any batch that is not one
+    adds the counts, and pairs the records across the boundary where `other` reads on where
+    self stopped (the parts of a file split across workers). Any batch that is not one
     number per record, all of one numeric kind, breaks it for good: no order to speak of.
 
     Parts: `parts` takes a batch's stretches in record order (`OrderPart`)."""
@@ -768,6 +769,7 @@ class OrderAccumulator:
         self.up = 0
         self.down = 0
         self.broken = False
+        self.first: float | None = None
         self.last: float | None = None
         self.parts: list[OrderPart] = []
 
@@ -797,18 +799,31 @@ class OrderAccumulator:
             if part.first is None or part.last is None:
                 continue
             if self.last is not None:
-                step = part.first - self.last
-                self.pairs += 1
-                self.up += step > 0
-                self.down += step < 0
+                self._pair(part.first)
+            elif self.first is None:
+                self.first = part.first
             self.pairs += part.pairs
             self.up += part.up
             self.down += part.down
             self.last = part.last
 
-    def merge(self, other: OrderAccumulator) -> OrderAccumulator:
+    def _pair(self, value: float) -> None:
+        assert self.last is not None
+        step = value - self.last
+        self.pairs += 1
+        self.up += step > 0
+        self.down += step < 0
+
+    def merge(self, other: OrderAccumulator, follows: bool = False) -> OrderAccumulator:
         self.flush()
         other.flush()
+        if follows and not (self.broken or other.broken) and other.first is not None:
+            if self.last is not None:
+                self._pair(other.first)
+            else:
+                self.first = other.first
+        if follows and other.last is not None:
+            self.last = other.last
         self.pairs += other.pairs
         self.up += other.up
         self.down += other.down

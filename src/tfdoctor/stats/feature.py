@@ -169,15 +169,16 @@ class FeatureAccumulator:
             self.frequent.add_bytes(raw)
 
     # -- merge -------------------------------------------------------------------------
-    def merge(self, other: FeatureAccumulator) -> FeatureAccumulator:
-        """Fold `other` into self (both flushed first) and return self."""
+    def merge(self, other: FeatureAccumulator, follows: bool = False) -> FeatureAccumulator:
+        """Fold `other` into self (both flushed first) and return self; `follows`: other's
+        records come right after self's in one file (the parts of a split file)."""
         self.flush()
         other.flush()
         self.counts.merge(other.counts)
         self.numeric.merge(other.numeric)
         self.bytes.merge(other.bytes)
         self.frequent.merge(other.frequent)
-        self.order.merge(other.order)
+        self.order.merge(other.order, follows)
         if self.steps is not None and other.steps is not None:
             self.steps.merge(other.steps)
         return self

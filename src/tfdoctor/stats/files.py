@@ -3,7 +3,7 @@ compression, counts. A file split across workers still adds up exactly."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..facts.files import FileFacts, Problem
 
@@ -30,6 +30,12 @@ class FileAccumulator:
     read_error: str | None = None
     sampled: bool = False
     estimated_records: int | None = None  # a sampled file: its records, estimated from its size
+    # a part of a file split across workers (engines/split.py): where its first record is,
+    # where the next part's first record is (None: at the end of the file) and its index here
+    # (record indices count the frames that fail a check too)
+    span_first: int | None = None
+    span_next: int | None = None
+    span_next_index: int | None = None
 
     def add_problem(self, problem: Problem) -> None:
         self.problem_counts[problem.kind] = self.problem_counts.get(problem.kind, 0) + 1
@@ -55,10 +61,17 @@ class FileAccumulator:
         self.not_example_samples = sorted(
             self.not_example_samples + other.not_example_samples, key=lambda p: p.offset
         )[:MAX_SAMPLES]
+        self.span_next, self.span_next_index = other.span_next, other.span_next_index  # in file order
         self.read_error = self.read_error or other.read_error
         self.sampled = self.sampled or other.sampled
         self.estimated_records = self.estimated_records or other.estimated_records
         return self
+
+    def shift_records(self, delta: int) -> None:
+        """Record indices moved by `delta` (a part of a split file, once the records of the
+        parts before it are known)."""
+        self.problems = [replace(p, record=p.record + delta) for p in self.problems]
+        self.not_example_samples = [replace(p, record=p.record + delta) for p in self.not_example_samples]
 
     def extract(self) -> FileFacts:
         return FileFacts(

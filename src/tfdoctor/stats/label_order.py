@@ -8,6 +8,7 @@ any order and adjacent segments still join exactly.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -150,6 +151,14 @@ class LabelOrderAccumulator:
             else:
                 joined.append(seg)
         self.segments = joined
+
+    def shift_records(self, file: str, delta: int) -> None:
+        """The segments of `file` moved by `delta` records (see `FileAccumulator.shift_records`)."""
+        self._close()
+        self.segments = [
+            dataclasses.replace(s, start=s.start + delta, end=s.end + delta) if s.file == file else s
+            for s in self.segments
+        ]
 
     def merge(self, other: LabelOrderAccumulator) -> LabelOrderAccumulator:
         self._close()

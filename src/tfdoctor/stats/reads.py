@@ -281,6 +281,13 @@ class ReadsAccumulator:
         self._prepare()
         return self
 
+    def shift_records(self, url: str, delta: int) -> None:
+        """The example records of `url` moved by `delta` (see `FileAccumulator.shift_records`)."""
+        self._settle()
+        for tally in self.tallies.values():
+            for name, locs in tally.examples.items():
+                tally.examples[name] = [(u, i + delta if u == url else i) for u, i in locs]
+
     def extract(self) -> tuple[ReadTally, ...]:
         self._settle()
         return tuple(self.tallies[r].extract() for r in self.reads)
