@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -708,3 +709,55 @@ def test_flow(tmp_path: Path, case: str) -> None:
         for name, call, line, features in specs
     ]
     assert (found.skipped, found.notes, found.datasets) == (skipped, notes, [])
+
+
+def _read(tmp_path: Path, body: str) -> Any:
+    path = tmp_path / "train.py"
+    path.write_text("import numpy as np\nimport tensorflow as tf\n" + textwrap.dedent(body).lstrip("\n"))
+    return read_source(path)
+
+
+def test_names_defined_through_each_other(tmp_path: Path) -> None:
+    """self.width set from self.height and self.height from self.width: followed 120 steps deep, then unknown,
+    at the line where the 121st step is."""
+    found = _read(
+        tmp_path,
+        """
+        class Reader:
+            def widen(self):
+                self.width = self.height + 1
+
+            def heighten(self):
+                self.height = self.width - 1
+
+            def parse(self, record):
+                return tf.io.parse_single_example(
+                    record, {"k": tf.io.FixedLenFeature([self.width], tf.int64),
+                             "j": self.height})
+        """,
+    )
+    assert (found.specs, found.notes) == ([], [])
+    assert found.skipped == [
+        "train.py:5: parse_single_example in parse is not checked: the entry 'j': `self.height + 1` is defined in too "
+        "many steps to follow"
+    ]
+
+
+def test_the_clock_is_read_every_1024_steps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With each read of the clock 100 s after the last, a spec of fewer than 1024 steps is
+    read, and one of more stops at step 1024 (the budget's 10 s are past by then)."""
+    from tfdoctor.spec import _source_eval
+
+    ticks = iter(range(0, 10**9, 100))
+    monkeypatch.setattr(_source_eval, "time", SimpleNamespace(monotonic=lambda: next(ticks)))
+    found = _read(
+        tmp_path,
+        """
+        SMALL = {f"k{i}": tf.io.VarLenFeature(tf.int64) for i in range(10)}
+        LARGE = {f"k{i}": tf.io.VarLenFeature(tf.int64) for i in range(300)}
+        """,
+    )
+    assert [s.name for s in found.specs] == ["train.py:3 SMALL"]
+    assert found.skipped == [
+        "train.py:4: LARGE is not checked: evaluating it takes more than 1,000,000 steps or 10 seconds"
+    ]

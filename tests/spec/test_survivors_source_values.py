@@ -53,7 +53,7 @@ EXPRESSIONS = [
     # names: module constants, class attributes (inherited too)
     "A", "NAMES", "SIZES", "C.X", "C.Y", "D.X", "D.Z", "EDGE + 1", "EDGE | 1", "(2 ** 62) * (2 ** 64)",
     "2 ** 64", "3 ** 40", "1 ** 1000", "2 ** -1", "(-1) ** 99", "[0] * 10000", "10000 * [0]", "'ab' * 5000",
-    "[[0] * 10] * 100", "'a' * 10 + 'b'", "[1] + [2]", "BIG[0][:3]",
+    "[[0] * 10] * 100", "len([[0] * 100] * 4926)", "'a' * 10 + 'b'", "[1] + [2]", "BIG[0][:3]",
     # comprehensions: filters, tuple targets, nesting, dict iteration
     "[i * 2 for i in range(6) if i % 2]", "{k: v for k, v in zip('ab', [1, 2])}", "[x for x in 'abc']",
     "[a + b for a in [1, 2] for b in [10, 20] if a != 2 or b != 20]", "[k for k in SIZES]",
@@ -153,7 +153,7 @@ UNREAD = {
     "[0] * 10001": '`[0] * 10001` is too large to evaluate',
     "10001 * [0]": '`10001 * [0]` is too large to evaluate',
     "'ab' * 5001": "`'ab' * 5001` is too large to evaluate",
-    "[[0] * 100] * 10000": '`[[0] * 100] * 10000` is too large to evaluate',
+    "[[0] * 100] * 5000": "`[[0] * 100] * 5000` is too large to evaluate",
     "BIG + BIG": '`BIG + BIG` is too large to evaluate',
     "f'{A:>99999}'": "`f'{A:>99999}'` is too large to evaluate",
     "'{:99999}'.format(A)": "`'{:99999}'.format(A)` is too large to evaluate",
@@ -163,6 +163,7 @@ UNREAD = {
     "list(range(0, 10**6, 2))": '`range(0, 10**6, 2)` is too long to evaluate',
     "range(1, 2, 0)": '`range(1, 2, 0)` fails: ValueError: range() arg 3 must not be zero',
     "[x for x in range(10001)]": 'the loop over `range(10001)`: `range(10001)` is too long to evaluate',
+    "[c for c in 'ab' * 5000 + 'c']": "the loop over `'ab' * 5000 + 'c'` is too long to evaluate",
     "[x for x in A]": '`A` is not a list tfdoctor can loop over',
     "[x for x in unknown]": "the loop over `unknown`: 'unknown' is not given a value in this file; --spec-arg unknown=... gives it",
     "[x for x in [1] if x > unknown]": "the condition `x > unknown` is not known: 'unknown' is not given a value in this file",
@@ -311,6 +312,8 @@ TENSORS = {
     "tf.constant(7, tf.uint8)": 7,
     "tf.convert_to_tensor([1.5, 0.1])": [1.5, 0.10000000149011612],
     "tf.constant([[1, 2]], tf.float32)": [[1.0, 2.0]],
+    "tf.constant(1, tf.float16)": 1.0,
+    "tf.constant(1, tf.bfloat16)": 1.0,
     "np.zeros(2)": [0.0, 0.0],
     "np.ones([2], np.int64)": [1, 1],
     "np.full([2], 3)": [3, 3],
@@ -367,3 +370,20 @@ def test_unread_tensor_defaults(tmp_path: Path) -> None:
     got, notes = _defaults(tmp_path, ["[0]", *expressions])
     assert got[1:] == [UnreadDefault(e) if why else [] for e, why in UNREAD_TENSORS.items()]
     assert notes == _notes(PRELUDE.count("\n") + 4, [None, *UNREAD_TENSORS.values()])
+
+
+def test_unread_entries_are_skipped_at_their_line(tmp_path: Path) -> None:
+    """An entry only running the file would give: its call is skipped, at the line of what
+    is unknown (here the line below the call)."""
+    unread = {e: why for e, why in {**UNREAD, **UNREAD_TENSORS}.items() if why}
+    calls = "".join(
+        f"def p{i}(r):\n    return tf.io.parse_single_example(\n        r, {{'a': {e}}})\n"
+        for i, e in enumerate(unread)
+    )
+    _, found = _read(tmp_path, PRELUDE + calls)
+    first = PRELUDE.count("\n") + 5  # the line of p0's entry
+    assert found.skipped == [
+        f"train.py:{first + 3 * i}: parse_single_example in p{i} is not checked: the entry 'a': {why}"
+        for i, why in enumerate(unread.values())
+    ]
+    assert (found.specs, found.notes) == ([], [])

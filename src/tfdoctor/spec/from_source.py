@@ -199,8 +199,9 @@ class _Reader:
             for key, config in mapping.items():
                 if not isinstance(key, str):
                     raise SpecError(f"feature key {key!r} is not a string", line=line)
-                if isinstance(config, Unknown):
-                    raise Unreadable(config.node, f"the entry {key!r}: {config.why}", config.names)
+                unknown = unknown_in(config)  # also inside a list: its repr is no message
+                if unknown is not None:
+                    raise Unreadable(unknown.node, f"the entry {key!r}: {unknown.why}", unknown.names)
                 if not isinstance(config, Feature):
                     raise SpecError(f"feature {key!r} is {config!r}, not a tf.io feature config", line=line)
                 entry, unknowns = _feature_spec(key, config, section)
