@@ -451,6 +451,124 @@ TRAIN = builder(3)
 """,
         {},
     ),
+    "a name assigned in a loop's body, entries added after a read, a name passed to a function": (
+        """
+NAMES = ["a", "b"]
+
+
+def parse(record):
+    spec = {}
+    for name in NAMES:
+        key = name + "_x"
+        spec[key] = tf.io.VarLenFeature(tf.int64)
+    first = tf.io.parse_single_example(record, spec)
+    spec["late"] = tf.io.VarLenFeature(tf.int64)
+    n = 4
+    return first, tf.io.parse_single_example(record, make(n))
+
+
+def make(width):
+    return {"m": tf.io.FixedLenFeature([width], tf.int64)}
+""",
+        {},
+    ),
+    "parameters of two functions, each called twice": (
+        """
+def outer(n):
+    def inner(m):
+        return tf.io.parse_single_example(None, {"a": tf.io.FixedLenFeature([n, m], tf.int64)})
+
+    inner(3)
+    inner(4)
+
+
+outer(1)
+outer(2)
+""",
+        {},
+    ),
+    "self and class lists grown in the reading method": (
+        """
+class Reader:
+    KEYS = ["a"]
+
+    def __init__(self):
+        self.names = ["x"]
+
+    def parse(self, record):
+        self.names.append("y")
+        for k in ["b"]:
+            self.KEYS.append(k)
+        return tf.io.parse_single_example(record, {
+            **{n: tf.io.VarLenFeature(tf.int64) for n in self.names},
+            **{k: tf.io.VarLenFeature(tf.float32) for k in self.KEYS},
+        })
+""",
+        {},
+    ),
+    "call sites through attributes": (
+        """
+class Inner:
+    def parse_inner(self, record, n):
+        return tf.io.parse_single_example(record, {"i": tf.io.FixedLenFeature([n], tf.int64)})
+
+
+class Reader:
+    def __init__(self, width):
+        self.width = width
+
+    def parse(self, record):
+        return tf.io.parse_single_example(record, {"w": tf.io.FixedLenFeature([self.width], tf.int64)})
+
+
+def run(holder):
+    holder.inner.parse_inner(None, 6)
+
+
+READER = Reader(2)
+OTHER = lib.Reader(9)
+""",
+        {},
+    ),
+    "unknown entries, at their lines": (
+        """
+def returns_nothing():
+    pass
+
+
+def parse(record):
+    return tf.io.parse_single_example(
+        record, {"a": returns_nothing(),
+                 "b": tf.io.VarLenFeature(tf.int64)})
+
+
+def parse_given(record, given):
+    return tf.io.parse_single_example(
+        record, {"a": given})
+""",
+        {},
+    ),
+    "an update that fails": (
+        """
+NAMES = ["a"]
+del NAMES[5]
+SPEC = {n: tf.io.VarLenFeature(tf.int64) for n in NAMES}
+""",
+        {},
+    ),
+    "loops around an update: 10,000 iterations, not more": (
+        """
+SPEC = {"k": tf.io.VarLenFeature(tf.int64)}
+for i in range(100):
+    for j in range(100):
+        SPEC.setdefault("k", tf.io.VarLenFeature(tf.float32))
+BIG = {"k": tf.io.VarLenFeature(tf.int64)}
+for i in range(100):
+    for j in range(101):
+        BIG.setdefault("k", tf.io.VarLenFeature(tf.float32))
+""",
+        {},
+    ),
 }
 
 # name -> ([(name after "train.py:", call, line, entries)], skipped, notes)
@@ -692,6 +810,82 @@ EXPECTED: dict[str, tuple[list[tuple[str, str | None, int, tuple[FeatureSpec, ..
             )),
         ],
         [],
+        [],
+    ),
+    "a name assigned in a loop's body, entries added after a read, a name passed to a function": (
+        [
+            ('11 parse', 'parse_single_example', 11, (
+                F('a_x', 'VarLenFeature', 'int64', line=10),
+                F('b_x', 'VarLenFeature', 'int64', line=10),
+            )),
+            ('14 parse', 'parse_single_example', 14, (
+                F('m', 'FixedLenFeature', 'int64', shape=(4,), line=18),
+            )),
+        ],
+        [],
+        [],
+    ),
+    'parameters of two functions, each called twice': (
+        [
+            ('5 inner (called at line 11, called at line 7)', 'parse_single_example', 5, (
+                F('a', 'FixedLenFeature', 'int64', shape=(1, 3), line=5),
+            )),
+            ('5 inner (called at line 11, called at line 8)', 'parse_single_example', 5, (
+                F('a', 'FixedLenFeature', 'int64', shape=(1, 4), line=5),
+            )),
+            ('5 inner (called at line 12, called at line 7)', 'parse_single_example', 5, (
+                F('a', 'FixedLenFeature', 'int64', shape=(2, 3), line=5),
+            )),
+            ('5 inner (called at line 12, called at line 8)', 'parse_single_example', 5, (
+                F('a', 'FixedLenFeature', 'int64', shape=(2, 4), line=5),
+            )),
+        ],
+        [],
+        [],
+    ),
+    'self and class lists grown in the reading method': (
+        [
+            ('13 parse', 'parse_single_example', 13, (
+                F('x', 'VarLenFeature', 'int64', line=14),
+                F('y', 'VarLenFeature', 'int64', line=14),
+                F('a', 'VarLenFeature', 'float32', line=15),
+                F('b', 'VarLenFeature', 'float32', line=15),
+            )),
+        ],
+        [],
+        [],
+    ),
+    'call sites through attributes': (
+        [
+            ('5 parse_inner', 'parse_single_example', 5, (
+                F('i', 'FixedLenFeature', 'int64', shape=(6,), line=5),
+            )),
+            ('13 parse', 'parse_single_example', 13, (
+                F('w', 'FixedLenFeature', 'int64', shape=(2,), line=13),
+            )),
+        ],
+        [],
+        [],
+    ),
+    'unknown entries, at their lines': (
+        [
+        ],
+        ["train.py:9: parse_single_example in parse is not checked: the entry 'a': returns_nothing() returns no value tfdoctor can read", "train.py:15: parse_single_example in parse_given is not checked: the entry 'a': parameter 'given' of parse_given() is given no value in this file; --spec-arg given=... gives it"],
+        [],
+    ),
+    'an update that fails': (
+        [
+        ],
+        ['train.py:4: SPEC is not checked: the loop over `NAMES`: line 4 fails: list assignment index out of range'],
+        [],
+    ),
+    'loops around an update: 10,000 iterations, not more': (
+        [
+            ('3 SPEC', None, 3, (
+                F('k', 'VarLenFeature', 'int64', line=3),
+            )),
+        ],
+        ['train.py:9: BIG is not checked: the loops around line 10 run too long to evaluate'],
         [],
     ),
 }  # fmt: skip
