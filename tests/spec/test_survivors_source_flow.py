@@ -569,6 +569,44 @@ for i in range(100):
 """,
         {},
     ),
+    "a parse call at module level, call sites in a default and a with statement": (
+        """
+K = 5
+SPEC = {"m": tf.io.VarLenFeature(tf.int64)}
+parsed = tf.io.parse_single_example(None, SPEC)
+
+
+def width(n):
+    return tf.io.parse_single_example(None, {"d": tf.io.FixedLenFeature([n], tf.int64)})
+
+
+def user(x=width(K)):
+    pass
+
+
+with tf.device(width(K + 1)):
+    pass
+""",
+        {},
+    ),
+    "the words quoting the source: long, on several lines, after non-ASCII": (
+        """
+def parse(record):
+    return tf.io.parse_single_example(
+        record, {"a": make(
+            1,
+            2)})
+
+
+def parse_long(record):
+    return tf.io.parse_single_example(record, {"b": make_a_feature_config_with_a_long_name(width=1, height=2, depth=3, channels=4, extra=5)})
+
+
+def parse_accented(record):
+    return tf.io.parse_single_example(record, {"é": tf.io.VarLenFeature(tf.int64), "ü": open("x")})
+""",
+        {},
+    ),
 }
 
 # name -> ([(name after "train.py:", call, line, entries)], skipped, notes)
@@ -886,6 +924,27 @@ EXPECTED: dict[str, tuple[list[tuple[str, str | None, int, tuple[FeatureSpec, ..
             )),
         ],
         ['train.py:9: BIG is not checked: the loops around line 10 run too long to evaluate'],
+        [],
+    ),
+    'a parse call at module level, call sites in a default and a with statement': (
+        [
+            ('5 <module>', 'parse_single_example', 5, (
+                F('m', 'VarLenFeature', 'int64', line=4),
+            )),
+            ('9 width (called at line 12)', 'parse_single_example', 9, (
+                F('d', 'FixedLenFeature', 'int64', shape=(5,), line=9),
+            )),
+            ('9 width (called at line 16)', 'parse_single_example', 9, (
+                F('d', 'FixedLenFeature', 'int64', shape=(6,), line=9),
+            )),
+        ],
+        [],
+        [],
+    ),
+    'the words quoting the source: long, on several lines, after non-ASCII': (
+        [
+        ],
+        ["train.py:5: parse_single_example in parse is not checked: the entry 'a': `make( 1, 2)` is a call tfdoctor does not run", "train.py:11: parse_single_example in parse_long is not checked: the entry 'b': `make_a_feature_config_with_a_long_name(width=1, height=2, depth=3, channels=4...` is a call tfdoctor does not run", 'train.py:15: parse_single_example in parse_accented is not checked: the entry \'ü\': `open("x")` is a call tfdoctor does not run'],
         [],
     ),
 }  # fmt: skip
