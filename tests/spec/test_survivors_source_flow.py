@@ -11,6 +11,7 @@ add come in statement order (a, c, then bb), not iteration order."""
 
 from __future__ import annotations
 
+import sys
 import textwrap
 from pathlib import Path
 from types import SimpleNamespace
@@ -972,10 +973,14 @@ def _read(tmp_path: Path, body: str) -> Any:
 
 def test_names_defined_through_each_other(tmp_path: Path) -> None:
     """self.width set from self.height and self.height from self.width: followed 120 steps deep, then unknown,
-    at the line where the 121st step is."""
-    found = _read(
-        tmp_path,
-        """
+    at the line where the 121st step is. Python's frame limit raised for the test: under mutation
+    testing every function call is a few frames deeper, and RecursionError would come first."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20_000))
+    try:
+        found = _read(
+            tmp_path,
+            """
         class Reader:
             def widen(self):
                 self.width = self.height + 1
@@ -988,7 +993,9 @@ def test_names_defined_through_each_other(tmp_path: Path) -> None:
                     record, {"k": tf.io.FixedLenFeature([self.width], tf.int64),
                              "j": self.height})
         """,
-    )
+        )
+    finally:
+        sys.setrecursionlimit(limit)
     assert (found.specs, found.notes) == ([], [])
     assert found.skipped == [
         "train.py:5: parse_single_example in parse is not checked: the entry 'j': `self.height + 1` is defined in too "
