@@ -1,5 +1,5 @@
 """One file read in parts by several workers (engines/split.py) gives what reading it whole
-gives: every count, record index, problem, label run and record-to-record pair, on the
+gives: every count, sum, record index, problem, label run and record-to-record pair, on the
 native and the pure-Python path, in this process and in a pool; only the quantile sketches,
 folded in other batches, may differ within their error. Corruption at and across the part
 boundaries stays exact, and a frame stored inside a record (which a part entering mid-record
@@ -84,16 +84,11 @@ def corrupted(path: Path, size: int) -> int:
 
 def without_quantiles(value: Any) -> Any:
     """Statistics as plain data, less what depends on how records fall into batches: the
-    quantile sketches, and the last bits of mean and std (each batch's exact sum is rounded
-    once as it is folded in: within 1e-14 of each other)."""
+    quantile sketches (mean and std do not: the sums are kept exact)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
-        return {
-            k: float(f"{v:.13g}") if k in ("mean", "std") and isinstance(v, float) else without_quantiles(v)
-            for k, v in value.items()
-            if k not in ("quantiles", "inputs")
-        }
+        return {k: without_quantiles(v) for k, v in value.items() if k not in ("quantiles", "inputs")}
     if isinstance(value, (list, tuple)):
         return [without_quantiles(v) for v in value]
     return value

@@ -103,7 +103,7 @@ def test_quantile_table_update_is_the_raw_update() -> None:
 
 def test_numeric_parts_fold_as_one_batch() -> None:
     """A batch cut into parts (as the native core and protobuf share one) folds to the same
-    state as the whole batch: exact sums rounded once, tables merged."""
+    state as the whole batch: exact sums (rounded once, when extracted), tables merged."""
     rng = random.Random(7)
     floats = [
         rng.choice([0.1, -0.0, 1e30, math.nan, math.inf]) if rng.random() < 0.3 else rng.uniform(-9, 9)
@@ -118,7 +118,7 @@ def test_numeric_parts_fold_as_one_batch() -> None:
         cut.int_parts.append(int_part(np.asarray(ints[a:b], dtype=np.int64)))
     assert whole.extract() == cut.extract()
     finite = [f for f in floats if math.isfinite(f)]
-    total = math.fsum((math.fsum(finite), math.fsum(float(i) for i in ints)))  # floats, then ints, folded
+    total = math.fsum([*finite, *(float(i) for i in ints)])  # the exact sum of both kinds, rounded once
     stats = whole.extract()
     assert stats is not None and stats.mean == total / (len(finite) + len(ints))
 

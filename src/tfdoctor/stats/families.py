@@ -21,6 +21,7 @@ Both paths fold the same batches into the same state, bit for bit.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -389,8 +390,11 @@ class NumericAccumulator(_Sketched):
         self.count = 0
         self.min = math.inf
         self.max = -math.inf
-        self.total = 0.0
-        self.total_sq = 0.0
+        # the exact sums of the finite values and of their squares, as Shewchuk's partials
+        # (non-overlapping floats): mean and std do not depend on how records fall into batches
+        # or parts, and a merge loses nothing
+        self.sums: list[float] = []
+        self.squares: list[float] = []
         self.zeros = 0
         self.nan = 0
         self.pos_inf = 0
@@ -453,8 +457,8 @@ class NumericAccumulator(_Sketched):
         if low <= high:  # any finite value
             self.min = min(self.min, low)
             self.max = max(self.max, high)
-            self.total = math.fsum((self.total, _fsum([p.sums for p in parts])))
-            self.total_sq = math.fsum((self.total_sq, _fsum([p.squares for p in parts])))
+            self.sums = _partials([*self.sums, *_exact([p.sums for p in parts])])
+            self.squares = _partials([*self.squares, *_exact([p.squares for p in parts])])
             self.zeros += sum(p.zeros for p in parts)
         if len(uniq):
             values, weights = as_float_table(uniq, counts) if is_int else (uniq, counts)
@@ -472,8 +476,8 @@ class NumericAccumulator(_Sketched):
         self.count += other.count
         self.min = min(self.min, other.min)
         self.max = max(self.max, other.max)
-        self.total = math.fsum((self.total, other.total))
-        self.total_sq = math.fsum((self.total_sq, other.total_sq))
+        self.sums = _partials(self.sums + other.sums)
+        self.squares = _partials(self.squares + other.squares)
         self.zeros += other.zeros
         self.nan += other.nan
         self.pos_inf += other.pos_inf
@@ -486,9 +490,11 @@ class NumericAccumulator(_Sketched):
         if not self.count:
             return None
         finite = self.count - self.nan - self.pos_inf - self.neg_inf
-        mean = self.total / finite if finite else None
+        mean = math.fsum(self.sums) / finite if finite else None
         std = (
-            math.sqrt(max(0.0, self.total_sq / finite - mean * mean)) if finite and mean is not None else None
+            math.sqrt(max(0.0, math.fsum(self.squares) / finite - mean * mean))
+            if finite and mean is not None
+            else None
         )
         return NumericStats(
             count=self.count,
@@ -504,10 +510,36 @@ class NumericAccumulator(_Sketched):
         )
 
 
-def _fsum(terms: list[np.ndarray]) -> float:
-    """The exactly rounded sum of every term (math.fsum, over a list: it iterates a list of
-    floats several times faster than an array)."""
-    return math.fsum((np.concatenate(terms) if len(terms) > 1 else terms[0]).tolist())
+def _exact(terms: list[np.ndarray]) -> list[float]:
+    """The exact sum of every term, as floats that add up to it: math.fsum's exactly rounded
+    sum, then that of what it left out, until nothing is (two or three floats for float32
+    values; math.fsum over a list: it iterates a list several times faster than an array)."""
+    values = (np.concatenate(terms) if len(terms) > 1 else terms[0]).tolist()
+    out: list[float] = []
+    while total := math.fsum(itertools.chain(values, (-x for x in out))):
+        out.append(total)
+        if not math.isfinite(total):
+            break
+    return out
+
+
+def _partials(values: list[float]) -> list[float]:
+    """Shewchuk's non-overlapping partials of `values` (their exact sum; Python's msum
+    recipe): a handful of floats, whatever was added."""
+    partials: list[float] = []
+    for x in values:
+        i = 0
+        for y in partials:
+            if abs(x) < abs(y):
+                x, y = y, x
+            hi = x + y
+            lo = y - (hi - x)
+            if lo:
+                partials[i] = lo
+                i += 1
+            x = hi
+        partials[i:] = [x]
+    return partials
 
 
 _SPECIALS = (math.nan, math.inf, -math.inf)
