@@ -223,8 +223,10 @@ def test_a_drive_letter_is_a_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     """`C:spec.py:X` on Windows: where `C:` exists, the argument is a path, not module:ATTR."""
     monkeypatch.chdir(tmp_path)
     _refused("C:spec.py:X", "C:spec.py: no such file")
+    _refused("C:", "C: cannot import module: ModuleNotFoundError: No module named 'C'")
     (tmp_path / "C:").mkdir()
     _refused("C:spec.py:X", "C:spec.py:X: no such file")
+    _refused("C:", "C:: unknown spec format: use a .py file, module:ATTR, a schema .pbtxt or .json")
     (tmp_path / "C:" / "spec.py").write_text("x = 1\n")
     _refused("C:/spec.py", "C:/spec.py: no parse spec tfdoctor can read: no tf.io.parse_* call and no dict of tf.io "
              "features")  # fmt: skip
