@@ -50,10 +50,10 @@ def float_bits(values: np.ndarray) -> np.ndarray:
 
 
 def bytes_hashes(values: Iterable[bytes]) -> np.ndarray:
-    return np.fromiter(
-        (int.from_bytes(hashlib.blake2b(v, digest_size=8).digest(), "little") for v in values),
-        dtype=np.uint64,
-    )
+    """Each value's 8-byte BLAKE2b digest, read as a little-endian integer."""
+    blake2b = hashlib.blake2b
+    joined = b"".join([blake2b(v, digest_size=8).digest() for v in values])
+    return np.frombuffer(joined, dtype="<u8").astype(np.uint64)
 
 
 SPARSE = 256  # distinct hashes kept as a sorted list (2 KB) before the 4 KB of registers

@@ -34,7 +34,7 @@ from ..facts.dataset import BytesStats, CountStats, NumericStats
 from .distinct import DistinctSketch, float_bits, mix64
 from .distinct import K as HLL_K
 from .frequent_items import FrequentItems
-from .images import decodes, image_format, image_shape, shape_key
+from .images import IMAGE_FIRST_BYTES, decodes, image_format, image_shape, shape_key
 from .quantiles import QuantileSketch
 
 TOP_K = 10
@@ -594,7 +594,7 @@ class FrequentValuesAccumulator(_Sketched):
         if not len(uniq):
             return
         self.distinct.add_ints(uniq)
-        self.ints.update(uniq, counts)
+        self.ints.update(uniq, counts, distinct=True)
         self._note(len(uniq), str(uniq[0]))
 
     def add_bytes(self, counter: Counter[bytes]) -> None:
@@ -602,7 +602,8 @@ class FrequentValuesAccumulator(_Sketched):
             return
         self.distinct.add_bytes(counter)
         keys = [value_key(value) for value in counter]
-        self.bytes.update(np.array(keys, dtype=object), np.fromiter(counter.values(), dtype=np.int64))
+        counts = np.fromiter(counter.values(), dtype=np.int64)
+        self.bytes.update(np.array(keys, dtype=object), counts, distinct=True)
         self._note(len(counter), keys[-1])
 
     def _note(self, distinct: int, first: str) -> None:
@@ -692,10 +693,12 @@ class BytesAccumulator:
         self.len_total += int(np.dot(lengths, counts))
         self.len_min = _min(self.len_min, int(lengths.min()))
         self.len_max = _max(self.len_max, int(lengths.max()))
-        for value, count in counter.items():
+        # most values of a feature that holds no images are told apart by their first byte
+        for value in [v for v in counter if v and v[0] in IMAGE_FIRST_BYTES]:
             fmt = image_format(value)
             if fmt is None:
                 continue
+            count = counter[value]
             self.image_formats[fmt] = self.image_formats.get(fmt, 0) + count
             shape = image_shape(value)
             if shape is None:

@@ -18,7 +18,14 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 
 
+# the first byte of every signature: most values of a bytes feature that holds no images
+# are told apart by it alone (a set lookup, where the signatures cost five comparisons)
+IMAGE_FIRST_BYTES = frozenset({magic[0] for magic, _ in _MAGIC} | {b"RIFF"[0]})
+
+
 def image_format(data: bytes) -> str | None:
+    if not data or data[0] not in IMAGE_FIRST_BYTES:
+        return None
     for magic, name in _MAGIC:
         if data.startswith(magic):
             return name
