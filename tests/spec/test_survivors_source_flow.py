@@ -608,6 +608,32 @@ def parse_accented(record):
 """,
         {},
     ),
+    "a default bound where the function is defined; defaults noted whole up to 40 characters": (
+        """
+W = 3
+
+
+def parse(record, width=W, key="k" * 2, name="abcdefghijklmnopqrstuvwxyzabcdefghijkl", other="abcdefghijklmnopqrstuvwxyzabcdefghijklm"):
+    return tf.io.parse_single_example(record, {key: tf.io.FixedLenFeature([width], tf.int64),
+                                               name: tf.io.VarLenFeature(tf.int64),
+                                               other: tf.io.VarLenFeature(tf.int64)})
+
+
+W = 4
+""",
+        {},
+    ),
+    "a name read in the else branch of the if that assigns it": (
+        """
+def parse(record, mode):
+    spec = {"base": tf.io.VarLenFeature(tf.int64)}
+    if mode:
+        spec = {"a": tf.io.VarLenFeature(tf.int64)}
+    else:
+        return tf.io.parse_single_example(record, spec)
+""",
+        {},
+    ),
 }
 
 # name -> ([(name after "train.py:", call, line, entries)], skipped, notes)
@@ -946,6 +972,26 @@ EXPECTED: dict[str, tuple[list[tuple[str, str | None, int, tuple[FeatureSpec, ..
         [
         ],
         ["train.py:5: parse_single_example in parse is not checked: the entry 'a': `make( 1, 2)` is a call tfdoctor does not run", "train.py:11: parse_single_example in parse_long is not checked: the entry 'b': `make_a_feature_config_with_a_long_name(width=1, height=2, depth=3, channels=4...` is a call tfdoctor does not run", 'train.py:15: parse_single_example in parse_accented is not checked: the entry \'ü\': `open("x")` is a call tfdoctor does not run'],
+        [],
+    ),
+    'a default bound where the function is defined; defaults noted whole up to 40 characters': (
+        [
+            ('7 parse', 'parse_single_example', 7, (
+                F('kk', 'FixedLenFeature', 'int64', shape=(3,), line=7),
+                F('abcdefghijklmnopqrstuvwxyzabcdefghijkl', 'VarLenFeature', 'int64', line=8),
+                F('abcdefghijklmnopqrstuvwxyzabcdefghijklm', 'VarLenFeature', 'int64', line=9),
+            )),
+        ],
+        [],
+        ["train.py:7: read with key='kk' (the default of parse()), width=3 (the default of parse()), name='abcdefghijklmnopqrstuvwxyzabcdefghijkl' (the default of parse()), other='abcdefghijklmnopqrstuvwxyzabcdefghij... (the default of parse()); --spec-arg NAME=VALUE reads the value you run with"],
+    ),
+    'a name read in the else branch of the if that assigns it': (
+        [
+            ('8 parse', 'parse_single_example', 8, (
+                F('base', 'VarLenFeature', 'int64', line=4),
+            )),
+        ],
+        [],
         [],
     ),
 }  # fmt: skip
