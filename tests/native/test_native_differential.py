@@ -223,7 +223,9 @@ def test_core_never_crashes_on_random_bytes(data: bytes, start: int) -> None:
     decoder.register(b"k", True, True)
     framed = frame(data) + data  # one valid frame around random bytes (a payload to decode), then noise
     start = min(start, len(framed))
-    stop, pos, n, info, offsets, lengths, columns, _seq = decoder.run(framed, start, 100, 1 << 40, 1 << 31)
+    stop, pos, n, info, offsets, lengths, columns, _seq, _kinds = decoder.run(
+        framed, start, 100, 1 << 40, 1 << 31
+    )
     assert start <= pos <= len(framed)
     assert len(offsets) == len(lengths) == 8 * n
     assert isinstance(decoder.drain(), list) and decoder.drain() == []  # drained once, then empty
@@ -252,7 +254,7 @@ def test_core_decodes_or_hands_back_like_protobuf(payload: bytes) -> None:
     keys: list[bytes] = []
     framed = frame(payload)
     while True:
-        stop, pos, n, info, _o, _l, columns, sequences = decoder.run(framed, 0, 1, 1 << 40, 1 << 31)
+        stop, pos, n, info, _o, _l, columns, sequences, _kinds = decoder.run(framed, 0, 1, 1 << 40, 1 << 31)
         if stop != _core.NEWKEY:
             break
         assert isinstance(info, tuple)
@@ -599,6 +601,66 @@ def sequences(rng: random.Random, i: int) -> bytes:
                 _set(step, rng.choice([1, 2.5, b"x", ("float", [float("nan"), 0.0])]))
             # "none": steps that hold no value list
     return bytes(msg.SerializeToString())
+
+
+def checked_sequences(rng: random.Random, i: int) -> bytes:
+    """`sequences`, and now and then a feature list of 40 steps of many value counts and a
+    kind that changes at some step (more distinct (kind, count) pairs than the core lists)."""
+    from tfdoctor.proto.build import sequence_example
+
+    if i % 13 == 1:
+        switch = rng.randrange(40)
+        steps = [
+            ("float" if at == switch and rng.random() < 0.5 else "int64", list(range(rng.randrange(26))))
+            for at in range(40)
+        ]
+        return sequence_example({"label": 1, "video_id": b"v"}, {"many": steps})
+    return sequences(rng, i)
+
+
+def test_same_check_tallies_on_sequence_examples(tmp_path: Path) -> None:
+    """`check` with a parse_sequence_example spec through the core (feature-list reads from
+    its list and step entries, in array operations) gives what the Python path's step-by-step
+    checks give: records, present, every problem, bad count and example record; contexts and
+    the features of Examples in the same file checked by the context reads alike."""
+    from tfdoctor.facts.spec import FeatureSpec, ParseSpec
+
+    context = [("label", "int64", ()), ("video_id", "string", ()), ("absent_context", "float32", ())]
+    steps = [
+        ("rgb", "float32", (4,)), ("audio", "string", ()), ("tokens", "int64", (2,)), ("mixed", "float32", (2,)),
+        ("none", "string", ()), ("absent", "float32", ()),
+    ]  # fmt: skip
+    spec = ParseSpec(
+        tuple(FeatureSpec(k, "FixedLenFeature", d, "context", shape=sh) for k, d, sh in context)
+        + tuple(FeatureSpec(k, "FixedLenSequenceFeature", d, "sequence", shape=sh) for k, d, sh in steps)
+        # any value count: a step of another kind, often past the 16 pairs the core lists, is refused
+        + (FeatureSpec("many", "VarLenFeature", "int64", "sequence"),),
+        call="parse_sequence_example",
+    )
+    path = _write(tmp_path, "checked_sequences.tfrecord", checked_sequences, 9000, seed=9)
+    old = os.environ.get("TFDOCTOR_NATIVE")
+    try:
+        tallies = {}
+        for native_on in ("1", "0"):
+            os.environ["TFDOCTOR_NATIVE"] = native_on
+            tallies[native_on] = tfdoctor.check_spec([str(path)], spec=spec, workers=1).stats.reads
+    finally:
+        if old is None:
+            del os.environ["TFDOCTOR_NATIVE"]
+        else:
+            os.environ["TFDOCTOR_NATIVE"] = old
+    assert tallies["1"] == tallies["0"]
+    by_key = {t.read.key: t for t in tallies["1"]}
+    assert by_key["absent"].problems == {"missing": by_key["absent"].records}
+    assert (
+        set(by_key["many"].problems) == {"missing", "kind:float"}
+        and by_key["many"].problems["kind:float"] > 100
+    )
+    assert by_key["none"].problems["count"] and by_key["mixed"].problems.keys() >= {
+        "kind:int64",
+        "kind:bytes",
+    }
+    assert _check_json([path], True, spec) == _check_json([path], False, spec)
 
 
 def test_same_statistics_on_sequence_examples(tmp_path: Path) -> None:

@@ -1074,10 +1074,32 @@ static inline int add_int(Key *k, int64_t v, int ordered) {
  * them: the record under its first step's kind, its steps, each step's value count, and the
  * values (a step of WIDE_LIST floats or more sampled as a wide list, keyed by (index << 20) +
  * step). Checked by decode_example. */
-static int emit_steps(Key *k, const Entry *e, int64_t index) {
+/* A keep key's column entry (kind code, value count, record number in the block) */
+static inline int put_entry(Key *k, uint8_t kind, int64_t count, int32_t rec) {
+    if (buf_put(&k->kinds, &kind, 1) < 0 || buf_put(&k->counts, &count, 8) < 0 || buf_put(&k->recs, &rec, 4) < 0)
+        return -1;
+    return 0;
+}
+
+#define K_LIST 4       /* a column entry that stands for a feature list (count: its steps) */
+#define STEP_PAIRS 16 /* distinct (kind, count) pairs of a feature list's steps listed once */
+
+/* A feature list's statistics; for a key a parse spec reads (keep), column entries for
+ * `ReadsAccumulator.add_sequence_block`: one K_LIST entry, then the steps' (kind, count) pairs
+ * in step order, each the first time it comes (all of them past STEP_PAIRS distinct ones), so
+ * the first step a read refuses is the first entry it refuses. */
+static int emit_steps(Decoder *d, int32_t id, const Entry *e, int32_t rec, int64_t index) {
+    Key *k = &d->keys[id];
     const uint8_t *q = e->body, *vend = e->body + e->len;
     int first = K_UNSET;
+    uint8_t pair_kind[STEP_PAIRS];
+    int64_t pair_count[STEP_PAIRS];
+    int pairs = 0;
     if (tab_add(&k->steps, (uint64_t)e->count, 1) < 0) return -1;
+    if (k->keep) {
+        key_touch(d, id);
+        if (put_entry(k, K_LIST, e->count, rec) < 0) return -1;
+    }
     for (int64_t at = 0; q < vend; at++) {
         size_t l = 0, len = 0;
         uint64_t v = 0;
@@ -1087,6 +1109,17 @@ static int emit_steps(Key *k, const Entry *e, int64_t index) {
         rd_feature(q, q + l, &st);
         q += l;
         if (at == 0) first = st.kind;
+        if (k->keep) {
+            int seen = 0;
+            for (int i = 0; i < pairs && !seen; i++) seen = pair_kind[i] == st.kind && pair_count[i] == st.count;
+            if (!seen) {
+                if (pairs < STEP_PAIRS) {
+                    pair_kind[pairs] = (uint8_t)st.kind;
+                    pair_count[pairs++] = st.count;
+                }
+                if (put_entry(k, (uint8_t)st.kind, st.count, rec) < 0) return -1;
+            }
+        }
         if (tab_add(&k->lengths, (uint64_t)st.count, 1) < 0) return -1;
         const uint8_t *p = st.body, *end = st.body + st.len;
         while (st.body != NULL && p < end) {
@@ -1140,7 +1173,7 @@ static int emit(Decoder *d, int32_t rec, int64_t index0) {
             d->dirty[d->ndirty++] = e->key;
         }
         if (k->section == SEC_SEQUENCE) {
-            if (emit_steps(k, e, index0 + rec) < 0) return -1;
+            if (emit_steps(d, e->key, e, rec, index0 + rec) < 0) return -1;
             continue;
         }
         k->nkind[e->kind]++;
@@ -1150,11 +1183,8 @@ static int emit(Decoder *d, int32_t rec, int64_t index0) {
         if (e->kind > K_INT64 || e->count != 1) k->obad = 1;
         int ordered = !k->obad;
         if (k->keep) {
-            uint8_t kind = (uint8_t)e->kind;
             key_touch(d, e->key);
-            if (buf_put(&k->kinds, &kind, 1) < 0 || buf_put(&k->counts, &e->count, 8) < 0 ||
-                buf_put(&k->recs, &rec, 4) < 0)
-                return -1;
+            if (put_entry(k, (uint8_t)e->kind, e->count, rec) < 0) return -1;
         }
         if (e->body == NULL) continue;
         const uint8_t *p = e->body, *end = e->body + e->len;
@@ -1510,7 +1540,7 @@ static PyObject *Decoder_register(Decoder *d, PyObject *args) {
     if (!PyArg_ParseTuple(args, "O!p|ii", &PyBytes_Type, &key, &ok, &keep, &section)) return NULL;
     if (keep < KEEP_NONE || keep > KEEP_COUNTS) return PyErr_Format(PyExc_ValueError, "no such keep");
     if (section < SEC_FEATURES || section > SEC_SEQUENCE) return PyErr_Format(PyExc_ValueError, "no such section");
-    if (section == SEC_SEQUENCE) keep = 0; /* feature lists: statistics only */
+    if (section == SEC_SEQUENCE && keep) keep = KEEP_COUNTS; /* feature lists: emit_steps' entries only */
     int32_t found = lookup(d, section, (const uint8_t *)PyBytes_AS_STRING(key), (size_t)PyBytes_GET_SIZE(key));
     if (found >= 0) {
         d->keys[found].ok = ok;
@@ -1554,7 +1584,7 @@ static PyObject *Decoder_register(Decoder *d, PyObject *args) {
 }
 
 /* run(buf, start, max_records, max_bytes, max_record_bytes, first_index=0, span_end=-1)
- * -> (stop, pos, records, info, offsets, lengths, columns, sequence examples)
+ * -> (stop, pos, records, info, offsets, lengths, columns, sequence examples, sequence flags)
  * Frames and decodes records from buf[start:] until a stop: ST_LIMIT (max_records records,
  * or payload bytes reaching max_bytes), ST_NEED (info: bytes needed from pos for the next
  * frame), ST_FRAMING (the frame at pos fails a check: the Python reader takes over there),
@@ -1566,8 +1596,9 @@ static PyObject *Decoder_register(Decoder *d, PyObject *args) {
  * offset of the first frame not consumed. offsets/lengths: int64 per record (frame offset in
  * buf, payload length). columns: (key id, kinds u8, counts i64, recs i32, floats f32, ints
  * i64, bytes values list or None) per key registered with keep (KEEP_COUNTS: no float or
- * bytes values) or with bytes values in blobs (the first five None for the others).
- * Statistics accumulate until drain(). */
+ * bytes values) or with bytes values in blobs (the first five None for the others); a
+ * feature list's entries are emit_steps'. Sequence flags: u8 per record, 1 for a
+ * SequenceExample. Statistics accumulate until drain(). */
 static PyObject *Decoder_run(Decoder *d, PyObject *args) {
     PyObject *obj;
     Py_ssize_t start, max_records;
@@ -1584,7 +1615,7 @@ static PyObject *Decoder_run(Decoder *d, PyObject *args) {
     }
     const uint8_t *base = (const uint8_t *)view.buf;
     size_t pos = (size_t)start, end = (size_t)view.len;
-    Buf offsets = {0}, lengths = {0};
+    Buf offsets = {0}, lengths = {0}, seqflags = {0};
     int stop = ST_LIMIT;
     PyObject *info = NULL, *result = NULL, *columns = NULL;
     Py_ssize_t nrec = 0, nseq = 0;
@@ -1641,7 +1672,9 @@ static PyObject *Decoder_run(Decoder *d, PyObject *args) {
         if (emit(d, (int32_t)nrec, (int64_t)first_index) < 0) goto fail;
         nseq += d->is_sequence;
         int64_t off = (int64_t)pos, ln = (int64_t)length;
-        if (buf_put(&offsets, &off, 8) < 0 || buf_put(&lengths, &ln, 8) < 0) goto fail;
+        uint8_t is_seq = (uint8_t)d->is_sequence;
+        if (buf_put(&offsets, &off, 8) < 0 || buf_put(&lengths, &ln, 8) < 0 || buf_put(&seqflags, &is_seq, 1) < 0)
+            goto fail;
         nrec++;
         payload_bytes += (long long)length;
         pos += total;
@@ -1665,14 +1698,15 @@ static PyObject *Decoder_run(Decoder *d, PyObject *args) {
         key_reset(k);
     }
     d->ntouched = 0;
-    result = Py_BuildValue("(innNNNNn)", stop, (Py_ssize_t)pos, nrec, info, buf_bytes(&offsets), buf_bytes(&lengths),
-                           columns, nseq);
+    result = Py_BuildValue("(innNNNNnN)", stop, (Py_ssize_t)pos, nrec, info, buf_bytes(&offsets), buf_bytes(&lengths),
+                           columns, nseq, buf_bytes(&seqflags));
     info = columns = NULL;
 fail:
     Py_XDECREF(info);
     Py_XDECREF(columns);
     PyMem_Free(offsets.data);
     PyMem_Free(lengths.data);
+    PyMem_Free(seqflags.data);
     PyBuffer_Release(&view);
     return result;
 }
@@ -1681,9 +1715,12 @@ static PyMethodDef Decoder_methods[] = {
     {"register", (PyCFunction)Decoder_register, METH_VARARGS,
      "register(key, ok, keep=0, section=0) -> id: a feature key the Python side has checked; ok=False "
      "makes the records holding it fall back to the Python path; keep=1 returns its entries' "
-     "columns and values from run() (labels), keep=2 the columns and int64 values (spec reads)."},
-    {"run", (PyCFunction)Decoder_run, METH_VARARGS, "run(buf, start, max_records, max_bytes, max_record_bytes, first_index=0): first_index is "
-     "the file's index of the block's first record (wide lists' samples hash it)"},
+     "columns and values from run() (labels), keep=2 the columns and int64 values (spec reads); a "
+     "feature list's (section 2) keep: its list and step entries (emit_steps)."},
+    {"run", (PyCFunction)Decoder_run, METH_VARARGS,
+     "run(buf, start, max_records, max_bytes, max_record_bytes, first_index=0, span_end=-1): first_index "
+     "is the file's index of the block's first record (wide lists' samples hash it); span_end: stop "
+     "before a sound frame starting there or later (a part of a split file)"},
     {"drain", (PyCFunction)Decoder_drain, METH_NOARGS,
      "drain() -> per key, the statistics gathered since the last drain (and clears them)."},
     {NULL, NULL, 0, NULL},

@@ -33,4 +33,5 @@ class Decoder:
         bytes,
         list[tuple[int, Any, Any, Any, Any, Any, list[bytes] | None]],
         int,
+        bytes,
     ]: ...

@@ -3,8 +3,8 @@
 The stream is read into a block exactly as `TFRecordReader` reads it (the same read sizes,
 so `bytes_read` and every limit agree); the core frames, checks and decodes the block's
 records, updates their statistics, and stops where it cannot go on alone:
-  - a record it does not decode (another message, an unusual encoding, a SequenceExample when
-    a parse spec's reads are tallied) or a record larger than the block: parsed by protobuf
+  - a record it does not decode (another message, an unusual encoding) or a record larger
+    than the block: parsed by protobuf
     and added by `DatasetAccumulator.add`, then the core goes on;
   - a feature key not seen before: checked here once (`DatasetAccumulator.native_key`);
   - a framing problem, a stream error or the end of the stream: the rest of the file is handed
@@ -205,8 +205,7 @@ def scan_stream(
     starting at `span_end` or later (its offset in `facts.span_next`)."""
     block = _Block(stream)
     block.base = start_offset
-    # with a parse spec's reads, SequenceExamples go to protobuf (their feature-list checks)
-    decoder = Decoder(sequences=acc.reads is None)
+    decoder = Decoder()
     keys: list[tuple[int, bytes]] = []  # decoder key id -> (section, key)
 
     index = first_index  # the next record's index in the file
@@ -265,13 +264,13 @@ def scan_stream(
             if byte_limit is not None and block.bytes_read >= byte_limit:
                 most = 1
             with block.view() as held:
-                stop, pos, n, info, _offsets, lengths, columns, sequences = decoder.run(
+                stop, pos, n, info, _offsets, lengths, columns, sequences, kinds = decoder.run(
                     held, block.pos, max(most, 1), flush_bytes - buffered, max_record_bytes, index,
                     -1 if span_end is None else max(span_end - block.base, 0),
                 )  # fmt: skip
             block.pos = pos
             if n:
-                acc.add_columns(n, [(keys[c[0]], *c[1:]) for c in columns], facts, index, sequences)
+                acc.add_columns(n, [(keys[c[0]], *c[1:]) for c in columns], facts, index, sequences, kinds)
                 facts.records += n
                 index += n
                 buffered += int(np.frombuffer(lengths, dtype=np.int64).sum())

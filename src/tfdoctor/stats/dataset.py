@@ -154,7 +154,7 @@ class DatasetAccumulator:
         if problem is not None:
             return False, 0
         if NATIVE_SECTIONS[section] == "sequence":
-            return True, 0
+            return True, 2 if self.reads is not None and self.reads.reads_steps(name) else 0
         if self._is_label(name):
             return True, 1
         return True, 2 if self.reads is not None and self.reads.checks_for(name) else 0
@@ -174,7 +174,13 @@ class DatasetAccumulator:
         return acc
 
     def add_columns(
-        self, records: int, columns: list[Any], file: FileAccumulator, first_index: int, sequences: int = 0
+        self,
+        records: int,
+        columns: list[Any],
+        file: FileAccumulator,
+        first_index: int,
+        sequences: int = 0,
+        record_kinds: bytes = b"",
     ) -> None:
         """Add `records` Examples decoded by the native core (`tfdoctor.native`), every key
         already registered through `native_key`. Their statistics come in `add_drained`;
@@ -182,9 +188,11 @@ class DatasetAccumulator:
         value count per entry (i64), record number in the block per entry (i32), float32
         values, int64 values, bytes values or None), the first five None except for labels.
         Bytes values reach the same buffer `add` fills, in the same order. `sequences` of the
-        records are SequenceExamples."""
+        records are SequenceExamples, those whose byte in `record_kinds` is 1 (a parse spec's
+        feature-list reads are tallied from their entries: `ReadsAccumulator.add_sequence_block`)."""
         labels, reads = self.labels, self.reads
         checked: dict[str, Any] = {}
+        steps: dict[str, Any] = {}
         for key, kind_b, count_b, rec_b, float_b, int_b, blobs in columns:
             acc = self._native_feature(key)
             if blobs:
@@ -193,9 +201,17 @@ class DatasetAccumulator:
                 continue
             codes = np.frombuffer(kind_b, dtype=np.uint8)
             counts = np.frombuffer(count_b, dtype=np.int64)
+            if acc.section == "sequence":
+                steps[acc.name] = (codes, counts, np.frombuffer(rec_b, dtype=np.int32).astype(np.int64))
+                continue
             if acc.checks:
                 block_recs = np.frombuffer(rec_b, dtype=np.int32).astype(np.int64)
-                checked[acc.name] = (codes, counts, block_recs, np.frombuffer(int_b, dtype=np.int64))
+                ints = np.frombuffer(int_b, dtype=np.int64)
+                cols: tuple[np.ndarray, ...] = (codes, counts, block_recs, ints)
+                held = checked.get(acc.name)
+                if held is not None:  # an Example's feature and a SequenceExample's context: one read
+                    cols = tuple(np.concatenate((a, b)) for a, b in zip(held, cols))
+                checked[acc.name] = cols
             if acc.name not in labels:
                 continue
             recs = np.frombuffer(rec_b, dtype=np.int32).astype(np.int64) + first_index
@@ -219,6 +235,9 @@ class DatasetAccumulator:
                 at[code] += count
         if reads is not None:
             reads.add_block(records, checked, file.url, first_index)
+            if sequences:
+                is_sequence = np.frombuffer(record_kinds, dtype=np.uint8).astype(bool)
+                reads.add_sequence_block(is_sequence, steps, file.url, first_index)
         self.records += records
         for kind, n in (("example", records - sequences), ("sequence_example", sequences)):
             if n:

@@ -247,6 +247,60 @@ class ReadsAccumulator:
             c.missing, c.seen = 0, -1
         self._record = 0
 
+    def reads_steps(self, key: str) -> bool:
+        """Whether a feature-list read checks `key`'s steps."""
+        return any(read.key == key for read in self._seq)
+
+    def add_sequence_block(
+        self, is_sequence: np.ndarray, columns: Mapping[str, Any], url: str, first: int
+    ) -> None:
+        """`add_sequences` for the SequenceExamples of a block the native core decoded
+        (`is_sequence`: one flag per record of the block), in array operations. `columns`: per
+        feature list a read checks, held in the block, its entries as the core lists them (kind
+        code, count, record number in the block): for each record holding it, a list entry
+        (code 4, count: its steps) and then its steps' (kind, value count) pairs in step
+        order, each pair the first time it comes, so the first pair a read refuses is the
+        first step it refuses."""
+        if not self._seq:
+            return
+        records = len(is_sequence)
+        indices = first + np.arange(records, dtype=np.int64)
+        for read in self._seq:
+            tally = self.tallies[read]
+            tally.records += int(is_sequence.sum())
+            present = np.zeros(records, dtype=bool)
+            cols = columns.get(read.key)
+            if cols is not None:
+                codes, counts, recs = cols
+                present[recs[codes == _LIST]] = True
+            missing = is_sequence & ~present
+            tally.present += int(present.sum())
+            tally.note_many("missing", url, indices[missing])
+            if cols is None:
+                continue
+            steps = codes != _LIST
+            codes, counts, recs = codes[steps], counts[steps], recs[steps]
+            typed = codes < 3  # a step with no value list has no kind, and no values
+            bad_kind = np.zeros(len(codes), dtype=bool)
+            if read.kind is not None:
+                bad_kind = typed & (codes != _KINDS.index(read.kind))
+            n = np.where(typed, counts, 0)
+            bad_count = np.zeros(len(codes), dtype=bool)
+            if read.count is not None:
+                bad_count |= n != read.count
+            if read.multiple_of:
+                bad_count |= n % read.multiple_of != 0
+            bad = bad_kind | bad_count
+            # each record's first refused step: its kind if that is wrong, else its count
+            at = np.flatnonzero(bad)
+            firsts = at[np.unique(recs[at], return_index=True)[1]] if len(at) else at
+            kind_first = firsts[bad_kind[firsts]]
+            for code in np.unique(codes[kind_first]).tolist():
+                which = kind_first[codes[kind_first] == code]
+                tally.note_many("kind:" + _KINDS[code], url, indices[recs[which]])
+            count_first = firsts[~bad_kind[firsts]]
+            tally.note_many("count", url, indices[recs[count_first]], n[count_first])
+
     def add_sequences(self, feature_lists: dict[str, Any], url: str, index: int) -> None:
         tallies = self.tallies
         for read in self._seq:
@@ -294,6 +348,7 @@ class ReadsAccumulator:
 
 
 _CODE = {"float_list": 0, "int64_list": 1, "bytes_list": 2}
+_LIST = 4  # the native core's column entry for a feature list (see add_sequence_block)
 _KINDS = ("float", "int64", "bytes")
 
 
