@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tfdoctor.facts.spec import FeatureSpec, ParseSpec
+from tfdoctor.facts.spec import FeatureSpec, ParseSpec, UnreadDefault
 from tfdoctor.spec.from_source import read_source
 
 
@@ -634,6 +634,18 @@ def parse(record, mode):
 """,
         {},
     ),
+    "a SparseFeature's unknown value_key, an unknown default given by position": (
+        """
+def parse(record):
+    return tf.io.parse_single_example(
+        record, {"a": tf.io.SparseFeature("i", vk, tf.int64, 3)})
+
+
+def parse_default(record):
+    return tf.io.parse_single_example(record, {"b": tf.io.FixedLenFeature([], tf.int64, make_default())})
+""",
+        {},
+    ),
 }
 
 # name -> ([(name after "train.py:", call, line, entries)], skipped, notes)
@@ -993,6 +1005,15 @@ EXPECTED: dict[str, tuple[list[tuple[str, str | None, int, tuple[FeatureSpec, ..
         ],
         [],
         [],
+    ),
+    "a SparseFeature's unknown value_key, an unknown default given by position": (
+        [
+            ('9 parse_default', 'parse_single_example', 9, (
+                F('b', 'FixedLenFeature', 'int64', shape=(), default=UnreadDefault("make_default()"), line=9),
+            )),
+        ],
+        ["train.py:5: parse_single_example in parse is not checked: the value_key of 'a' is not known: 'vk' is not given a value in this file; --spec-arg vk=... gives it"],
+        ["train.py:9: the default_value of 'b' is not checked (its presence and dtype are): `make_default()` is a call tfdoctor does not run"],
     ),
 }  # fmt: skip
 
