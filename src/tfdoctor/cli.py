@@ -339,7 +339,12 @@ HtmlOpt = Annotated[
     str | None,
     typer.Option("--html", help="Write the report as one self-contained HTML page (no script, no network)."),
 ]
-WorkersOpt = Annotated[int | None, typer.Option(help="Processes; default one per CPU for several files.")]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        help="Processes; default one per CPU for several files, or a file of 64 MiB or more (read in parts)."
+    ),
+]
 MaxRecordsOpt = Annotated[int | None, typer.Option(help="Read at most this many records per file.")]
 InflationOpt = Annotated[
     float | None,
