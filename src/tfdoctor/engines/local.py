@@ -43,12 +43,14 @@ class ProcessPoolEngine:
     def scan(
         self, sources: Sequence[Source], options: ScanOptions, progress: Progress | None = None
     ) -> DatasetAccumulator:
+        spans = {s.url: plan(s, options) for s in sources}
+        if sum(len(parts) for parts in spans.values()) < 2:  # one compressed file, say: no pool to start
+            return InProcessEngine().scan(sources, options, progress)
         results: dict[str, DatasetAccumulator] = {}
         # Forking a process that has imported TensorFlow (a notebook) can deadlock on TF's
         # threads: start clean interpreters then.
         context = multiprocessing.get_context("spawn" if "tensorflow" in sys.modules else None)
         pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
-        spans = {s.url: plan(s, options) for s in sources}
         parts: dict[str, dict[Span, DatasetAccumulator]] = {s.url: {} for s in sources}
         try:
             futures = {
