@@ -646,6 +646,16 @@ def parse_default(record):
 """,
         {},
     ),
+    "a flag defined with its name and default only": (
+        """
+flags.DEFINE_integer("width", 3)
+
+
+def parse(record):
+    return tf.io.parse_single_example(record, {"a": tf.io.FixedLenFeature([FLAGS.width], tf.int64)})
+""",
+        {},
+    ),
 }
 
 # name -> ([(name after "train.py:", call, line, entries)], skipped, notes)
@@ -1014,6 +1024,15 @@ EXPECTED: dict[str, tuple[list[tuple[str, str | None, int, tuple[FeatureSpec, ..
         ],
         ["train.py:5: parse_single_example in parse is not checked: the value_key of 'a' is not known: 'vk' is not given a value in this file; --spec-arg vk=... gives it"],
         ["train.py:9: the default_value of 'b' is not checked (its presence and dtype are): `make_default()` is a call tfdoctor does not run"],
+    ),
+    'a flag defined with its name and default only': (
+        [
+            ('7 parse', 'parse_single_example', 7, (
+                F('a', 'FixedLenFeature', 'int64', shape=(3,), line=7),
+            )),
+        ],
+        [],
+        ["train.py:7: read with width=3 (the flag's default); --spec-arg NAME=VALUE reads the value you run with"],
     ),
 }  # fmt: skip
 
