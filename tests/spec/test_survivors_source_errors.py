@@ -53,3 +53,42 @@ def test_python_cannot_parse_it(tmp_path: Path, expr: str, why: str) -> None:
     path.write_text(f"import tensorflow as tf\nx = 1\nSPEC = {expr}\ny = 2\n")
     error = _refused(path)
     assert (str(error), error.line) == (f"{path}:3: Python cannot parse it: an expression is {why}", 3)
+
+
+SPEC = "import tensorflow as tf\nSPEC = {'x': tf.io.FixedLenFeature([2], tf.int64)}\n"
+
+
+@pytest.mark.parametrize(("error", "why"), [(RecursionError, "nested too deep"), (MemoryError, "too large")])
+def test_python_gives_up_while_collecting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: type[Exception], why: str
+) -> None:
+    """Python runs out of frames or memory while the file is collected: a SpecError naming the
+    file (made to happen here: a file deep enough differs between Python builds)."""
+    from tfdoctor.spec import from_source
+
+    def give_up(tree: ast.Module) -> None:
+        raise error()
+
+    monkeypatch.setattr(from_source, "SourceFile", give_up)
+    path = tmp_path / "spec.py"
+    path.write_text(SPEC)
+    error_raised = _refused(path)
+    assert (str(error_raised), error_raised.line) == (f"{path}: tfdoctor cannot read it: it is {why}", None)
+
+
+@pytest.mark.parametrize(("error", "why"), [(RecursionError, "nested too deep"), (MemoryError, "too large")])
+def test_python_gives_up_while_evaluating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: type[Exception], why: str
+) -> None:
+    """The same while one spec is evaluated: that spec is skipped, at its line, the file read."""
+    from tfdoctor.spec import _source_eval
+
+    def give_up(value: object, cap: int = 0) -> int:
+        raise error()
+
+    monkeypatch.setattr(_source_eval, "size", give_up)
+    path = tmp_path / "spec.py"
+    path.write_text(SPEC)
+    found = read_source(path)
+    assert (found.specs, found.notes) == ([], [])
+    assert found.skipped == [f"spec.py:2: SPEC is not checked: it is {why} to evaluate"]

@@ -656,6 +656,14 @@ def parse(record):
 """,
         {},
     ),
+    "one branch refused for its dtype, the other read": (
+        """
+def parse(record, mode):
+    spec = {"a": tf.io.VarLenFeature(3)} if mode else {"b": tf.io.VarLenFeature(tf.int64)}
+    return tf.io.parse_single_example(record, spec)
+""",
+        {},
+    ),
 }
 
 # name -> ([(name after "train.py:", call, line, entries)], skipped, notes)
@@ -1033,6 +1041,15 @@ EXPECTED: dict[str, tuple[list[tuple[str, str | None, int, tuple[FeatureSpec, ..
         ],
         [],
         ["train.py:7: read with width=3 (the flag's default); --spec-arg NAME=VALUE reads the value you run with"],
+    ),
+    'one branch refused for its dtype, the other read': (
+        [
+            ('5 parse', 'parse_single_example', 5, (
+                F('b', 'VarLenFeature', 'int64', line=4),
+            )),
+        ],
+        ["train.py:5: parse_single_example in parse (if mode) is not checked: feature 'a': dtype 3 is not a dtype"],
+        [],
     ),
 }  # fmt: skip
 
