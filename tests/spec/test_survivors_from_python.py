@@ -60,27 +60,23 @@ PARTITIONS = {
     name: namedtuple(name, ["length" if name == "UniformRowLength" else "key"])
     for name in ("RowSplits", "RowLengths", "RowStarts", "RowLimits", "ValueRowIds", "UniformRowLength")
 }
-STAND_INS = (FixedLenFeature, VarLenFeature, SparseFeature, FixedLenSequenceFeature, RaggedFeature)
 
 
 def test_stand_ins_are_tensorflows_classes(tf: Any) -> None:
-    required = {"FixedLenFeature": 2, "VarLenFeature": 1, "SparseFeature": 4, "FixedLenSequenceFeature": 2,
-                "RaggedFeature": 1}  # fmt: skip
-    for stand_in in STAND_INS:
+    """Each real class built from its required arguments only: its other fields hold the
+    stand-in's defaults."""
+    required = {
+        FixedLenFeature: [[], tf.int64], VarLenFeature: [tf.int64], SparseFeature: ["i", "v", tf.int64, 3],
+        FixedLenSequenceFeature: [[], tf.int64], RaggedFeature: [tf.int64],
+    }  # fmt: skip
+    for stand_in, args in required.items():
         real = getattr(tf.io, stand_in.__name__)
         assert real._fields == stand_in._fields
-        args = [[], tf.int64, "a", 3][: required[stand_in.__name__]]
-        if stand_in is SparseFeature:
-            args = ["i", "v", tf.int64, 3]
-        if stand_in is RaggedFeature:
-            args = [tf.int64]
         built = real(*args)
-        for field, default in stand_in._field_defaults.items():
-            got = getattr(built, field)
-            assert (got.name if field == "row_splits_dtype" else got) == (
-                default.name if isinstance(default, DType) else default
-            )
-        assert len(stand_in._field_defaults) == len(stand_in._fields) - len(args)
+        defaults = {f: getattr(built, f) for f in real._fields[len(args) :]}
+        assert {f: getattr(v, "name", v) for f, v in defaults.items()} == {
+            f: getattr(v, "name", v) for f, v in stand_in._field_defaults.items()
+        }
     for name, stand_in in PARTITIONS.items():
         assert getattr(tf.io.RaggedFeature, name)._fields == stand_in._fields
     assert (tf.int64.name, tf.float32.name, tf.string.name) == ("int64", "float32", "string")
