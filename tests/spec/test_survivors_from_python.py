@@ -91,7 +91,7 @@ def test_every_kind() -> None:
             "scalar": FixedLenFeature((), FLOAT32, 0.5),
             "var": VarLenFeature(STRING),
             "sparse": SparseFeature(["i", "j"], "v", FLOAT32, [4, 5]),
-            "sparse1": SparseFeature("i", "v", INT64, 7),
+            "sparse1": SparseFeature("ix", "v", INT64, 7),
             "ragged": RaggedFeature(
                 INT64, "rv", [PARTITIONS["UniformRowLength"](2), PARTITIONS["RowLengths"]("rl")]
             ),
@@ -108,7 +108,7 @@ def test_every_kind() -> None:
             FeatureSpec("scalar", "FixedLenFeature", "float32", "features", (), 0.5),
             FeatureSpec("var", "VarLenFeature", "string", "features"),
             FeatureSpec("sparse", "SparseFeature", "float32", "features", (4, 5), value_key="v", index_keys=("i", "j")),
-            FeatureSpec("sparse1", "SparseFeature", "int64", "features", (7,), value_key="v", index_keys=("i",)),
+            FeatureSpec("sparse1", "SparseFeature", "int64", "features", (7,), value_key="v", index_keys=("ix",)),
             FeatureSpec("ragged", "RaggedFeature", "int64", "features", value_key="rv", partition_keys=("rl",),
                         inner_partition="RowLengths"),
             FeatureSpec("flat", "RaggedFeature", "float32", "features"),
@@ -139,6 +139,8 @@ def test_sequence_sections_and_call() -> None:
     assert spec.features[1].allow_missing is True
     only_context = from_objects(context_features={"id": VarLenFeature(INT64)})
     assert (only_context.call, only_context.features[0].section) == ("parse_sequence_example", "context")
+    ragged = from_objects(sequence_features={"r": RaggedFeature(INT64, "rv")}).features
+    assert ragged == (FeatureSpec("r", "RaggedFeature", "int64", "sequence", value_key="rv"),)
 
 
 def test_plain_defaults_and_dtypes() -> None:

@@ -664,6 +664,61 @@ def parse(record, mode):
 """,
         {},
     ),
+    "staticmethods, a name passed on through two functions, __init__ first, file functions only by bare name": (
+        """
+W = 4
+flags.DEFINE_integer("depth", W, "")
+
+
+def width(i):
+    return i + 1
+
+
+def parse(record):
+    return tf.io.parse_single_example(record, {
+        **{f"k{i}": tf.io.FixedLenFeature([width(i)], tf.int64) for i in range(13)},
+        "lib": tf.io.FixedLenFeature([lib.width(1)], tf.int64),
+        "flag": tf.io.FixedLenFeature([FLAGS.depth], tf.int64),
+    })
+
+
+class Reader:
+    def reset(self):
+        self.n = 1
+
+    def __init__(self):
+        self.n = 2
+
+    @staticmethod
+    def parse_static(record, n):
+        return tf.io.parse_single_example(record, {"s": tf.io.FixedLenFeature([n], tf.int64)})
+
+    def parse(self, record):
+        return tf.io.parse_single_example(record, {"m": tf.io.FixedLenFeature([self.n], tf.int64)})
+
+
+def outer(n):
+    return inner(n)
+
+
+def inner(n):
+    return tf.io.parse_single_example(None, {"i": tf.io.FixedLenFeature([n], tf.int64)})
+
+
+Reader.parse_static(None, 3)
+outer(5)
+""",
+        {},
+    ),
+    "entries merged from an unknown mapping": (
+        """
+def parse(record):
+    spec = {"a": tf.io.VarLenFeature(tf.int64)}
+    spec.update(**unknown)
+    return tf.io.parse_single_example(record, spec)
+""",
+        {},
+    ),
 }
 
 # name -> ([(name after "train.py:", call, line, entries)], skipped, notes)
@@ -1049,6 +1104,44 @@ EXPECTED: dict[str, tuple[list[tuple[str, str | None, int, tuple[FeatureSpec, ..
             )),
         ],
         ["train.py:5: parse_single_example in parse (if mode) is not checked: feature 'a': dtype 3 is not a dtype"],
+        [],
+    ),
+    'staticmethods, a name passed on through two functions, __init__ first, file functions only by bare name': (
+        [
+            ('12 parse', 'parse_single_example', 12, (
+                F('k0', 'FixedLenFeature', 'int64', shape=(1,), line=13),
+                F('k1', 'FixedLenFeature', 'int64', shape=(2,), line=13),
+                F('k2', 'FixedLenFeature', 'int64', shape=(3,), line=13),
+                F('k3', 'FixedLenFeature', 'int64', shape=(4,), line=13),
+                F('k4', 'FixedLenFeature', 'int64', shape=(5,), line=13),
+                F('k5', 'FixedLenFeature', 'int64', shape=(6,), line=13),
+                F('k6', 'FixedLenFeature', 'int64', shape=(7,), line=13),
+                F('k7', 'FixedLenFeature', 'int64', shape=(8,), line=13),
+                F('k8', 'FixedLenFeature', 'int64', shape=(9,), line=13),
+                F('k9', 'FixedLenFeature', 'int64', shape=(10,), line=13),
+                F('k10', 'FixedLenFeature', 'int64', shape=(11,), line=13),
+                F('k11', 'FixedLenFeature', 'int64', shape=(12,), line=13),
+                F('k12', 'FixedLenFeature', 'int64', shape=(13,), line=13),
+                F('lib', 'FixedLenFeature', 'int64', shape=(None,), line=14),
+                F('flag', 'FixedLenFeature', 'int64', shape=(4,), line=15),
+            )),
+            ('28 parse_static', 'parse_single_example', 28, (
+                F('s', 'FixedLenFeature', 'int64', shape=(3,), line=28),
+            )),
+            ('31 parse', 'parse_single_example', 31, (
+                F('m', 'FixedLenFeature', 'int64', shape=(2,), line=31),
+            )),
+            ('39 inner', 'parse_single_example', 39, (
+                F('i', 'FixedLenFeature', 'int64', shape=(5,), line=39),
+            )),
+        ],
+        [],
+        ["train.py:14: the shape of 'lib' is not checked (its presence and dtype are): `lib.width(1)` is a call tfdoctor does not run", "train.py:12: read with depth=4 (the flag's default); --spec-arg NAME=VALUE reads the value you run with"],
+    ),
+    'entries merged from an unknown mapping': (
+        [
+        ],
+        ["train.py:5: parse_single_example in parse is not checked: 'unknown' is not given a value in this file"],
         [],
     ),
 }  # fmt: skip

@@ -53,7 +53,7 @@ EXPRESSIONS = [
     # names: module constants, class attributes (inherited too)
     "A", "NAMES", "SIZES", "C.X", "C.Y", "D.X", "D.Z", "EDGE + 1", "EDGE | 1", "(2 ** 62) * (2 ** 64)",
     "2 ** 64", "3 ** 40", "1 ** 1000", "2 ** -1", "(-1) ** 99", "[0] * 10000", "10000 * [0]", "'ab' * 5000",
-    "[[0] * 10] * 100", "len([[0] * 100] * 4926)", "max(1, 20000)", "len(('a' * 999).replace('b', 'x' * 998))", "'a' * 10 + 'b'", "[1] + [2]", "BIG[0][:3]",
+    "[[0] * 10] * 100", "len([[0] * 100] * 4926)", "max(1, 20000)", "EDGE + 1 + 1", "len([c for c in 'ab' * 5000])", "len(('a' * 999).replace('b', 'x' * 998))", "'a' * 10 + 'b'", "[1] + [2]", "BIG[0][:3]",
     # comprehensions: filters, tuple targets, nesting, dict iteration
     "[i * 2 for i in range(6) if i % 2]", "{k: v for k, v in zip('ab', [1, 2])}", "[x for x in 'abc']",
     "[a + b for a in [1, 2] for b in [10, 20] if a != 2 or b != 20]", "[k for k in SIZES]",
