@@ -1,0 +1,95 @@
+"""The accumulators' side of reading one file in parts (engines/split.py), on hand-built
+parts: record indices moved by a known amount, the boundary between two parts joined (label
+runs, record-to-record order), and sums that stay exact however the values are cut up.
+tests/engines/test_split.py checks the whole against real scans."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from tfdoctor.facts.files import Problem
+from tfdoctor.facts.reads import Read
+from tfdoctor.stats.families import NumericAccumulator, OrderAccumulator, float_part
+from tfdoctor.stats.files import FileAccumulator
+from tfdoctor.stats.label_order import LabelOrderAccumulator
+from tfdoctor.stats.reads import ReadsAccumulator, TallyAccumulator
+
+
+def test_a_files_problems_move_with_its_records() -> None:
+    facts = FileAccumulator("f")
+    facts.add_problem(Problem("corrupt", 100, 1000, 20, "data CRC"))
+    facts.add_not_example(Problem("not-example", 300, 1002, 0, "not a proto"))
+    facts.span_first, facts.span_next, facts.span_next_index = 100, 400, 1005
+    facts.shift_records(-990)
+    assert [p.record for p in facts.problems] == [10]
+    assert [p.record for p in facts.not_example_samples] == [12]
+    assert facts.problems[0] == Problem("corrupt", 100, 10, 20, "data CRC")  # nothing else moves
+    first = FileAccumulator("f", span_first=0, span_next=100, span_next_index=10)
+    first.merge(facts)
+    assert (first.span_first, first.span_next, first.span_next_index) == (0, 400, 1005)
+
+
+def test_label_runs_join_across_the_boundary() -> None:
+    """Part one: records 0-5 labelled a a a b b b; part two, numbered from 1000 until moved:
+    b b a. Joined, the b run crosses the boundary: runs a, b, a (3, not 4), longest 5."""
+    one, two = LabelOrderAccumulator("label"), LabelOrderAccumulator("label")
+    for i, value in enumerate("aaabbb"):
+        one.add("f", i, value)
+    for i, value in enumerate("bba"):
+        two.add("f", 1000 + i, value)
+    two.add("g", 7, "z")  # another file's records do not move
+    two.shift_records("f", 6 - 1000)
+    order = one.merge(two).extract()
+    assert (order.records, order.runs, order.longest_run) == (10, 4, 5)
+    assert order.files["f"][:2] == (9, 3) and order.files["g"][:2] == (1, 1)
+
+
+def test_check_examples_move_with_their_file() -> None:
+    read = Read("x", count=1)
+    reads = ReadsAccumulator([read])
+    reads.tallies[read].note("missing", "f", 1003)
+    reads.tallies[read].note("missing", "g", 4)
+    reads.shift_records("f", -1000)
+    assert reads.tallies[read].examples == {"missing": [("f", 3), ("g", 4)]}
+    assert isinstance(reads.tallies[read], TallyAccumulator)
+
+
+def _order(values: list[float]) -> OrderAccumulator:
+    """An accumulator fed one-number records, one batch each."""
+    acc = OrderAccumulator()
+    for v in values:
+        acc.add({"float": np.array([1])}, np.array([v]), None)
+    return acc
+
+
+def test_order_pairs_across_the_boundary() -> None:
+    """1 2 3 | 2 5: whole, 4 pairs (3 up, 1 down); the parts hold 2 and 1, the boundary pair
+    (3, 2) is the down one. A part without values passes its neighbours' values on."""
+    whole = _order([1, 2, 3, 2, 5]).extract()
+    joined = _order([1, 2, 3]).merge(_order([2, 5]), follows=True).extract()
+    assert joined == whole == (4, 3, 1)
+    assert _order([1, 2, 3]).merge(_order([2, 5])).extract() == (3, 3, 0)  # two files: no pair
+    gap = _order([1, 2]).merge(OrderAccumulator(), follows=True).merge(_order([0.5]), follows=True)
+    assert gap.extract() == (2, 1, 1)
+    empty_first = OrderAccumulator().merge(_order([4, 3]), follows=True)
+    assert empty_first.merge(_order([9]), follows=True).extract() == (2, 1, 1)
+
+
+def test_sums_stay_exact_however_the_values_are_cut() -> None:
+    """1e16 + 1 + ... - 1e16: rounded at each part (the old way) the ones are lost."""
+    values = [1e16, 1.0, 1.0, 1.0, -1e16, 0.5]
+    whole = NumericAccumulator()
+    whole.float_parts.append(float_part(np.asarray(values)))
+    cut = NumericAccumulator()
+    for chunk in ([1e16, 1.0], [1.0], [1.0, -1e16], [0.5]):
+        part = NumericAccumulator()
+        part.float_parts.append(float_part(np.asarray(chunk)))
+        cut.merge(part)
+    stats, whole_stats = cut.extract(), whole.extract()
+    assert stats is not None and whole_stats is not None
+    assert stats.mean == whole_stats.mean == 3.5 / 6
+    assert stats.std == whole_stats.std
+    exact_sq = math.fsum(v * v for v in values)
+    assert stats.std == math.sqrt(max(0.0, exact_sq / 6 - (3.5 / 6) ** 2))
