@@ -11,6 +11,9 @@ import numpy as np
 
 from tfdoctor.facts.files import Problem
 from tfdoctor.facts.reads import Read
+from tfdoctor.proto.build import example
+from tfdoctor.proto.decode import parse
+from tfdoctor.stats.dataset import DatasetAccumulator
 from tfdoctor.stats.families import NumericAccumulator, OrderAccumulator, float_part
 from tfdoctor.stats.files import FileAccumulator
 from tfdoctor.stats.label_order import LabelOrderAccumulator
@@ -93,3 +96,63 @@ def test_sums_stay_exact_however_the_values_are_cut() -> None:
     assert stats.std == whole_stats.std
     exact_sq = math.fsum(v * v for v in values)
     assert stats.std == math.sqrt(max(0.0, exact_sq / 6 - (3.5 / 6) ** 2))
+
+
+def test_a_broken_order_stays_broken_through_a_merge() -> None:
+    """A part whose feature is stored as two kinds in one batch has no order to speak of:
+    merged with a sound part, before or after it, the file has none either."""
+    broken = OrderAccumulator()
+    broken.add({"float": np.array([1]), "int64": np.array([1])}, np.array([1.0]), np.array([2]))
+    assert broken.extract() == (0, 0, 0)
+    assert _order([1, 2, 3]).merge(broken, follows=True).extract() == (0, 0, 0)
+    assert broken.merge(_order([1, 2, 3]), follows=True).extract() == (0, 0, 0)
+
+
+def _part(url: str, first: int, values: list[int | None], reads: list[Read]) -> DatasetAccumulator:
+    """A part of `url` whose records hold `t` (None: a record without it), numbered from
+    `first`, each parsed by protobuf as the scan parses it."""
+    acc = DatasetAccumulator(reads=reads)
+    facts = acc.file(url)
+    for i, t in enumerate(values):
+        message = parse(example({"t": t} if t is not None else {"other": 1}))
+        assert acc.add(message, facts, first + i) is None
+        facts.records += 1
+    return acc
+
+
+def test_dataset_parts_pair_order_and_move_check_examples() -> None:
+    """Two parts of one file, the second numbered from 1000 until moved: its check example
+    (the record without `t`) moves to its place in the file, and the order pairs run on
+    across the boundary (5, 6, 7 | 8, 9: 4 pairs up); two files merged plainly pair nothing
+    across (3 pairs)."""
+    reads = [Read("t", kind="int64", count=1)]
+    one, two = _part("f", 0, [5, 6, 7], reads), _part("f", 1000, [8, None, 9], reads)
+    two.shift_records("f", 3 - 1000)
+    whole = one.merge(two, follows=True).extract()
+    t = next(f for f in whole.features if f.name == "t")
+    assert (t.order_pairs, t.order_increasing, t.order_decreasing) == (4, 4, 0)
+    assert whole.reads[0].examples == {"missing": (("f", 4),)}
+    apart = _part("f", 0, [5, 6, 7], reads).merge(_part("g", 0, [8, 9], reads)).extract()
+    t = next(f for f in apart.features if f.name == "t")
+    assert (t.order_pairs, t.order_increasing) == (3, 3)
+
+
+def test_sampled_parts_keep_their_estimate() -> None:
+    first, second = FileAccumulator("f", sampled=True), FileAccumulator("f", estimated_records=500)
+    assert first.merge(second).estimated_records == 500
+    assert FileAccumulator("f", estimated_records=7).merge(FileAccumulator("f")).estimated_records == 7
+
+
+def test_an_empty_index_list_last_in_a_block_is_in_range() -> None:
+    """A SparseFeature's index key holding an empty int64 list, as the block's last entry:
+    nothing out of range, nothing read past the block's values."""
+    index = Read("idx", kind="int64", bound=10, pair="val")
+    reads = ReadsAccumulator([index, Read("val", kind="float")])
+    codes = np.array([1, 1], dtype=np.uint8)  # int64 lists: [3, 12], then []
+    counts = np.array([2, 0], dtype=np.int64)
+    recs = np.array([0, 1], dtype=np.int64)
+    ints = np.array([3, 12], dtype=np.int64)
+    vals = (np.array([0, 0], dtype=np.uint8), np.array([2, 0]), recs, np.empty(0, dtype=np.int64))
+    reads.add_block(2, {"idx": (codes, counts, recs, ints), "val": vals}, "f", 0)
+    tally = reads.extract()[0]
+    assert tally.problems == {"range": 1} and tally.examples == {"range": (("f", 0),)}

@@ -782,7 +782,8 @@ def order_part(
     if values is None or not bool(np.all(counts[kind] == 1)):
         return OrderPart(kinds, bad=True)
     values = values.astype(np.float64, copy=False)
-    steps = np.diff(values)
+    with np.errstate(invalid="ignore"):  # inf - inf and NaN steps: neither up nor down, no warning
+        steps = np.diff(values)
     return OrderPart(
         kinds, False, float(values[0]), float(values[-1]), int(steps.size), int((steps > 0).sum()),
         int((steps < 0).sum()),
