@@ -21,7 +21,7 @@ from typing import Any
 from ..io.sources import Source
 from ..stats.dataset import DatasetAccumulator
 from .file import Progress, ScanOptions, Span, scan_file
-from .split import merge_parts, plan
+from .split import joined, plan
 
 
 class BeamMissing(ImportError):
@@ -51,18 +51,16 @@ def _scan_indexed(item: tuple[int, int, Source, Span], options: ScanOptions) -> 
 
 
 def merge_in_file_order(options: ScanOptions, plans: Plans, parts: Iterable[Indexed]) -> DatasetAccumulator:
-    """Each file's parts merged as one (`split.merge_parts`; a file whose parts do not chain
-    up is read again whole, here), then the left fold of the files in file order, as the
-    local engines do."""
+    """Each file's parts joined as one (`split.joined`: a file whose parts do not chain up is
+    read again whole, here), then the left fold of the files in file order, as the local
+    engines do."""
     by_file: dict[int, dict[int, DatasetAccumulator]] = {}
     for index, part, acc in parts:
         by_file.setdefault(index, {})[part] = acc
     total = DatasetAccumulator(label=options.label, reads=list(options.reads))
     for index in sorted(by_file):
         source, spans = plans[index]
-        pieces = [by_file[index][k] for k in range(len(spans))]
-        merged = pieces[0] if len(pieces) == 1 else merge_parts(source, spans, pieces)
-        total.merge(merged if merged is not None else scan_file(source, options))
+        total.merge(joined(source, spans, [by_file[index][k] for k in range(len(spans))], options))
     return total
 
 

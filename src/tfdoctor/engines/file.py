@@ -81,17 +81,11 @@ def scan_file(
         return acc
     with raw:
         try:
-            head = raw.read(SNIFF_BYTES)
+            detected = _sniffed(raw, facts)
             raw.seek(0)
         except OSError as exc:
             facts.read_error = f"cannot read: {exc}"
             return acc
-        detected = sniff(head)
-        facts.compression_detected = detected.value
-        facts.looks_like = describe_bytes(head)
-        # Read with what the bytes are, even where the user declared otherwise: the mismatch
-        # is reported (TFD103) and the statistics are not lost.
-        facts.compression = detected.value
         stream = decompressed(raw, detected, options.max_inflation, options.inflation_grace_bytes)
         reader: TFRecordReader | SampledReader = TFRecordReader(stream, options.max_record_bytes)
         sample = options.sample
@@ -115,6 +109,17 @@ def scan_file(
     return acc
 
 
+def _sniffed(raw: BinaryIO, facts: FileAccumulator) -> Compression:
+    """The compression the file's first bytes show, and what they look like, noted in `facts`
+    (the caller rewinds). The file is read with what the bytes are, even where the user
+    declared otherwise: the mismatch is reported (TFD103) and the statistics are not lost."""
+    head = raw.read(SNIFF_BYTES)
+    detected = sniff(head)
+    facts.compression = facts.compression_detected = detected.value
+    facts.looks_like = describe_bytes(head)
+    return detected
+
+
 def _scan_span(
     raw: BinaryIO,
     span: Span,
@@ -129,9 +134,7 @@ def _scan_span(
     sound frame at `span.end` or later; a problem there is still this part's."""
     try:
         if span.start == 0:  # the file's facts, as a whole scan gives them
-            head = raw.read(SNIFF_BYTES)
-            facts.compression = facts.compression_detected = sniff(head).value
-            facts.looks_like = describe_bytes(head)
+            _sniffed(raw, facts)
         first = _first_frame(raw, span.start, options.max_record_bytes) if span.start else 0
         if first is not None:
             raw.seek(first)

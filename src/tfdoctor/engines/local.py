@@ -19,7 +19,7 @@ from ..io.sources import Source
 from ..stats.dataset import DatasetAccumulator
 from .base import ScanInterrupted
 from .file import SPLIT_BYTES, Progress, ScanOptions, Span, scan_file
-from .split import merge_parts, plan, scan_source
+from .split import joined, plan, scan_source
 
 
 class InProcessEngine:
@@ -65,9 +65,7 @@ class ProcessPoolEngine:
                 if len(done) < len(spans[source.url]):
                     continue
                 ordered = [done[sp] for sp in spans[source.url]]
-                merged = ordered[0] if len(ordered) == 1 else merge_parts(source, spans[source.url], ordered)
-                # parts that did not chain up (a frame inside a payload): the file read whole
-                results[source.url] = merged if merged is not None else scan_file(source, options)
+                results[source.url] = joined(source, spans[source.url], ordered, options)
                 if progress is not None:
                     facts = results[source.url].files[source.url]
                     progress(source.url, facts.stream_bytes, facts.records, True)

@@ -50,8 +50,10 @@ def plan(source: Source, options: ScanOptions) -> list[Span]:
 def merge_parts(
     source: Source, spans: Sequence[Span], parts: Sequence[DatasetAccumulator]
 ) -> DatasetAccumulator | None:
-    """The parts of one file merged as if it was read whole; None where a part did not end
-    exactly where the next one began (read the file whole then)."""
+    """The parts of one file merged as if it was read whole (one part: itself); None where a
+    part did not end exactly where the next one began (read the file whole then: `joined`)."""
+    if len(parts) == 1:
+        return parts[0]
     url = source.url
     files = [part.files[url] for part in parts]
     for before, after in zip(files, files[1:]):
@@ -72,6 +74,19 @@ def merge_parts(
     return total
 
 
+def joined(
+    source: Source,
+    spans: Sequence[Span],
+    parts: Sequence[DatasetAccumulator],
+    options: ScanOptions,
+    progress: Progress | None = None,
+) -> DatasetAccumulator:
+    """The file's parts as one (`merge_parts`), or the file read again whole where they do not
+    chain up (a frame stored inside a record): what every engine does with a file's parts."""
+    merged = merge_parts(source, spans, parts)
+    return merged if merged is not None else scan_file(source, options, progress)
+
+
 def scan_source(source: Source, options: ScanOptions, progress: Progress | None = None) -> DatasetAccumulator:
     """One file in this process, in the parts `plan` gives (so the result is the pool's)."""
     spans = plan(source, options)
@@ -80,8 +95,7 @@ def scan_source(source: Source, options: ScanOptions, progress: Progress | None 
     parts: list[DatasetAccumulator] = []
     for span in spans:
         parts.append(scan_file(source, options, _within(progress, parts, span is spans[-1]), span))
-    merged = merge_parts(source, spans, parts)
-    return merged if merged is not None else scan_file(source, options, progress)
+    return joined(source, spans, parts, options, progress)
 
 
 def _within(progress: Progress | None, done: list[DatasetAccumulator], last: bool) -> Progress | None:
@@ -97,4 +111,4 @@ def _within(progress: Progress | None, done: list[DatasetAccumulator], last: boo
     return report
 
 
-__all__ = ["merge_parts", "plan", "scan_source"]
+__all__ = ["joined", "merge_parts", "plan", "scan_source"]

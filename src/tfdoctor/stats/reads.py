@@ -212,12 +212,7 @@ class ReadsAccumulator:
                 for code in np.unique(kinds[bad_kind]).tolist():
                     tally.note_many("kind:" + _KINDS[code], url, indices[bad_kind & (kinds == code)])
                 rest = present & ~bad_kind
-                bad_count = np.zeros(records, bool)
-                if c.count is not None:
-                    bad_count |= n != c.count
-                if c.multiple:
-                    bad_count |= n % c.multiple != 0
-                bad_count &= rest
+                bad_count = _bad_counts(n, c.count, c.multiple) & rest
                 tally.note_many("count", url, indices[bad_count], n[bad_count])
                 if c.bound is not None:
                     lows, highs = _int_ranges(records, columns.get(key))
@@ -285,12 +280,7 @@ class ReadsAccumulator:
             if read.kind is not None:
                 bad_kind = typed & (codes != _KINDS.index(read.kind))
             n = np.where(typed, counts, 0)
-            bad_count = np.zeros(len(codes), dtype=bool)
-            if read.count is not None:
-                bad_count |= n != read.count
-            if read.multiple_of:
-                bad_count |= n % read.multiple_of != 0
-            bad = bad_kind | bad_count
+            bad = bad_kind | _bad_counts(n, read.count, read.multiple_of)
             # each record's first refused step: its kind if that is wrong, else its count
             at = np.flatnonzero(bad)
             firsts = at[np.unique(recs[at], return_index=True)[1]] if len(at) else at
@@ -404,6 +394,12 @@ def _bad_count(read: Read, n: int) -> bool:
     if read.count is not None and n != read.count:
         return True
     return bool(read.multiple_of) and n % read.multiple_of != 0  # type: ignore[operator]
+
+
+def _bad_counts(n: np.ndarray, count: int | None, multiple: int | None) -> np.ndarray:
+    """`_bad_count` over an array of value counts: the counts a shape cannot take."""
+    bad = n != count if count is not None else np.zeros(len(n), dtype=bool)
+    return bad | (n % multiple != 0) if multiple else bad
 
 
 __all__ = ["ReadsAccumulator", "TallyAccumulator"]
