@@ -378,6 +378,27 @@ def pipeline_facts(
     )
 
 
+def shuffle(buffer: int, **args: object) -> StepSpec:
+    return ("shuffle", {"buffer_size": buffer, **args})
+
+
+def batch(size: int, kind: str = "batch", **args: object) -> StepSpec:
+    return (kind, {"batch_size": size, **args})
+
+
+def audit(
+    *description: StepSpec,
+    records: int | None = None,
+    counts: dict[int, int | None] | None = None,
+    probes: Sequence[StepProbe] = (),
+    sources: DatasetStats | None = None,
+    batches: BatchFacts | None = None,
+) -> Facts:
+    """The facts of a pipeline audit: the pipeline of these steps, and the batches it gave."""
+    facts = pipeline_facts(description, records=records, counts=counts, probes=probes, sources=sources)
+    return Facts(pipeline=facts, batches=batches)
+
+
 # ---------------------------------------------------------------------------------------------
 # Batches
 

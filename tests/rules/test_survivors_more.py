@@ -8,12 +8,12 @@ compares message and fix."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import replace
 
 from facts_builders import (
     PLAIN,
-    StepSpec,
+    audit,
+    batch,
     batch_facts,
     check,
     counts,
@@ -24,6 +24,7 @@ from facts_builders import (
     numbers,
     one,
     pipeline_facts,
+    shuffle,
     spec,
     spec_facts,
     tally,
@@ -32,7 +33,7 @@ from facts_builders import (
 )
 
 from tfdoctor.config import Thresholds
-from tfdoctor.facts import BatchFacts, CountStats, DatasetStats, Facts, FeatureSpec, RandomOp, StepProbe
+from tfdoctor.facts import CountStats, DatasetStats, Facts, FeatureSpec, RandomOp, StepProbe
 from tfdoctor.facts.model import ModelFacts, OutputFacts, TensorSpecFacts
 from tfdoctor.facts.training import Curve, EpochFacts, NonFinite, TrainingFacts
 from tfdoctor.findings import Severity, Where
@@ -43,26 +44,6 @@ from tfdoctor.rules.registry import Rule, fill
 READ = ("read", {})
 PARSE = ("map", {"function": "parse", "num_parallel_calls": -1})
 SPEC = "train.py:12 parse_fn"
-
-
-def shuffle(buffer: int, **args: object) -> StepSpec:
-    return ("shuffle", {"buffer_size": buffer, **args})
-
-
-def batch(size: int, kind: str = "batch", **args: object) -> StepSpec:
-    return (kind, {"batch_size": size, **args})
-
-
-def audit(
-    *description: StepSpec,
-    records: int | None = None,
-    counts: dict[int, int | None] | None = None,
-    probes: Sequence[StepProbe] = (),
-    sources: DatasetStats | None = None,
-    batches: BatchFacts | None = None,
-) -> Facts:
-    facts = pipeline_facts(description, records=records, counts=counts, probes=probes, sources=sources)
-    return Facts(pipeline=facts, batches=batches)
 
 
 def fixed(name: str, dtype: str, shape: tuple[int, ...] = (), **fields: object) -> FeatureSpec:

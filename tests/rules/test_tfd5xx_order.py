@@ -6,36 +6,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
-from facts_builders import StepSpec, batch_facts, check, dataset, feature, label_order, one, pipeline_facts
+from facts_builders import (
+    StepSpec,
+    audit,
+    batch,
+    batch_facts,
+    check,
+    dataset,
+    feature,
+    label_order,
+    one,
+    shuffle,
+)
 
 from tfdoctor.config import Thresholds
-from tfdoctor.facts import BatchFacts, DatasetStats, Facts, LabelOrder, StepProbe
+from tfdoctor.facts import DatasetStats, Facts, LabelOrder, StepProbe
 from tfdoctor.findings import Severity, Where
 
 READ = ("read", {})
 PARSE = ("map", {"function": "parse", "num_parallel_calls": -1})
 PREFETCH = ("prefetch", {"buffer_size": -1})
 REPEAT = ("repeat", {"count": -1})
-
-
-def shuffle(buffer: int, **args: object) -> StepSpec:
-    return ("shuffle", {"buffer_size": buffer, **args})
-
-
-def batch(size: int, **args: object) -> StepSpec:
-    return ("batch", {"batch_size": size, **args})
-
-
-def audit(
-    *description: StepSpec,
-    records: int | None = None,
-    counts: dict[int, int | None] | None = None,
-    probes: Sequence[StepProbe] = (),
-    sources: DatasetStats | None = None,
-    batches: BatchFacts | None = None,
-) -> Facts:
-    facts = pipeline_facts(description, records=records, counts=counts, probes=probes, sources=sources)
-    return Facts(pipeline=facts, batches=batches)
 
 
 def labels_stored(order: LabelOrder) -> DatasetStats:
