@@ -107,6 +107,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+def add_records(acc: Any, records: list[bytes], file: str = "f", start: int = 0) -> None:
+    """Each serialized record parsed by protobuf and added to the DatasetAccumulator `acc` as
+    the scan adds it, numbered from `start` in `file`."""
+    from tfdoctor.proto.decode import parse
+
+    facts = acc.file(file)
+    for i, rec in enumerate(records, start=start):
+        msg = parse(rec)
+        assert not isinstance(msg, str)
+        assert acc.add(msg, facts, i) is None
+
+
 def one_label_per_file(
     folder: Path, files: int, per_file: int, name: str = "class-{k}.tfrecord"
 ) -> list[str]:

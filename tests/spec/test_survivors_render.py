@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import io
 
+from conftest import add_records
 from PIL import Image
 
 import tfdoctor
 from tfdoctor.proto.build import example, sequence_example
-from tfdoctor.proto.decode import parse
 from tfdoctor.spec.render import parse_function
 from tfdoctor.stats.dataset import DatasetAccumulator, DatasetStats
 
@@ -27,11 +27,7 @@ def _png(width: int, height: int) -> bytes:
 
 def _stats(records: list[bytes]) -> DatasetStats:
     acc = DatasetAccumulator()
-    facts = acc.file("f")
-    for i, rec in enumerate(records):
-        msg = parse(rec)
-        assert not isinstance(msg, str)
-        acc.add(msg, facts, i)
+    add_records(acc, records)
     return acc.extract()
 
 

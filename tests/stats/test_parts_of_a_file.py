@@ -8,11 +8,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from conftest import add_records
 
 from tfdoctor.facts.files import Problem
 from tfdoctor.facts.reads import Read
 from tfdoctor.proto.build import example
-from tfdoctor.proto.decode import parse
 from tfdoctor.stats.dataset import DatasetAccumulator
 from tfdoctor.stats.families import NumericAccumulator, OrderAccumulator, float_part
 from tfdoctor.stats.files import FileAccumulator
@@ -112,11 +112,8 @@ def _part(url: str, first: int, values: list[int | None], reads: list[Read]) -> 
     """A part of `url` whose records hold `t` (None: a record without it), numbered from
     `first`, each parsed by protobuf as the scan parses it."""
     acc = DatasetAccumulator(reads=reads)
-    facts = acc.file(url)
-    for i, t in enumerate(values):
-        message = parse(example({"t": t} if t is not None else {"other": 1}))
-        assert acc.add(message, facts, first + i) is None
-        facts.records += 1
+    add_records(acc, [example({"t": t} if t is not None else {"other": 1}) for t in values], url, first)
+    acc.files[url].records = len(values)  # as the scan counts them
     return acc
 
 

@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import warnings
 
+from conftest import add_records
+
 from tfdoctor.proto.build import example
-from tfdoctor.proto.decode import parse
 from tfdoctor.stats.dataset import DatasetAccumulator
 
 
 def _constant(values: list[float]) -> str | None:
     acc = DatasetAccumulator()
-    facts = acc.file("f")
-    for i, v in enumerate(values):
-        assert acc.add(parse(example({"x": v})), facts, i) is None
+    add_records(acc, [example({"x": v}) for v in values])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         stats = acc.extract()

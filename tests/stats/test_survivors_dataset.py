@@ -6,6 +6,7 @@ from __future__ import annotations
 import pickle
 
 import numpy as np
+from conftest import add_records
 
 from tfdoctor.proto.build import example, sequence_example
 from tfdoctor.proto.decode import parse
@@ -13,17 +14,9 @@ from tfdoctor.stats.dataset import DatasetAccumulator
 from tfdoctor.stats.families import WIDE_LIST, as_float_table
 
 
-def _add(acc: DatasetAccumulator, records: list[bytes], file: str = "f", start: int = 0) -> None:
-    facts = acc.file(file)
-    for i, rec in enumerate(records, start=start):
-        msg = parse(rec)
-        assert not isinstance(msg, str)
-        assert acc.add(msg, facts, i) is None
-
-
 def test_file_counts_and_flush() -> None:
     acc = DatasetAccumulator()
-    _add(acc, [example({"x": 1}), example({"x": 2}), sequence_example({"c": 1}, {"t": [[1]]})])
+    add_records(acc, [example({"x": 1}), example({"x": 2}), sequence_example({"c": 1}, {"t": [[1]]})])
     acc.flush()  # no native core reading: nothing to drain, the buffers folded
     (facts,) = acc.extract().files
     assert (facts.examples, facts.sequence_examples) == (2, 1)
@@ -34,7 +27,7 @@ def test_file_counts_and_flush() -> None:
 def test_wide_float_lists_count_every_value() -> None:
     rows = [[(r * WIDE_LIST + j) * 0.5 for j in range(WIDE_LIST)] for r in range(3)]
     acc = DatasetAccumulator()
-    _add(acc, [example({"emb": row}) for row in rows])
+    add_records(acc, [example({"emb": row}) for row in rows])
     emb = acc.extract().feature("emb")
     assert emb is not None and emb.numeric is not None
     flat = [v for row in rows for v in row]
@@ -46,7 +39,7 @@ def test_wide_float_lists_count_every_value() -> None:
 
 def test_labels_only_for_label_names_and_bytes_labels_as_text() -> None:
     acc = DatasetAccumulator()
-    _add(
+    add_records(
         acc,
         [example({"label": b"cat", "x": 1}), example({"label": b"dog", "x": 2}), example({"label": b"cat"})],
     )
@@ -55,7 +48,7 @@ def test_labels_only_for_label_names_and_bytes_labels_as_text() -> None:
     assert stats.label_orders["label"].classes == {"cat": 2, "dog": 1}
     assert (stats.label, stats.label_requested) == ("label", None)
     asked = DatasetAccumulator(label="x")
-    _add(asked, [example({"x": 3, "z": 1})])
+    add_records(asked, [example({"x": 3, "z": 1})])
     out = asked.extract()
     assert (out.label, out.label_requested) == ("x", "x")
     assert set(out.label_orders) == {"x"}
@@ -70,18 +63,18 @@ def test_label_in_half_the_records_is_still_a_label() -> None:
         example({"x": 3}),
     ]
     acc = DatasetAccumulator()
-    _add(acc, records)
+    add_records(acc, records)
     assert acc.extract().label == "label"
     fewer = DatasetAccumulator()  # in 2 of 5: no longer
-    _add(fewer, [*records, example({"x": 4})])
+    add_records(fewer, [*records, example({"x": 4})])
     assert fewer.extract().label is None
 
 
 def test_pickled_accumulator_keeps_counting() -> None:
     acc = DatasetAccumulator()
-    _add(acc, [example({"x": 1})])
+    add_records(acc, [example({"x": 1})])
     again = pickle.loads(pickle.dumps(acc))
-    _add(again, [example({"x": 2}), sequence_example({"c": 5}, {"t": [[1]]})], start=1)
+    add_records(again, [example({"x": 2}), sequence_example({"c": 5}, {"t": [[1]]})], start=1)
     stats = again.extract()
     x, c = stats.feature("x"), stats.feature("c", "context")
     assert x is not None and x.numeric is not None and x.numeric.count == 2
@@ -90,7 +83,7 @@ def test_pickled_accumulator_keeps_counting() -> None:
 
 def test_feature_list_without_steps_is_unset() -> None:
     acc = DatasetAccumulator()
-    _add(acc, [sequence_example({"id": i}, {"empty": []}) for i in range(3)])
+    add_records(acc, [sequence_example({"id": i}, {"empty": []}) for i in range(3)])
     empty = acc.extract().feature("empty", "sequence")
     assert empty is not None and empty.kinds == {"unset": 3} and empty.kind == "unset"
 

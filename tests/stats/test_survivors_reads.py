@@ -5,19 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from conftest import add_records
+
 from tfdoctor.facts.reads import Read
 from tfdoctor.proto.build import example, sequence_example
-from tfdoctor.proto.decode import parse
 from tfdoctor.stats.dataset import DatasetAccumulator
 
 
 def _tallies(records: list[bytes], reads: list[Read], file: str = "f") -> dict[str, Any]:
     acc = DatasetAccumulator(reads=reads)
-    facts = acc.file(file)
-    for i, rec in enumerate(records):
-        msg = parse(rec)
-        assert not isinstance(msg, str)
-        acc.add(msg, facts, i)
+    add_records(acc, records, file)
     return {t.read.key: t for t in acc.extract().reads}
 
 
@@ -109,17 +106,10 @@ def test_partition_that_matches_is_silent() -> None:
 def test_counting_goes_on_after_an_extract() -> None:
     """Extract settles the hot loop's counters; the accumulator keeps counting after it."""
     acc = DatasetAccumulator(reads=[VALS])
-    facts = acc.file("f")
-    for i, rec in enumerate([example({"vals": [1.0]}), example({"other": 1})]):
-        msg = parse(rec)
-        assert not isinstance(msg, str)
-        acc.add(msg, facts, i)
+    add_records(acc, [example({"vals": [1.0]}), example({"other": 1})])
     (first,) = acc.extract().reads
     assert (first.records, first.present, first.problems) == (2, 1, {"missing": 1})
-    for i, rec in enumerate([example({"other": 2}), example({"vals": [2.0]})], start=2):
-        msg = parse(rec)
-        assert not isinstance(msg, str)
-        acc.add(msg, facts, i)
+    add_records(acc, [example({"other": 2}), example({"vals": [2.0]})], start=2)
     (second,) = acc.extract().reads
     assert (second.records, second.present, second.problems) == (4, 2, {"missing": 2})
     assert second.examples == {"missing": (("f", 1), ("f", 2))}

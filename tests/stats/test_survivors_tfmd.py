@@ -7,9 +7,9 @@ from __future__ import annotations
 import math
 
 import pytest
+from conftest import add_records
 
 from tfdoctor.proto.build import example, sequence_example
-from tfdoctor.proto.decode import parse
 from tfdoctor.stats.dataset import DatasetAccumulator, DatasetStats
 from tfdoctor.stats.schema import SEQUENCE_STRUCT, FeatureSchema, Schema, infer_schema, to_tfmd
 from tfdoctor.stats.tfmd import _quantile_histogram, _rank, to_tfmd_statistics
@@ -23,11 +23,7 @@ RANKS = [0.0, 0.01, 0.25, 0.5, 0.75, 0.99, 1.0]
 
 def _stats(records: list[bytes]) -> DatasetStats:
     acc = DatasetAccumulator()
-    facts = acc.file("f")
-    for i, rec in enumerate(records):
-        msg = parse(rec)
-        assert not isinstance(msg, str)
-        acc.add(msg, facts, i)
+    add_records(acc, records)
     return acc.extract()
 
 
