@@ -833,7 +833,7 @@ static inline uint64_t float_key(double x) { /* a finite or infinite float64's b
     return bits;
 }
 
-static inline int add_float(Key *k, float f, int ordered, int64_t weight) {
+static inline int add_float(Key *k, float f, int ordered) {
     double x = (double)f;
     k->fcount++;
     if (ordered) order_value(k, x);
@@ -851,7 +851,7 @@ static inline int add_float(Key *k, float f, int ordered, int64_t weight) {
     if (x == 0.0) k->fzeros++;
     if (x < k->fmin) k->fmin = x;
     if (x > k->fmax) k->fmax = x;
-    return weight ? tab_add(&k->ftab, float_key(x), weight) : 0; /* weight 0: add_wide's */
+    return tab_add(&k->ftab, float_key(x), 1);
 }
 
 #define SUM_LO (-172)
@@ -1140,7 +1140,7 @@ static int emit_steps(Decoder *d, int32_t id, const Entry *e, int32_t rec, int64
                         uint32_t w = le32(p + j);
                         float f;
                         memcpy(&f, &w, 4);
-                        if (add_float(k, f, 0, 1) < 0) return -1;
+                        if (add_float(k, f, 0) < 0) return -1;
                     }
                 }
                 p += len;
@@ -1207,7 +1207,7 @@ static int emit(Decoder *d, int32_t rec, int64_t index0) {
                         uint32_t w = le32(p + j);
                         float f;
                         memcpy(&f, &w, 4);
-                        if (add_float(k, f, ordered, 1) < 0) return -1;
+                        if (add_float(k, f, ordered) < 0) return -1;
                     }
                 }
                 if (k->keep == KEEP_ALL) {

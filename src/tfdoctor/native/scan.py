@@ -4,8 +4,8 @@ The stream is read into a block exactly as `TFRecordReader` reads it (the same r
 so `bytes_read` and every limit agree); the core frames, checks and decodes the block's
 records, updates their statistics, and stops where it cannot go on alone:
   - a record it does not decode (another message, an unusual encoding) or a record larger
-    than the block: parsed by protobuf
-    and added by `DatasetAccumulator.add`, then the core goes on;
+    than the block: parsed by protobuf and added by `DatasetAccumulator.add`, then the core
+    goes on;
   - a feature key not seen before: checked here once (`DatasetAccumulator.native_key`);
   - a framing problem, a stream error or the end of the stream: the rest of the file is handed
     to `TFRecordReader` (`Resumed`), which resynchronises and words every issue as always.
@@ -89,21 +89,19 @@ class _Block:
         """Up to n more bytes after `end`, read as `stream.read(n)` would; 0 at the end."""
         if len(self.buf) < self.end + n:  # grown in steps of at least a chunk, not per read
             self.buf.extend(bytes(max(self.end + n - len(self.buf), CHUNK_BYTES)))
-        got = 0
-        try:
-            if self._readinto is not None:
+        if self._readinto is None:
+            chunk = self._read(n)
+            got = len(chunk)
+            self.buf[self.end : self.end + got] = chunk
+        else:
+            got = 0
+            try:
                 with memoryview(self.buf) as whole:
                     got = self._readinto(whole[self.end : self.end + n]) or 0
-            else:
-                chunk = self.stream.read(n)
-                got = len(chunk)
-                self.buf[self.end : self.end + got] = chunk
-        except StreamError as exc:
-            self.error = exc
-        if not got:
-            self.eof = True
+            except StreamError as exc:
+                self.error = exc
+            self._count(got)
         self.end += got
-        self.bytes_read += got
         return got
 
     def read_exact(self, n: int) -> bytes:
@@ -123,10 +121,14 @@ class _Block:
         except StreamError as exc:
             self.error = exc
             chunk = b""
-        if not chunk:
-            self.eof = True
-        self.bytes_read += len(chunk)
+        self._count(len(chunk))
         return chunk
+
+    def _count(self, got: int) -> None:
+        """A read of `got` bytes: none is the end of the stream (or a stream error)."""
+        if not got:
+            self.eof = True
+        self.bytes_read += got
 
 
 class _Chained:
